@@ -1,0 +1,264 @@
+"""Network: a stack of layers built from a plain, JSON-serialisable config.
+
+    net = Network(NetworkConfig(n_inputs=64, n_outputs=10, hidden=[64, 32],
+                                activations=["relu", "relu"]), seed=0)
+    probs = net.predict_proba(X)        # (n_samples, n_outputs)
+
+All weights and biases live in one flat buffer ``net.flat_params`` (gradients
+in ``net.flat_grads``); each Dense layer's ``params`` are views into it.  The
+weights come first and the biases after them, so regularisation (weights only)
+is one slice: ``flat_params[:n_weights]``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .activations import check_activation
+from .initializers import INITIALIZERS, check_init, resolve_init
+from .layers import Activation, Dense, Dropout
+from .losses import LOSSES, OUTPUTS, check_loss
+
+MAX_WIDTH = 8192
+MAX_DEPTH = 64
+
+
+@dataclass
+class NetworkConfig:
+    """Architecture of a multilayer perceptron.
+
+    hidden: widths of the hidden layers, e.g. [48, 32]; [] for no hidden layer.
+    activations: one name per hidden layer (or a single name used for all).
+    loss: "cross_entropy" (softmax output) or "mse" (sigmoid/linear output).
+    output: output activation; "softmax" for cross-entropy, "sigmoid"/"linear" for MSE.
+    dropout: rate of inverted dropout after each hidden layer (0 = off).
+    init: "auto" or a key of INITIALIZERS.
+    dtype: "float32" (fast) or "float64" (gradient checks).
+    """
+
+    n_inputs: int
+    n_outputs: int
+    hidden: list = field(default_factory=lambda: [64])
+    activations: list = field(default_factory=lambda: ["relu"])
+    loss: str = "cross_entropy"
+    output: str = ""
+    dropout: float = 0.0
+    init: str = "auto"
+    dtype: str = "float32"
+
+    def __post_init__(self):
+        self.validate()
+
+    def validate(self):
+        """Normalise names and check every field; raise ValueError with a clear message."""
+        for name in ("n_inputs", "n_outputs"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+            setattr(self, name, int(v))
+        if self.n_outputs < 2:
+            raise ValueError("a classifier needs at least 2 output classes")
+        hidden = list(self.hidden)
+        if len(hidden) > MAX_DEPTH:
+            raise ValueError(f"at most {MAX_DEPTH} hidden layers, got {len(hidden)}")
+        for w in hidden:
+            if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or not 1 <= w <= MAX_WIDTH:
+                raise ValueError(f"each hidden width must be an integer from 1 to {MAX_WIDTH}, got {w!r}")
+        self.hidden = [int(w) for w in hidden]
+        acts = [self.activations] if isinstance(self.activations, str) else list(self.activations)
+        if len(acts) == 1 and len(self.hidden) != 1:
+            acts = acts * len(self.hidden)
+        if len(acts) != len(self.hidden):
+            raise ValueError(
+                f"{len(acts)} activations given for {len(self.hidden)} hidden layers; "
+                "give one per layer or a single one for all")
+        self.activations = [check_activation(a) for a in acts]
+        self.loss = check_loss(self.loss)
+        allowed = OUTPUTS[self.loss]
+        self.output = str(self.output or allowed[0]).lower()
+        if self.output == "identity":
+            self.output = "linear"
+        if self.output not in allowed:
+            raise ValueError(f"output {self.output!r} does not go with loss {self.loss!r}; use {' or '.join(allowed)}")
+        if not isinstance(self.dropout, (int, float)) or not 0.0 <= float(self.dropout) < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        self.dropout = float(self.dropout)
+        self.init = check_init(self.init)
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "NetworkConfig":
+        known = set(cls.__dataclass_fields__)
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown network config keys: {', '.join(sorted(unknown))}")
+        return cls(**d)
+
+    @property
+    def sizes(self) -> list:
+        return [self.n_inputs, *self.hidden, self.n_outputs]
+
+
+class Network:
+    """A multilayer perceptron: Dense -> Activation [-> Dropout] ... -> Dense [-> output]."""
+
+    def __init__(self, config: NetworkConfig, seed: int = 0):
+        self.config = config
+        self.dtype = np.dtype(config.dtype)
+        seeds = np.random.SeedSequence(seed).spawn(2)
+        init_rng, self.dropout_rng = (np.random.default_rng(s) for s in seeds)
+        self.loss = LOSSES[config.loss]()
+
+        self.layers = []
+        sizes = config.sizes
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            self.layers.append(Dense(n_in, n_out, input_grad=(i > 0)))
+            if i < len(config.hidden):
+                self.layers.append(Activation(config.activations[i]))
+                if config.dropout > 0:
+                    self.layers.append(Dropout(config.dropout, self.dropout_rng))
+        if config.loss != "cross_entropy":  # softmax is fused into the loss
+            self.layers.append(Activation(config.output))
+        self.dense_layers = [l for l in self.layers if isinstance(l, Dense)]
+        self._allocate()
+        self.initialize(init_rng)
+
+    # ----------------------------------------------------------- parameters
+    def _allocate(self):
+        """One flat buffer for all parameters, weights first (see module doc)."""
+        entries = [(l, "W") for l in self.dense_layers] + [(l, "b") for l in self.dense_layers]
+        shapes = [l.param_shapes()[k] for l, k in entries]
+        sizes = [int(np.prod(s)) for s in shapes]
+        self.n_params = sum(sizes)
+        self.n_weights = sum(sizes[: len(self.dense_layers)])
+        self.flat_params = np.zeros(self.n_params, dtype=self.dtype)
+        self.flat_grads = np.zeros(self.n_params, dtype=self.dtype)
+        offset = 0
+        for (layer, key), shape, size in zip(entries, shapes, sizes):
+            layer.params[key] = self.flat_params[offset:offset + size].reshape(shape)
+            layer.grads[key] = self.flat_grads[offset:offset + size].reshape(shape)
+            offset += size
+
+    def initialize(self, rng):
+        acts = self.config.activations + [self.config.output if self.config.loss != "cross_entropy" else "linear"]
+        for layer, act in zip(self.dense_layers, acts):
+            INITIALIZERS[resolve_init(self.config.init, act)](layer.params["W"], rng)
+            layer.params["b"][...] = 0.0
+
+    def get_params(self) -> np.ndarray:
+        return self.flat_params.copy()
+
+    def set_params(self, flat):
+        flat = np.asarray(flat)
+        if flat.shape != self.flat_params.shape:
+            raise ValueError(f"expected {self.flat_params.size} parameters, got {flat.size}")
+        self.flat_params[...] = flat
+
+    def named_params(self) -> dict:
+        """{"dense0.W": array, "dense0.b": array, ...} — views, not copies."""
+        out = {}
+        for i, layer in enumerate(self.dense_layers):
+            for key, value in layer.params.items():
+                out[f"dense{i}.{key}"] = value
+        return out
+
+    # ------------------------------------------------------- forward/backward
+    def forward(self, X, training=False):
+        """Raw output (logits for cross-entropy, activations for MSE), shape (n, n_outputs).
+        The array is a reused buffer: it is overwritten by the next call."""
+        out = X
+        for layer in self.layers:
+            out = layer.forward(out, training)
+        return out
+
+    def backward(self, grad):
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+
+    def penalty(self, n_total: int, l2: float = 0.0, l1: float = 0.0) -> float:
+        """Add the regularisation gradient to flat_grads and return its loss term:
+        l2/(2N) * sum W^2 + l1/N * sum |W|, weights only (not biases)."""
+        if not (l2 or l1):
+            return 0.0
+        W, gW = self.flat_params[: self.n_weights], self.flat_grads[: self.n_weights]
+        value = 0.0
+        if l2:
+            value += 0.5 * l2 / n_total * float(np.dot(W, W))
+            gW += (l2 / n_total) * W
+        if l1:
+            value += l1 / n_total * float(np.abs(W).sum())
+            gW += (l1 / n_total) * np.sign(W)
+        return value
+
+    def loss_and_grad(self, X, y, n_total=None, l2=0.0, l1=0.0, training=True):
+        """Forward + backward on one batch. Fills flat_grads; returns
+        (data loss, predicted labels).  n_total scales the regularisation
+        (the number of training samples, N in lambda/(2N))."""
+        out = self.forward(X, training)
+        loss = self.loss.forward(out, y)
+        pred = out.argmax(axis=1)  # read before backward reuses the buffer
+        self.backward(self.loss.backward())
+        self.penalty(n_total or len(X), l2, l1)
+        return loss, pred
+
+    def regularization_loss(self, n_total, l2=0.0, l1=0.0) -> float:
+        W = self.flat_params[: self.n_weights]
+        return 0.5 * l2 / n_total * float(np.dot(W, W)) + l1 / n_total * float(np.abs(W).sum())
+
+    # ------------------------------------------------------------ prediction
+    def _as_input(self, X):
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.config.n_inputs:
+            raise ValueError(
+                f"the model expects inputs with {self.config.n_inputs} features, got shape {X.shape}")
+        return np.ascontiguousarray(X, dtype=self.dtype)
+
+    def predict_proba(self, X, batch_size=4096) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_outputs)."""
+        X = self._as_input(X)
+        out = np.empty((len(X), self.config.n_outputs), dtype=self.dtype)
+        for start in range(0, len(X), batch_size):
+            raw = self.forward(X[start:start + batch_size], training=False)
+            out[start:start + batch_size] = self.loss.probabilities(raw)
+        return out
+
+    def predict(self, X, batch_size=4096) -> np.ndarray:
+        return self.predict_proba(X, batch_size).argmax(axis=1)
+
+    def evaluate(self, X, y, batch_size=4096):
+        """(mean data loss, accuracy) on a dataset, without dropout."""
+        X = self._as_input(X)
+        y = np.asarray(y)
+        total, correct = 0.0, 0
+        for start in range(0, len(X), batch_size):
+            xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+            out = self.forward(xb, training=False)
+            correct += int((out.argmax(axis=1) == yb).sum())
+            total += self.loss.forward(out, yb) * len(xb)
+        return total / max(len(X), 1), correct / max(len(X), 1)
+
+    # ---------------------------------------------------------------- summary
+    def summary(self) -> list:
+        """One row per layer: name, output shape, parameter count."""
+        rows = []
+        width = self.config.n_inputs
+        rows.append({"layer": "input", "units": width, "activation": "", "params": 0})
+        acts = iter(self.config.activations)
+        for i, layer in enumerate(self.dense_layers):
+            last = i == len(self.dense_layers) - 1
+            act = ("softmax" if self.config.loss == "cross_entropy" else self.config.output) if last else next(acts)
+            rows.append({
+                "layer": "output" if last else f"hidden {i + 1}",
+                "units": layer.n_out,
+                "activation": act + ("" if last or not self.config.dropout else f" + dropout {self.config.dropout:g}"),
+                "params": layer.n_in * layer.n_out + layer.n_out,
+            })
+        return rows
+
+    def __repr__(self):
+        return "Network(" + " -> ".join(map(str, self.config.sizes)) + f", {self.n_params} params)"

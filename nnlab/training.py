@@ -1,0 +1,292 @@
+"""Training as a generator: one record per epoch, consumed by the CLI or the UI.
+
+    trainer = Trainer(net, data, TrainConfig(optimizer="adam", lr=1e-3, epochs=30))
+    for record in trainer.run():          # stop at any time by leaving the loop
+        print(record["epoch"], record["val_loss"])
+    trainer.run(1)                        # ...and resume later, one epoch at a time
+
+The trainer owns the optimizer state, the epoch counter, the history, the
+early-stopping bookkeeping and the NaN guard, so stopping between epochs and
+resuming continues exactly where it left off.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .augment import random_shift
+from .optimizers import DEFAULT_LR, HYPERPARAMETERS, check_optimizer, make_optimizer
+
+MAX_EPOCHS = 100_000
+
+
+@dataclass
+class TrainConfig:
+    """How to train.
+
+    optimizer: key of OPTIMIZERS ("gd" means full batch whatever batch_size says).
+    lr: learning rate; momentum / beta1 / beta2 / rho / eps: the optimizer's own settings.
+    batch_size: samples per step; 0 or None = full batch.
+    epochs: maximum number of passes over the training set.
+    l2, l1: regularisation strengths (lambda in lambda/(2N) sum W^2 and lambda/N sum |W|).
+    patience: early stopping after this many epochs without a better validation
+        loss (0 = off); the best weights are restored at the end.
+    lr_schedule: "constant" or "cosine" (decays lr to lr/100 over `epochs`).
+    augment: random +-1 pixel shifts of training images each epoch.
+    seed: one integer for shuffling, dropout and augmentation.
+    """
+
+    optimizer: str = "adam"
+    lr: float = 0.001
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    rho: float = 0.9
+    eps: float = 1e-8
+    batch_size: int | None = 32
+    epochs: int = 50
+    l2: float = 0.0
+    l1: float = 0.0
+    patience: int = 0
+    lr_schedule: str = "constant"
+    augment: bool = False
+    seed: int = 0
+
+    def __post_init__(self):
+        self.validate()
+
+    def validate(self):
+        self.optimizer = check_optimizer(self.optimizer)
+        if self.lr is None:
+            self.lr = DEFAULT_LR[self.optimizer]
+        for name in ("lr", "momentum", "beta1", "beta2", "rho", "eps", "l2", "l1"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
+                raise ValueError(f"{name} must be a number, got {v!r}")
+            setattr(self, name, float(v))
+        if self.lr <= 0:
+            raise ValueError(f"learning rate must be positive, got {self.lr:g}")
+        if self.l2 < 0 or self.l1 < 0:
+            raise ValueError("l2 and l1 must be >= 0")
+        for name in ("momentum", "beta1", "beta2", "rho"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name):g}")
+        if self.eps <= 0:
+            raise ValueError("eps must be positive")
+        if self.batch_size in (None, 0, "full"):
+            self.batch_size = None
+        elif isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1:
+            raise ValueError(f"batch size must be a positive integer (or 0 for full batch), got {self.batch_size!r}")
+        else:
+            self.batch_size = int(self.batch_size)
+        if isinstance(self.epochs, bool) or not isinstance(self.epochs, (int, np.integer)) or not 1 <= self.epochs <= MAX_EPOCHS:
+            raise ValueError(f"epochs must be an integer from 1 to {MAX_EPOCHS}, got {self.epochs!r}")
+        self.epochs = int(self.epochs)
+        if isinstance(self.patience, bool) or not isinstance(self.patience, (int, np.integer)) or self.patience < 0:
+            raise ValueError(f"patience must be an integer >= 0, got {self.patience!r}")
+        self.patience = int(self.patience)
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError(f"lr_schedule must be constant or cosine, got {self.lr_schedule!r}")
+        self.augment = bool(self.augment)
+        self.seed = int(self.seed)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        unknown = set(d) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown training config keys: {', '.join(sorted(unknown))}")
+        return cls(**d)
+
+    def optimizer_kwargs(self) -> dict:
+        return {k: getattr(self, k) for k in HYPERPARAMETERS[self.optimizer]}
+
+
+DIVERGED = "diverged"
+EARLY_STOPPING = "early_stopping"
+MAX_EPOCHS_REACHED = "max_epochs"
+
+
+class Trainer:
+    """Trains `net` on `data` with `config`; see the module docstring."""
+
+    def __init__(self, net, data, config: TrainConfig):
+        if data.n_features != net.config.n_inputs or data.n_classes != net.config.n_outputs:
+            raise ValueError(
+                f"the network ({net.config.n_inputs} inputs, {net.config.n_outputs} outputs) does not match "
+                f"the dataset ({data.n_features} features, {data.n_classes} classes)")
+        if config.augment and not data.image_shape:
+            raise ValueError("augmentation shifts images, but this dataset has no image shape")
+        self.has_val = data.X_val is not None and len(data.X_val) > 0
+        if config.patience and not self.has_val:
+            raise ValueError("early stopping needs a validation set")
+        self.net, self.data, self.config = net, data, config
+        self.X = np.ascontiguousarray(data.X_train, dtype=net.dtype)
+        self.y = np.asarray(data.y_train, dtype=np.int64)
+        if self.has_val:
+            self.X_val = np.ascontiguousarray(data.X_val, dtype=net.dtype)
+            self.y_val = np.asarray(data.y_val, dtype=np.int64)
+        self.optimizer = make_optimizer(config.optimizer, config.lr, **config.optimizer_kwargs())
+        self.rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])
+        self.history: list = []
+        self.epoch = 0
+        self.stopped_reason = None
+        self.message = ""
+        self.best_val_loss = math.inf
+        self.best_epoch = 0
+        self.best_params = None
+        self.bad_epochs = 0
+        self.last_good_params = net.get_params()
+        self.train_seconds = 0.0
+        self._X_epoch = None
+
+    @property
+    def finished(self) -> bool:
+        return self.stopped_reason is not None
+
+    def batch_size(self) -> int:
+        n = len(self.X)
+        if self.config.optimizer == "gd" or not self.config.batch_size:
+            return n
+        return min(self.config.batch_size, n)
+
+    def lr_at(self, epoch: int) -> float:
+        """Learning rate used in `epoch` (0-based)."""
+        lr = self.config.lr
+        if self.config.lr_schedule == "cosine" and self.config.epochs > 1:
+            floor = lr / 100
+            return floor + 0.5 * (lr - floor) * (1 + math.cos(math.pi * epoch / (self.config.epochs - 1)))
+        return lr
+
+    # ------------------------------------------------------------------ epoch
+    def _epoch_data(self):
+        """One shuffle per epoch (one copy of the training set, reused across
+        epochs); batches are then contiguous slices of it."""
+        perm = self.rng.permutation(len(self.X))
+        if self._X_epoch is None:
+            self._X_epoch = np.empty_like(self.X)
+        np.take(self.X, perm, axis=0, out=self._X_epoch)
+        if self.config.augment:
+            self._X_epoch[...] = random_shift(self._X_epoch, self.data.image_shape, self.rng)
+        return self._X_epoch, self.y[perm]
+
+    def _train_epoch(self):
+        """Returns (mean batch loss, accuracy on the batches as trained) or
+        (nan, ...) as soon as a batch loss is not finite."""
+        net, opt, cfg = self.net, self.optimizer, self.config
+        X, y = self._epoch_data()
+        n, bs = len(X), self.batch_size()
+        total_loss, correct = 0.0, 0
+        for start in range(0, n, bs):
+            xb, yb = X[start:start + bs], y[start:start + bs]
+            loss, pred = net.loss_and_grad(xb, yb, n_total=n, l2=cfg.l2, l1=cfg.l1)
+            if not math.isfinite(loss):
+                self._bad_batch = start // bs + 1
+                return math.nan, 0.0
+            opt.step(net.flat_params, net.flat_grads)
+            total_loss += loss * len(xb)
+            correct += int(np.count_nonzero(pred == yb))
+        return total_loss / n, correct / n
+
+    # -------------------------------------------------------------------- run
+    def run(self, epochs: int | None = None):
+        """Yield one record per epoch, for at most `epochs` epochs (default: until
+        config.epochs is reached, early stopping triggers or the loss diverges)."""
+        remaining = self.config.epochs - self.epoch if epochs is None else min(epochs, self.config.epochs - self.epoch)
+        for _ in range(max(remaining, 0)):
+            if self.finished:
+                return
+            yield self._one_epoch()
+
+    def _one_epoch(self) -> dict:
+        t0 = time.perf_counter()
+        lr = self.lr_at(self.epoch)
+        self.optimizer.lr = lr
+        train_loss, train_acc = self._train_epoch()
+        val_loss = val_acc = None
+        if math.isfinite(train_loss) and self.has_val:
+            val_loss, val_acc = self.net.evaluate(self.X_val, self.y_val)
+        seconds = time.perf_counter() - t0
+        self.train_seconds += seconds
+        self.epoch += 1
+        record = {
+            "epoch": self.epoch, "train_loss": train_loss, "val_loss": val_loss,
+            "train_accuracy": train_acc, "val_accuracy": val_acc, "lr": lr, "seconds": seconds,
+            "stopped_reason": None, "message": "",
+        }
+        params_finite = bool(np.isfinite(self.net.flat_params).all())
+        if not math.isfinite(train_loss) or (val_loss is not None and not math.isfinite(val_loss)) or not params_finite:
+            self._diverged(record)
+        else:
+            self.last_good_params = self.net.get_params()
+            if self.has_val and self.config.patience:
+                self._early_stopping(record)
+            if not self.finished and self.epoch >= self.config.epochs:
+                self.stopped_reason = MAX_EPOCHS_REACHED
+                self.message = f"Finished {self.epoch} epochs."
+                self._restore_best()
+        record["stopped_reason"], record["message"] = self.stopped_reason, self.message
+        self.history.append(record)
+        return record
+
+    def _diverged(self, record):
+        good_epoch = self.epoch - 1
+        self.net.set_params(self.last_good_params)
+        self.optimizer = make_optimizer(self.config.optimizer, self.config.lr, **self.config.optimizer_kwargs())
+        self.stopped_reason = DIVERGED
+        where = f"batch {getattr(self, '_bad_batch', '?')} of " if not math.isfinite(record["train_loss"]) else ""
+        kept = f"the weights after epoch {good_epoch}" if good_epoch else "the initial weights"
+        self.message = (
+            f"The loss became NaN or infinite in {where}epoch {self.epoch}: the learning rate "
+            f"{self.config.lr:g} is most likely too high for {self.config.optimizer} — try 10x smaller. "
+            f"Training stopped and {kept}, the last finite ones, were kept.")
+        record["train_loss"] = record["train_loss"] if math.isfinite(record["train_loss"]) else None
+        record["train_accuracy"] = None if record["train_loss"] is None else record["train_accuracy"]
+        self.epoch = good_epoch  # the diverged epoch does not count
+        record["epoch"] = self.epoch + 1
+
+    def _early_stopping(self, record):
+        val_loss = record["val_loss"]
+        if val_loss < self.best_val_loss - 1e-12:
+            self.best_val_loss, self.best_epoch = val_loss, self.epoch
+            self.best_params = self.net.get_params()
+            self.bad_epochs = 0
+        else:
+            self.bad_epochs += 1
+            if self.bad_epochs >= self.config.patience:
+                self.stopped_reason = EARLY_STOPPING
+                self.message = (f"Early stopping: no better validation loss for {self.config.patience} "
+                                f"epochs; restored the best weights, from epoch {self.best_epoch} "
+                                f"(validation loss {self.best_val_loss:.4f}).")
+                self._restore_best()
+
+    def _restore_best(self):
+        if self.config.patience and self.best_params is not None:
+            self.net.set_params(self.best_params)
+
+    def summary(self) -> dict:
+        """Figures of the run so far (for the CLI's JSON and the UI)."""
+        last = next((r for r in reversed(self.history) if r["train_loss"] is not None), None)
+        best = self.best_epoch if self.config.patience and self.best_params is not None else None
+        return {
+            "epochs_run": self.epoch,
+            "train_loss": last["train_loss"] if last else None,
+            "val_loss": last["val_loss"] if last else None,
+            "train_accuracy": last["train_accuracy"] if last else None,
+            "val_accuracy_last_epoch": last["val_accuracy"] if last else None,
+            "best_epoch": best,
+            "train_seconds": self.train_seconds,
+            "seconds_per_epoch": self.train_seconds / max(len(self.history), 1),
+            "stopped_reason": self.stopped_reason,
+            "message": self.message,
+        }
+
+
+def fit(net, data, config: TrainConfig):
+    """Convenience: a generator over every epoch of a fresh Trainer."""
+    return Trainer(net, data, config).run()
