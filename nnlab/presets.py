@@ -1,0 +1,53 @@
+"""Named presets: a network config + a training config that work well.
+
+The CLI's ``--preset``, the accuracy benchmark and the dashboard's
+"train a good default" button all read this one dict.
+"""
+from __future__ import annotations
+
+PRESETS = {
+    # sklearn digits (721 training images): augmentation + dropout + Adam.
+    "digits": {
+        "description": "Best default for the 8x8 digits (benchmark: bench accuracy --dataset digits).",
+        "network": {"hidden": [256, 128], "activations": ["relu"], "loss": "cross_entropy",
+                    "dropout": 0.2, "init": "auto"},
+        "train": {"optimizer": "adam", "lr": 0.002, "batch_size": 32, "epochs": 150,
+                  "l2": 0.0, "patience": 0, "augment": True, "lr_schedule": "cosine"},
+    },
+    # A few seconds in the browser: for the Draw page's "train a default now".
+    "digits-quick": {
+        "description": "Trains in a few seconds; good enough to try the Draw page.",
+        "network": {"hidden": [128, 64], "activations": ["relu"], "loss": "cross_entropy",
+                    "dropout": 0.1, "init": "auto"},
+        "train": {"optimizer": "adam", "lr": 0.002, "batch_size": 32, "epochs": 40,
+                  "augment": True, "lr_schedule": "cosine"},
+    },
+    # MNIST 60k: see the mnist accuracy benchmark.
+    "mnist": {
+        "description": "MNIST preset: 784-512-256-10 ReLU, dropout, Adam with cosine decay, 20 epochs.",
+        "network": {"hidden": [512, 256], "activations": ["relu"], "loss": "cross_entropy",
+                    "dropout": 0.2, "init": "auto"},
+        "train": {"optimizer": "adam", "lr": 0.001, "batch_size": 128, "epochs": 20,
+                  "augment": False, "lr_schedule": "cosine"},
+    },
+}
+
+
+def get_preset(name: str) -> dict:
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
+    return PRESETS[name]
+
+
+def build(name: str, data, seed: int = 0, **train_overrides):
+    """(Network, TrainConfig) for preset `name` sized to `data`."""
+    from .network import Network, NetworkConfig
+    from .training import TrainConfig
+
+    p = get_preset(name)
+    net = Network(NetworkConfig(n_inputs=data.n_features, n_outputs=data.n_classes, **p["network"]), seed=seed)
+    train = dict(p["train"], seed=seed)
+    train.update(train_overrides)
+    if train.get("augment") and not data.image_shape:
+        train["augment"] = False
+    return net, TrainConfig(**train)
