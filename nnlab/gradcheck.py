@@ -12,7 +12,7 @@ from .layers import Dropout
 from .network import Network, NetworkConfig
 
 
-def gradient_check(net: Network, X, y, l2=0.0, l1=0.0, eps=1e-6, n_total=None, max_checks=None, seed=0):
+def gradient_check(net: Network, X, y, l2=0.0, l1=0.0, eps=1e-5, n_total=None, max_checks=None, seed=0):
     """Compare analytic and numerical gradients of the full training loss
     (data loss + regularisation) for every parameter of `net` (float64 net).
 
