@@ -1,16 +1,26 @@
 """Datasets: everything is turned into one `Dataset` with a seeded split.
 
-    data = load_dataset("digits")      # sklearn's 8x8 digits, the embedded default
-    data.X_train.shape                 # (721, 64), float32 in [0, 1]
+    data = load_dataset("digits")                       # sklearn's 8x8 digits, the embedded default
+    data.X_train.shape                                  # (721, 64), float32 in [0, 1]
+    load_dataset("mnist", data_dir="~/mnist")           # IDX files (or $NNLAB_MNIST_DIR, or OpenML)
+    load_dataset("csv", path="train.csv")               # a labelled CSV (Kaggle's train.csv too)
+    load_dataset("csv", data=uploaded.getvalue())       # ...or its bytes, from an upload
 
 Loaders are registered in DATASETS (name -> function returning a Dataset).
+Their arguments are plain strings, numbers and bytes so st.cache_data can
+hash them.  Anything wrong with a file raises DataError (a ValueError) with a
+one-line message; see tabular.py and idx.py for the checks.
 """
 from __future__ import annotations
 
+import inspect
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.model_selection import train_test_split
+
+from .dataerror import DataError, read_bytes
 
 
 @dataclass
@@ -36,6 +46,7 @@ class Dataset:
     pixel_max: float = 1.0
     description: str = ""
     notes: list = field(default_factory=list)
+    head: object = None  # first rows of the source file (a DataFrame), for previews
 
     @property
     def n_features(self) -> int:
@@ -84,13 +95,131 @@ def load_digits_split() -> Dataset:
                    description="scikit-learn's 8x8 handwritten digits (1,797 images)")
 
 
+MNIST_ENV = "NNLAB_MNIST_DIR"
+MNIST_VAL_SIZE = 5000
+
+
+def _mnist_dataset(train_images, train_labels, test_images, test_labels, val_size, source):
+    """MNIST as a Dataset: the official 10k test set is the test split and the
+    LAST `val_size` of the 60k training images are the validation split (a
+    fixed, documented choice: no shuffling, so train/val are views, no copy)."""
+    n = len(train_images)
+    if isinstance(val_size, bool) or not isinstance(val_size, (int, np.integer)) or not 0 <= val_size < n:
+        raise DataError(f"val_size must be an integer from 0 to {n - 1}, got {val_size!r}")
+    h, w = train_images.shape[1:] if train_images.ndim == 3 else (28, 28)
+    # one pass uint8 -> float32 in [0, 1]: 60k x 784 x 4 B = 188 MB, 10k test = 31 MB
+    X = np.divide(train_images.reshape(n, -1), np.float32(255), dtype=np.float32)
+    X_test = np.divide(test_images.reshape(len(test_images), -1), np.float32(255), dtype=np.float32)
+    y, y_test = train_labels.astype(np.int64), test_labels.astype(np.int64)
+    cut = n - int(val_size)
+    return Dataset("mnist", X[:cut], y[:cut], X[cut:], y[cut:], X_test, y_test,
+                   classes=list(range(10)), image_shape=(int(h), int(w)), pixel_max=255.0,
+                   description=f"MNIST handwritten digits, 28x28 ({source})",
+                   notes=[f"validation = the last {val_size:,} of the {n:,} training images; "
+                          f"test = the official {len(y_test):,}"])
+
+
+def mnist_dir(data_dir=None):
+    """The MNIST folder to use: `data_dir`, else $NNLAB_MNIST_DIR, else None."""
+    d = data_dir or os.environ.get(MNIST_ENV) or None
+    return os.path.expanduser(str(d)) if d else None
+
+
+def load_mnist(data_dir=None, val_size: int = MNIST_VAL_SIZE) -> Dataset:
+    """MNIST from the four IDX files in `data_dir` (or $NNLAB_MNIST_DIR); with
+    neither, from OpenML (sklearn's cache, or a download when online).
+
+    val_size: training images held out for validation (the last ones; 0 = all
+    60,000 train, as the speed benchmark wants)."""
+    from .idx import read_mnist_folder
+
+    folder = mnist_dir(data_dir)
+    if folder is None:
+        return load_mnist_openml(val_size=val_size)
+    return _mnist_dataset(*read_mnist_folder(folder), val_size=val_size, source=f"IDX files in {folder}")
+
+
+OPENML_TIMEOUT = 15  # seconds per network operation: offline must fail fast
+
+
+def load_mnist_openml(val_size: int = MNIST_VAL_SIZE, data_home=None) -> Dataset:
+    """MNIST from OpenML ("mnist_784", cached by scikit-learn under
+    ~/scikit_learn_data).  Offline and not cached: a DataError saying how to
+    use IDX files instead."""
+    import socket
+    import warnings
+
+    from sklearn import datasets
+
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(OPENML_TIMEOUT)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # sklearn warns once per retry
+            X, y = datasets.fetch_openml("mnist_784", version=1, as_frame=False, return_X_y=True,
+                                         data_home=data_home, n_retries=1, delay=0.1)
+    except (OSError, TimeoutError, ValueError) as e:  # URLError, HTTPError, socket errors, bad cache
+        raise DataError(
+            f"could not get MNIST from OpenML ({type(e).__name__}: {str(e)[:80]}); offline? "
+            f"Point nnlab at the four IDX files instead: --data-dir DIR, or {MNIST_ENV}=DIR, or the "
+            "app's MNIST folder field (files train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
+            "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])") from None
+    finally:
+        socket.setdefaulttimeout(old)
+    images = np.asarray(X, dtype=np.uint8).reshape(-1, 28, 28)
+    labels = np.asarray(y).astype(np.int64).astype(np.uint8)
+    # OpenML's mnist_784 is the 60k training images followed by the 10k test images
+    return _mnist_dataset(images[:60000], labels[:60000], images[60000:], labels[60000:],
+                          val_size=val_size, source="OpenML mnist_784")
+
+
+def split_seeded(X, y, test_size=0.2, val_size=0.2, seed=0):
+    """Seeded train/val/test split, stratified when every class is big enough."""
+    try:
+        return split_three(X, y, test_size, val_size, random_state=(seed, seed + 1), stratify=True)
+    except ValueError:  # a class with too few rows to appear in every split
+        return split_three(X, y, test_size, val_size, random_state=(seed, seed + 1), stratify=False)
+
+
+def load_csv(path=None, data: bytes | None = None, label_column: str | None = None, images="auto",
+             test_size: float = 0.2, val_size: float = 0.2, seed: int = 0, name: str | None = None) -> Dataset:
+    """A labelled CSV (a file `path`, or its bytes `data`) as a Dataset:
+    seeded stratified split, test `test_size`, then validation `val_size` of
+    the rest (0.2 / 0.2 -> 64 / 16 / 20 %).  Image rows are scaled to [0, 1]
+    by their pixel_max; other features are used as written."""
+    from .tabular import parse_labeled
+
+    if (path is None) == (data is None):
+        raise DataError("give a CSV file: --data-path FILE (or path= / data=)")
+    what = "upload" if data is not None else "CSV file"
+    label = name or (os.path.basename(str(path)) if path is not None else "upload")
+    table = parse_labeled(read_bytes(data if data is not None else path, what), label_column, images, what)
+    X = table.X
+    if table.image_shape and table.pixel_max != 1.0:
+        X /= np.float32(table.pixel_max)  # in place: X is already our own float32 copy
+    parts = split_seeded(X, table.y, test_size, val_size, seed)
+    return Dataset("csv", *parts, classes=table.classes, image_shape=table.image_shape,
+                   pixel_max=table.pixel_max, description=f"{label}: {len(X):,} rows, {X.shape[1]} features, "
+                   f"{len(table.classes)} classes", notes=table.notes, head=table.head)
+
+
 DATASETS = {
     "digits": load_digits_split,
+    "mnist": load_mnist,
+    "csv": load_csv,
 }
 
 
 def load_dataset(name: str, **kwargs) -> Dataset:
+    """The Dataset registered as `name`, built with the loader's keyword
+    arguments (e.g. data_dir for mnist, path or data for csv)."""
     key = str(name).strip().lower()
     if key not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
-    return DATASETS[key](**kwargs)
+    loader = DATASETS[key]
+    accepted = inspect.signature(loader).parameters
+    unknown = [k for k in kwargs if k not in accepted]
+    if unknown:
+        flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
+        raise DataError(f"dataset {key!r} does not use {flags}")
+    return loader(**kwargs)
