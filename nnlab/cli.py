@@ -1,4 +1,4 @@
-"""Command line: ``python -m nnlab train|evaluate|gradcheck|bench ...``.
+"""Command line: ``python -m nnlab train|evaluate|predict|gradcheck|bench ...``.
 
 Every choice list comes from a registry, so the CLI and the dashboard always
 offer the same names.  Bad arguments exit with status 2 and one line on
@@ -97,6 +97,8 @@ def _activations(s):
 
 
 def _batch_size(s):
+    if s == "unset":  # argparse passes a string default through `type` too
+        return s
     if s.strip().lower() in ("full", "0"):
         return None
     return _int_range("--batch-size", 1)(s)
@@ -108,12 +110,23 @@ def add_data_args(p):
                    help="dataset to use (default: digits, which ships with scikit-learn)")
 
 
+def add_file_args(p):
+    """Where the mnist and csv datasets come from (train and evaluate)."""
+    p.add_argument("--data-dir", default=None,
+                   help="mnist: folder with the four IDX files, gzipped or not (default: $NNLAB_MNIST_DIR, "
+                   "else OpenML)")
+    p.add_argument("--data-path", default=None, help="csv: a CSV file with a 'label' column and numeric features")
+    p.add_argument("--label-column", default=None, help="csv: name of the label column (default: the column "
+                   "named label, class, target, y or digit)")
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="python -m nnlab", description="nnlab: a neural network from scratch in NumPy")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     t = sub.add_parser("train", help="train a network and report test accuracy")
     add_data_args(t)
+    add_file_args(t)
     t.add_argument("--preset", default=None, help="start from a named preset (see nnlab/presets.py); "
                    "explicit flags override it")
     t.add_argument("--hidden", type=_widths, default=None, help="hidden layer widths, e.g. 64,32 (default 64)")
@@ -151,7 +164,13 @@ def build_parser() -> Parser:
     e = sub.add_parser("evaluate", help="evaluate a saved model on a dataset's test split")
     e.add_argument("--model", required=True, help="model file written by train --save")
     add_data_args(e)
+    add_file_args(e)
     e.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+
+    pr = sub.add_parser("predict", help="predict a CSV of feature rows; writes Kaggle's submission.csv")
+    pr.add_argument("--model", required=True, help="model file written by train --save")
+    pr.add_argument("--csv", required=True, help="CSV of rows to predict, e.g. Kaggle's test.csv (no label)")
+    pr.add_argument("--out", default="submission.csv", help="where to write ImageId,Label (default submission.csv)")
 
     g = sub.add_parser("gradcheck", help="check backward against central differences (float64)")
     g.add_argument("--hidden", type=_widths, default=[5, 4], help="hidden widths (default 5,4)")
@@ -191,6 +210,10 @@ def _dataset_from_args(args):
     kwargs = {}
     if getattr(args, "data_dir", None):
         kwargs["data_dir"] = args.data_dir
+    if getattr(args, "data_path", None):
+        kwargs["path"] = args.data_path
+    if getattr(args, "label_column", None):
+        kwargs["label_column"] = args.label_column
     return load_dataset(args.dataset, **kwargs)
 
 
@@ -277,6 +300,17 @@ def cmd_evaluate(args):
     return 0
 
 
+def cmd_predict(args):
+    from . import kaggle, modelfile
+
+    net, header = modelfile.load(args.model)
+    text = kaggle.submission_from_csv(net, header, args.csv)
+    with open(args.out, "w", newline="") as f:
+        f.write(text)
+    _out(f"wrote {text.count(chr(10)) - 1:,} predictions to {args.out}")
+    return 0
+
+
 def cmd_gradcheck(args):
     from .gradcheck import check_random_network
 
@@ -301,7 +335,8 @@ def cmd_bench(args):
     return bench.speed(args, _out)
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck, "bench": cmd_bench}
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "gradcheck": cmd_gradcheck,
+            "bench": cmd_bench}
 
 
 def main(argv=None) -> int:
