@@ -19,6 +19,7 @@ import numpy as np
 
 from .augment import random_shift
 from .optimizers import DEFAULT_LR, HYPERPARAMETERS, check_optimizer, make_optimizer
+from .threads import blas_threads, limit_blas
 
 MAX_EPOCHS = 100_000
 
@@ -198,10 +199,13 @@ class Trainer:
         """Yield one record per epoch, for at most `epochs` epochs (default: until
         config.epochs is reached, early stopping triggers or the loss diverges)."""
         remaining = self.config.epochs - self.epoch if epochs is None else min(epochs, self.config.epochs - self.epoch)
+        threads = blas_threads(self.batch_size(), self.net.config.sizes)
         for _ in range(max(remaining, 0)):
             if self.finished:
                 return
-            yield self._one_epoch()
+            with limit_blas(threads):  # not held across the yield: the consumer runs unlimited
+                record = self._one_epoch()
+            yield record
 
     def _one_epoch(self) -> dict:
         t0 = time.perf_counter()
