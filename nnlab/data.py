@@ -104,6 +104,8 @@ def _mnist_dataset(train_images, train_labels, test_images, test_labels, val_siz
     LAST `val_size` of the 60k training images are the validation split (a
     fixed, documented choice: no shuffling, so train/val are views, no copy)."""
     n = len(train_images)
+    if val_size is None:
+        val_size = min(MNIST_VAL_SIZE, n // 10)  # a tenth for small IDX sets
     if isinstance(val_size, bool) or not isinstance(val_size, (int, np.integer)) or not 0 <= val_size < n:
         raise DataError(f"val_size must be an integer from 0 to {n - 1}, got {val_size!r}")
     h, w = train_images.shape[1:] if train_images.ndim == 3 else (28, 28)
@@ -125,12 +127,13 @@ def mnist_dir(data_dir=None):
     return os.path.expanduser(str(d)) if d else None
 
 
-def load_mnist(data_dir=None, val_size: int = MNIST_VAL_SIZE) -> Dataset:
+def load_mnist(data_dir=None, val_size: int | None = MNIST_VAL_SIZE) -> Dataset:
     """MNIST from the four IDX files in `data_dir` (or $NNLAB_MNIST_DIR); with
     neither, from OpenML (sklearn's cache, or a download when online).
 
     val_size: training images held out for validation (the last ones; 0 = all
-    60,000 train, as the speed benchmark wants)."""
+    60,000 train, as the speed benchmark wants; None = 5,000 or a tenth of a
+    smaller set)."""
     from .idx import read_mnist_folder
 
     folder = mnist_dir(data_dir)
@@ -142,7 +145,7 @@ def load_mnist(data_dir=None, val_size: int = MNIST_VAL_SIZE) -> Dataset:
 OPENML_TIMEOUT = 15  # seconds per network operation: offline must fail fast
 
 
-def load_mnist_openml(val_size: int = MNIST_VAL_SIZE, data_home=None) -> Dataset:
+def load_mnist_openml(val_size: int | None = MNIST_VAL_SIZE, data_home=None) -> Dataset:
     """MNIST from OpenML ("mnist_784", cached by scikit-learn under
     ~/scikit_learn_data).  Offline and not cached: a DataError saying how to
     use IDX files instead."""

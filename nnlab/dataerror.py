@@ -28,9 +28,10 @@ class DataError(ValueError):
         super().__init__(" ".join(str(message).split()))
 
 
-def read_bytes(source, what: str = "file", limit: int = MAX_FILE_BYTES) -> bytes:
+def read_bytes(source, what: str = "file", limit: int | None = None) -> bytes:
     """The content of `source` (a path, bytes, or a binary file object such as a
-    Streamlit UploadedFile), refusing anything over `limit` bytes."""
+    Streamlit UploadedFile), refusing anything over `limit` bytes (default MAX_FILE_BYTES)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         if isinstance(source, (bytes, bytearray, memoryview)):
             raw = bytes(source)

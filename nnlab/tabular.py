@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .dataerror import MAX_FILE_BYTES, DataError, gunzip
+from . import dataerror
+from .dataerror import DataError, gunzip
 
 LABEL_NAMES = ("label", "labels", "class", "target", "y", "digit")
 MIN_ROWS = 10
@@ -55,7 +56,7 @@ class Table:
 
 # ------------------------------------------------------------------ reading
 def _text(raw: bytes, what: str) -> str:
-    raw = gunzip(raw, what, limit=MAX_FILE_BYTES)
+    raw = gunzip(raw, what, limit=dataerror.MAX_FILE_BYTES)
     if raw[:4] == b"PK\x03\x04":
         raise DataError(f"the {what} is a zip archive (a .zip or an Excel .xlsx); unpack it or export it as CSV")
     if b"\x00" in raw[:65536]:
