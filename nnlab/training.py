@@ -22,6 +22,7 @@ from .optimizers import DEFAULT_LR, HYPERPARAMETERS, check_optimizer, make_optim
 from .threads import blas_threads, limit_blas
 
 MAX_EPOCHS = 100_000
+EXPLOSION_FACTOR = 1000.0  # a batch loss above 1000x the initial loss counts as diverged
 
 
 @dataclass
@@ -145,6 +146,10 @@ class Trainer:
         self.last_good_params = net.get_params()
         self.train_seconds = 0.0
         self._X_epoch = None
+        # A loss this far above its starting value has exploded even if it is still
+        # finite (ReLU nets can sit at 1e20 without overflowing): stop there too.
+        start_loss = net.evaluate(self.X[:1024], self.y[:1024])[0]
+        self.explode_at = EXPLOSION_FACTOR * max(start_loss, 1.0) if math.isfinite(start_loss) else math.inf
 
     @property
     def finished(self) -> bool:
@@ -186,8 +191,8 @@ class Trainer:
         for start in range(0, n, bs):
             xb, yb = X[start:start + bs], y[start:start + bs]
             loss, pred = net.loss_and_grad(xb, yb, n_total=n, l2=cfg.l2, l1=cfg.l1)
-            if not math.isfinite(loss):
-                self._bad_batch = start // bs + 1
+            if not loss <= self.explode_at:  # also true for NaN
+                self._bad_batch, self._bad_loss = start // bs + 1, loss
                 return math.nan, 0.0
             opt.step(net.flat_params, net.flat_grads)
             total_loss += loss * len(xb)
@@ -243,10 +248,13 @@ class Trainer:
         self.net.set_params(self.last_good_params)
         self.optimizer = make_optimizer(self.config.optimizer, self.config.lr, **self.config.optimizer_kwargs())
         self.stopped_reason = DIVERGED
+        bad = getattr(self, "_bad_loss", math.nan)
+        what = (f"exploded to {bad:.3g} (over {EXPLOSION_FACTOR:g}x its starting value)"
+                if math.isfinite(bad) else "became NaN or infinite")
         where = f"batch {getattr(self, '_bad_batch', '?')} of " if not math.isfinite(record["train_loss"]) else ""
         kept = f"the weights after epoch {good_epoch}" if good_epoch else "the initial weights"
         self.message = (
-            f"The loss became NaN or infinite in {where}epoch {self.epoch}: the learning rate "
+            f"The loss {what} in {where}epoch {self.epoch}: the learning rate "
             f"{self.config.lr:g} is most likely too high for {self.config.optimizer} — try 10x smaller. "
             f"Training stopped and {kept}, the last finite ones, were kept.")
         record["train_loss"] = record["train_loss"] if math.isfinite(record["train_loss"]) else None

@@ -1,0 +1,101 @@
+"""Models are saved without pickle and validated when loaded."""
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from nnlab import modelfile
+from nnlab.data import load_dataset
+from nnlab.modelfile import ModelFileError
+from nnlab.network import Network, NetworkConfig
+
+
+@pytest.fixture()
+def net():
+    return Network(NetworkConfig(64, 10, [12, 7], ["tanh", "relu"], dropout=0.1), seed=3)
+
+
+def test_round_trip_keeps_weights_config_and_history(tmp_path, net):
+    path = tmp_path / "m.npz"
+    history = [{"epoch": 1, "train_loss": 0.5, "val_loss": None}]
+    modelfile.save(path, net, {"dataset": "digits", "n_features": 64, "classes": list("0123456789")},
+                   history, {"optimizer": "adam"})
+    loaded, header = modelfile.load(path)
+    np.testing.assert_array_equal(loaded.flat_params, net.flat_params)
+    assert loaded.config == net.config
+    assert header["history"] == history and header["train"] == {"optimizer": "adam"}
+    X = np.random.default_rng(0).random((5, 64))
+    np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))
+
+
+def test_file_has_no_pickled_objects(net):
+    raw = modelfile.model_bytes(net)
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        assert all(npz[k].dtype != object for k in npz.files)
+
+
+def _rewrite(raw, mutate):
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    mutate(arrays)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _set_header(arrays, **changes):
+    header = json.loads(str(arrays["__config__"]))
+    header.update(changes)
+    arrays["__config__"] = np.array(json.dumps(header))
+
+
+@pytest.mark.parametrize("mutate,message", [
+    (lambda a: a.__setitem__("dense0.W", a["dense0.W"][:, :3]), "shape"),
+    (lambda a: a.pop("dense1.b"), "missing"),
+    (lambda a: a.__setitem__("extra", np.zeros(3)), "unexpected"),
+    (lambda a: a.__setitem__("dense0.b", np.full(12, np.nan)), "NaN"),
+    (lambda a: a.__setitem__("dense0.b", np.zeros(12, dtype=np.int64)), "floating"),
+    (lambda a: a.pop("__config__"), "no configuration"),
+    (lambda a: a.__setitem__("__config__", np.array("{not json")), "JSON"),
+    (lambda a: _set_header(a, format="other"), "format"),
+    (lambda a: _set_header(a, version=99), "version"),
+    (lambda a: _set_header(a, network={"n_inputs": 64, "n_outputs": 10, "hidden": [12, 7], "activations": ["tanh", "zap"]}), "activation"),
+])
+def test_bad_files_raise_one_clear_error(net, mutate, message):
+    raw = _rewrite(modelfile.model_bytes(net), mutate)
+    with pytest.raises(ModelFileError, match=message):
+        modelfile.load(raw)
+
+
+def test_pickled_object_array_is_refused(tmp_path):
+    buf = io.BytesIO()
+    np.savez(buf, __config__=np.array([{"evil": 1}], dtype=object))
+    with pytest.raises(ModelFileError):
+        modelfile.load(buf.getvalue())
+
+
+@pytest.mark.parametrize("raw", [b"", b"hello, I am a CSV\n1,2,3\n", b"PK\x03\x04broken zip"])
+def test_garbage_is_refused(raw):
+    with pytest.raises(ModelFileError):
+        modelfile.load(raw)
+
+
+def test_truncated_file_is_refused(net):
+    raw = modelfile.model_bytes(net)
+    with pytest.raises(ModelFileError):
+        modelfile.load(raw[: len(raw) // 2])
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ModelFileError, match="not found"):
+        modelfile.load(tmp_path / "nope.npz")
+
+
+def test_model_must_match_the_dataset(net):
+    other = Network(NetworkConfig(30, 10, [5]), seed=0)
+    digits = load_dataset("digits")
+    modelfile.check_compatible({}, net, digits)  # fine
+    with pytest.raises(ModelFileError, match="30 input features"):
+        modelfile.check_compatible({}, other, digits)

@@ -1,0 +1,157 @@
+"""The training generator: records, stop/resume, early stopping, NaN guard, seeds."""
+import math
+
+import numpy as np
+import pytest
+
+from nnlab.augment import random_shift
+from nnlab.data import load_dataset
+from nnlab.network import Network, NetworkConfig
+from nnlab.training import Trainer, TrainConfig
+
+RECORD_KEYS = {"epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "seconds"}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits")
+
+
+def make(digits, seed=0, hidden=(32,), dropout=0.0, **train):
+    net = Network(NetworkConfig(digits.n_features, digits.n_classes, list(hidden), ["relu"], dropout=dropout), seed=seed)
+    cfg = dict(optimizer="adam", lr=0.003, batch_size=32, epochs=5, seed=seed)
+    cfg.update(train)
+    return net, Trainer(net, digits, TrainConfig(**cfg))
+
+
+def test_digits_split_is_the_tutorials(digits):
+    assert digits.sizes() == {"train": 721, "validation": 482, "test": 594}
+    assert digits.X_train.dtype == np.float32 and 0 <= digits.X_train.min() and digits.X_train.max() == 1.0
+
+
+def test_generator_yields_one_record_per_epoch_and_learns(digits):
+    net, trainer = make(digits, epochs=8)
+    records = list(trainer.run())
+    assert [r["epoch"] for r in records] == list(range(1, 9))
+    assert all(RECORD_KEYS <= set(r) for r in records)
+    assert records[-1]["train_loss"] < records[0]["train_loss"] / 2
+    assert records[-1]["val_accuracy"] > 0.9
+    assert records[-1]["stopped_reason"] == "max_epochs" and trainer.finished
+
+
+def test_stop_and_resume_equals_one_run(digits):
+    net_a, a = make(digits, epochs=6, dropout=0.2, augment=True)
+    for _ in a.run():
+        pass
+    net_b, b = make(digits, epochs=6, dropout=0.2, augment=True)
+    for i, _ in enumerate(b.run()):
+        if i == 1:
+            break  # the consumer stops after 2 epochs...
+    assert b.epoch == 2 and not b.finished
+    next(b.run(1))  # ...steps once...
+    assert b.epoch == 3
+    for _ in b.run():  # ...and resumes to the end
+        pass
+    np.testing.assert_array_equal(net_a.flat_params, net_b.flat_params)
+    assert [r["train_loss"] for r in a.history] == [r["train_loss"] for r in b.history]
+
+
+def test_same_seed_same_result_other_seed_differs(digits):
+    runs = []
+    for seed in (7, 7, 8):
+        net, t = make(digits, seed=seed, epochs=2, dropout=0.3, augment=True)
+        list(t.run())
+        runs.append(net.get_params())
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.array_equal(runs[0], runs[2])
+
+
+def test_full_batch_gd_takes_one_step_per_epoch(digits):
+    net, t = make(digits, optimizer="gd", lr=0.5, epochs=1)
+    before = net.get_params()
+    calls = []
+    step = t.optimizer.step
+    t.optimizer.step = lambda p, g: (calls.append(1), step(p, g))
+    list(t.run())
+    assert len(calls) == 1 and not np.array_equal(before, net.get_params())
+
+
+def test_early_stopping_restores_best_weights(digits):
+    # a large net trained hard on 721 images overfits: validation loss turns up
+    net, t = make(digits, hidden=(256,), lr=0.01, epochs=200, patience=3)
+    snapshots = {}
+    for r in t.run():
+        snapshots[r["epoch"]] = net.get_params()
+    assert t.stopped_reason == "early_stopping" and t.epoch < 200
+    best = min(t.history, key=lambda r: r["val_loss"])
+    assert t.best_epoch == best["epoch"]
+    assert t.epoch - t.best_epoch == 3
+    # the weights now are the best epoch's, not the last epoch's
+    val_loss, _ = net.evaluate(digits.X_val, digits.y_val)
+    assert val_loss == pytest.approx(best["val_loss"], rel=1e-5)
+    assert "restored the best weights" in t.message
+
+
+def test_nan_guard_keeps_last_finite_weights(digits):
+    net, t = make(digits, optimizer="sgd", lr=1e6, epochs=10)
+    init = net.get_params()
+    records = list(t.run())
+    assert t.stopped_reason == "diverged"
+    assert "learning rate" in t.message and "too high" in t.message
+    assert np.isfinite(net.flat_params).all()
+    assert len(records) == 1 and records[-1]["stopped_reason"] == "diverged"
+    np.testing.assert_array_equal(net.get_params(), init)  # diverged in epoch 1: initial weights kept
+    assert list(t.run()) == []  # a finished trainer yields nothing more
+
+
+def test_nan_guard_after_some_good_epochs(digits):
+    net, t = make(digits, optimizer="sgd", lr=0.05, epochs=3)
+    list(t.run())
+    good = net.get_params()
+    t.config.epochs = 10
+    t.stopped_reason = None
+    t.optimizer.lr = t.config.lr = 1e7
+    list(t.run())
+    assert t.stopped_reason == "diverged" and t.epoch == 3
+    np.testing.assert_array_equal(net.get_params(), good)
+    assert "after epoch 3" in t.message
+
+
+def test_l2_shrinks_weights(digits):
+    norms = []
+    for l2 in (0.0, 20.0):
+        net, t = make(digits, epochs=5, l2=l2)
+        list(t.run())
+        norms.append(np.linalg.norm(net.flat_params[:net.n_weights]))
+    assert norms[1] < 0.8 * norms[0]
+
+
+def test_cosine_schedule_decays_learning_rate(digits):
+    net, t = make(digits, epochs=5, lr_schedule="cosine", lr=0.01)
+    lrs = [r["lr"] for r in t.run()]
+    assert lrs[0] == pytest.approx(0.01) and lrs[-1] == pytest.approx(0.0001)
+    assert all(a > b for a, b in zip(lrs, lrs[1:]))
+
+
+def test_mismatched_network_and_data_is_a_clear_error(digits):
+    net = Network(NetworkConfig(10, 3, [4]), seed=0)
+    with pytest.raises(ValueError, match="does not match"):
+        Trainer(net, digits, TrainConfig())
+
+
+@pytest.mark.parametrize("bad", [dict(lr=-0.1), dict(lr=0), dict(batch_size=-3), dict(epochs=0), dict(patience=-1),
+                                 dict(optimizer="lbfgs"), dict(l2=-1), dict(momentum=1.0), dict(lr=math.inf)])
+def test_bad_training_config(bad):
+    with pytest.raises(ValueError):
+        TrainConfig(**bad)
+
+
+def test_random_shift_moves_images_by_at_most_one_pixel():
+    rng = np.random.default_rng(0)
+    X = np.zeros((500, 64), dtype=np.float32)
+    X[:, 3 * 8 + 4] = 1.0  # one bright pixel at (3, 4)
+    out = random_shift(X, (8, 8), rng).reshape(-1, 8, 8)
+    ys, xs = np.nonzero(out)[1:]
+    assert out.sum() == 500  # nothing lost: the pixel is inside the frame
+    assert set(ys) == {2, 3, 4} and set(xs) == {3, 4, 5}
+    assert random_shift(X, (8, 8), np.random.default_rng(1)).shape == X.shape
