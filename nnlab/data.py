@@ -177,11 +177,15 @@ def load_mnist_openml(val_size: int | None = MNIST_VAL_SIZE, data_home=None) -> 
 
 
 def split_seeded(X, y, test_size=0.2, val_size=0.2, seed=0):
-    """Seeded train/val/test split, stratified when every class is big enough."""
+    """Seeded train/val/test split, stratified when every class is big enough.
+    Splits row indices, so X is copied once (into the three parts)."""
+    idx = np.arange(len(y))
     try:
-        return split_three(X, y, test_size, val_size, random_state=(seed, seed + 1), stratify=True)
+        parts = split_three(idx, y, test_size, val_size, random_state=(seed, seed + 1), stratify=True)
     except ValueError:  # a class with too few rows to appear in every split
-        return split_three(X, y, test_size, val_size, random_state=(seed, seed + 1), stratify=False)
+        parts = split_three(idx, y, test_size, val_size, random_state=(seed, seed + 1), stratify=False)
+    i_train, _, i_val, _, i_test, _ = parts
+    return X[i_train], y[i_train], X[i_val], y[i_val], X[i_test], y[i_test]
 
 
 def load_csv(path=None, data: bytes | None = None, label_column: str | None = None, images="auto",

@@ -55,23 +55,27 @@ class Table:
 
 
 # ------------------------------------------------------------------ reading
-def _text(raw: bytes, what: str) -> str:
+def _checked_bytes(raw: bytes, what: str):
+    """(raw, encoding) of a text file, or DataError for binary content."""
     raw = gunzip(raw, what, limit=dataerror.MAX_FILE_BYTES)
     if raw[:4] == b"PK\x03\x04":
         raise DataError(f"the {what} is a zip archive (a .zip or an Excel .xlsx); unpack it or export it as CSV")
-    if b"\x00" in raw[:65536]:
+    sample = raw[:65536]
+    if b"\x00" in sample:
         raise DataError(f"the {what} is not a CSV text file (it contains binary data)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    controls = len(sample.translate(None, bytes(range(32, 256)) + b"\t\r\n"))
     if controls > len(sample) // 100:
         raise DataError(f"the {what} is not a CSV text file (it contains control characters)")
-    if not text.strip():
+    try:
+        raw.decode("utf-8")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        encoding = "latin-1"  # every byte sequence is valid latin-1
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
         raise DataError(f"the {what} is empty")
-    return text
+    return raw, encoding
 
 
 def _check_row_lengths(lines, header_line, sep, n_cols, what):
@@ -90,23 +94,26 @@ def _check_row_lengths(lines, header_line, sep, n_cols, what):
 def read_frame(raw: bytes, what: str = "CSV file") -> pd.DataFrame:
     """The CSV in `raw` as a DataFrame (header row required), with the
     structural checks: text, a delimiter, equal row lengths, at least one row."""
-    text = _text(raw, what)
-    lines = text.splitlines()
+    raw, encoding = _checked_bytes(raw, what)
+    lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     header_line = next(i for i, line in enumerate(lines) if line.strip())
     header = lines[header_line]
-    sep = max(DELIMITERS, key=header.count)
+    sep = max((d.encode() for d in DELIMITERS), key=header.count)
     n_cols = header.count(sep) + 1
     if n_cols < 2:
         raise DataError(f"the {what} has a single column; expected a CSV with a label column "
                         "and feature columns separated by commas")
-    if '"' not in text:
+    quoted = b'"' in raw
+    if not quoted:
         _check_row_lengths(lines, header_line, sep, n_cols, what)
+    del lines
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True, low_memory=False)
+        df = pd.read_csv(io.BytesIO(raw), sep=sep.decode(), encoding=encoding, skipinitialspace=True,
+                         low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeError, OverflowError) as e:
         first = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
         raise DataError(f"the {what} is not a valid CSV: {first}") from None
-    if df.shape[1] != n_cols and '"' not in text:
+    if df.shape[1] != n_cols and not quoted:
         raise DataError(f"the {what} is not a valid CSV: could not split its header into {n_cols} columns")
     if len(df) == 0:
         raise DataError(f"the {what} has a header but no data rows")
