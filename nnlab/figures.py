@@ -1,0 +1,146 @@
+"""Plotly figure builders for the dashboard: plain data in, `go.Figure` out.
+
+No Streamlit here, so each builder is tested on its own.  Fonts are large:
+the dashboard is used on projectors.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+FONT_SIZE = 16
+TRAIN_COLOR = "#1f77b4"
+VAL_COLOR = "#ff7f0e"
+BAR_COLOR = "#9db4cf"
+PRED_COLOR = "#d62728"
+
+
+def _layout(fig: go.Figure, title: str, height: int = 340, **kwargs) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE + 2)),
+        template="plotly_white", height=height, font=dict(size=FONT_SIZE),
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+        **kwargs,
+    )
+    return fig
+
+
+def _series(history, key):
+    """(epochs, values) for the records where `key` has a number."""
+    pts = [(r["epoch"], r[key]) for r in history if r.get(key) is not None and np.isfinite(r[key])]
+    return [p[0] for p in pts], [p[1] for p in pts]
+
+
+def _curves(history, keys_names, title, yaxis_title, percent=False) -> go.Figure:
+    fig = go.Figure()
+    for key, name, color in keys_names:
+        x, y = _series(history, key)
+        if percent:
+            y = [100.0 * v for v in y]
+        fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines+markers" if len(x) < 60 else "lines",
+                                 line=dict(color=color, width=3), marker=dict(size=6)))
+    n = max((r["epoch"] for r in history), default=0)
+    fig.update_xaxes(title_text="epoch", range=[0.5, max(n, 1) + 0.5] if n < 10 else None)
+    fig.update_yaxes(title_text=yaxis_title, rangemode="tozero",
+                     range=[0, 100.5] if percent else None)
+    return _layout(fig, title)
+
+
+def loss_figure(history: list) -> go.Figure:
+    """Training and validation loss per epoch (records as yielded by Trainer.run)."""
+    return _curves(history, [("train_loss", "training", TRAIN_COLOR), ("val_loss", "validation", VAL_COLOR)],
+                   "Loss (lower is better)", "loss")
+
+
+def accuracy_figure(history: list) -> go.Figure:
+    """Training and validation accuracy per epoch, in percent."""
+    return _curves(history, [("train_accuracy", "training", TRAIN_COLOR),
+                             ("val_accuracy", "validation", VAL_COLOR)],
+                   "Accuracy (higher is better)", "accuracy (%)", percent=True)
+
+
+def confusion_figure(cm, classes, normalized: bool = False, selected=None) -> go.Figure:
+    """Confusion matrix heatmap: rows = true class, columns = predicted class.
+
+    cm: (n_classes, n_classes) counts, or row fractions when `normalized`.
+    selected: optional (true_index, predicted_index) cell to outline."""
+    cm = np.asarray(cm, dtype=float)
+    labels = [str(c) for c in classes]
+    text = [[f"{v:.0%}" if normalized else f"{int(v)}" for v in row] for row in cm]
+    fig = go.Figure(go.Heatmap(
+        z=cm, x=labels, y=labels, text=text, texttemplate="%{text}", colorscale="Blues",
+        textfont=dict(size=FONT_SIZE), showscale=False, xgap=2, ygap=2,
+        hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
+    ))
+    if selected is not None:
+        t, p = selected
+        fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
+                      line=dict(color=PRED_COLOR, width=4))
+    fig.update_xaxes(title_text="predicted class", side="bottom", type="category", tickfont=dict(size=FONT_SIZE))
+    fig.update_yaxes(title_text="true class", autorange="reversed", type="category", tickfont=dict(size=FONT_SIZE))
+    n = len(labels)
+    return _layout(fig, "Confusion matrix" + (" (share of each true class)" if normalized else " (counts)"),
+                   height=max(360, 42 * n + 110))
+
+
+def probability_figure(probs, classes, true_index=None) -> go.Figure:
+    """Bar chart of the predicted probabilities; the predicted class in red."""
+    probs = np.asarray(probs, dtype=float).ravel()
+    labels = [str(c) for c in classes]
+    best = int(np.argmax(probs)) if probs.size else -1
+    colors = [PRED_COLOR if i == best else BAR_COLOR for i in range(len(probs))]
+    fig = go.Figure(go.Bar(x=labels, y=100 * probs, marker_color=colors,
+                           text=[f"{100 * p:.0f}%" for p in probs], textposition="outside",
+                           hovertemplate="%{x}: %{y:.1f}%<extra></extra>"))
+    fig.update_xaxes(type="category", title_text="class", tickfont=dict(size=FONT_SIZE + 2))
+    fig.update_yaxes(range=[0, 115], title_text="probability (%)", showticklabels=False)
+    title = f"Prediction: {labels[best]} ({100 * probs[best]:.0f}%)" if best >= 0 else "Prediction"
+    if true_index is not None:
+        title += f" — true: {labels[true_index]}"
+    return _layout(fig, title, height=300, showlegend=False)
+
+
+def network_figure(sizes, activations=None, max_nodes: int = 10) -> go.Figure:
+    """The layers as columns of nodes joined by lines; wide layers are shown
+    with `max_nodes` nodes and a gap, labelled with their real size."""
+    sizes = [int(s) for s in sizes]
+    names = ["input"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["output"]
+    acts = list(activations or [])
+    node_x, node_y, cols = [], [], []
+    for i, n in enumerate(sizes):
+        shown = min(n, max_nodes)
+        ys = np.linspace(-1, 1, shown) if shown > 1 else np.array([0.0])
+        cols.append(ys)
+        node_x += [i] * shown
+        node_y += list(ys)
+    edge_x, edge_y = [], []
+    for i in range(len(sizes) - 1):
+        for y0 in cols[i]:
+            for y1 in cols[i + 1]:
+                edge_x += [i, i + 1, None]
+                edge_y += [y0, y1, None]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=edge_x, y=edge_y, mode="lines", line=dict(color="rgba(120,120,120,0.25)", width=1),
+                             hoverinfo="skip", showlegend=False))
+    fig.add_trace(go.Scatter(x=node_x, y=node_y, mode="markers", hoverinfo="skip", showlegend=False,
+                             marker=dict(size=14, color="#ffffff", line=dict(color=TRAIN_COLOR, width=2))))
+    for i, n in enumerate(sizes):
+        label = f"<b>{names[i]}</b><br>{n} units"
+        if 0 < i < len(sizes) - 1 and i - 1 < len(acts):
+            label += f"<br>{acts[i - 1]}"
+        fig.add_annotation(x=i, y=-1.25, text=label, showarrow=False, yanchor="top", font=dict(size=FONT_SIZE - 2))
+        if n > max_nodes:
+            fig.add_annotation(x=i, y=1.12, text=f"{max_nodes} of {n} shown", showarrow=False,
+                               font=dict(size=FONT_SIZE - 4, color="#666"))
+    fig.update_xaxes(visible=False, range=[-0.5, len(sizes) - 0.5])
+    fig.update_yaxes(visible=False, range=[-2.0, 1.3])
+    return _layout(fig, "Network", height=320)
+
+
+def image_array(img, pixel_max: float = 1.0, scale: int = 16) -> np.ndarray:
+    """A small grey image (values 0..pixel_max, ink = high) as an upscaled
+    uint8 array for st.image: dark ink on white, sharp pixel blocks."""
+    a = np.clip(np.asarray(img, dtype=float) / float(pixel_max), 0.0, 1.0)
+    a = np.kron(a, np.ones((scale, scale)))
+    return (255 * (1.0 - a)).astype(np.uint8)

@@ -1,0 +1,142 @@
+"""What every page shares: the session-state keys (all initialised here), the
+cached datasets and the tab's current model.
+
+Each browser tab has its own `st.session_state`, so each tab has its own
+model, trainer and history; nothing model-related goes in `st.cache_resource`
+(that would be shared by every tab).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from nnlab import data as nndata
+from pages import controls
+
+# Every session-state key the app uses, with its initial value.  Widget keys
+# (the training controls, prefix "ctl_") are initialised in pages/controls.py.
+STATE = {
+    "net": None,             # the tab's current Network (None: no model yet)
+    "trainer": None,         # the Trainer training `net` (None for a model loaded from a file)
+    "history": [],           # epoch records of `net`: trainer.history, or the file's history
+    "model_controls": None,  # control values `net` was built with (to detect later changes)
+    "model_dataset": None,   # name of the dataset `net` belongs to
+    "model_source": "",      # shown to the user: "trained here" or "loaded from <file>"
+    "train_config": None,    # TrainConfig.to_dict() of the model, stored in downloads
+    "running": False,        # True while Train loops; Stop (or a finished run) sets it False
+    "step_pending": False,   # Step was pressed: run one epoch in this script run
+    "ui_error": "",          # a bad control combination, shown once as st.error
+    "canvas_version": 0,     # Clear bumps it: a new canvas key gives an empty canvas
+    "upload_id": None,       # file_id of the model file already loaded (load each upload once)
+    "upload_error": "",      # why the last uploaded model file was refused
+}
+
+WIDGET_PREFIX = "ctl_"
+
+
+def init_state():
+    """Give every key its initial value (once per tab) and keep the training
+    controls' values while another page is shown."""
+    for key, value in STATE.items():
+        if key not in st.session_state:
+            st.session_state[key] = list(value) if isinstance(value, list) else value
+    # Streamlit forgets a widget's value when a page without that widget runs;
+    # re-assigning the value marks it as the user's, which keeps it (Streamlit's
+    # documented workaround for multipage apps).
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(WIDGET_PREFIX):
+            st.session_state[key] = st.session_state[key]
+
+
+@st.cache_data(show_spinner="Loading the dataset…")
+def load_data(name: str) -> nndata.Dataset:
+    """Datasets are read once per server and copied into each run (st.cache_data)."""
+    return nndata.load_dataset(name)
+
+
+def dataset_names() -> list:
+    return list(nndata.DATASETS)
+
+
+def current_dataset_name() -> str:
+    name = st.session_state.get(WIDGET_PREFIX + "dataset")
+    return name if name in nndata.DATASETS else dataset_names()[0]
+
+
+def current_data() -> nndata.Dataset:
+    return load_data(current_dataset_name())
+
+
+def model_data() -> nndata.Dataset | None:
+    """The dataset the tab's model belongs to (None without a model)."""
+    name = st.session_state.model_dataset
+    if st.session_state.net is None or name is None:
+        return None
+    return load_data(name) if name in nndata.DATASETS else None
+
+
+def set_model(net, *, trainer=None, history=None, controls=None, dataset=None, source="", train_config=None):
+    """Make `net` the tab's model (the previous one is dropped)."""
+    st.session_state.net = net
+    st.session_state.trainer = trainer
+    st.session_state.history = trainer.history if trainer is not None else list(history or [])
+    st.session_state.model_controls = dict(controls) if controls is not None else None
+    st.session_state.model_dataset = dataset
+    st.session_state.model_source = source
+    st.session_state.train_config = train_config
+    st.session_state.running = False
+    st.session_state.step_pending = False
+
+
+def clear_model():
+    set_model(None)
+
+
+def has_model() -> bool:
+    return st.session_state.net is not None
+
+
+def model_status_ui():
+    """A short description of the tab's model for the sidebar."""
+    net = st.session_state.net
+    if net is None:
+        st.caption("No model yet: train one on **Train**.")
+        return
+    history = st.session_state.history
+    acc = next((r["val_accuracy"] for r in reversed(history) if r.get("val_accuracy") is not None), None)
+    sizes = "-".join(str(s) for s in net.config.sizes)
+    line = f"**Model:** {sizes} on {st.session_state.model_dataset}, {len(history)} epochs"
+    if acc is not None:
+        line += f", validation accuracy {acc:.1%}"
+    st.caption(line + f" ({st.session_state.model_source}).")
+
+
+def frame():
+    """Returns the sidebar's model-status placeholder (redraw it after training
+    with `with status.container(): model_status_ui()`).
+
+    What every page starts with: state, the kept control values and the shared
+    sidebar (dataset + the tab's model).
+
+    Called by each page rather than app.py: a folder named pages/ next to the
+    entry script makes Streamlit run a page on its own in some cases (its
+    multipage "v1" compatibility mode, e.g. a deep link right after the server
+    starts), so each page must set itself up."""
+    init_state()
+    controls.init_controls()
+    names = dataset_names()
+    key = WIDGET_PREFIX + "dataset"
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = names[0]
+    with st.sidebar:
+        st.selectbox("Dataset", names, key=key, help=controls.HELP["dataset"])
+        status = st.empty()
+        st.divider()
+    with status.container():
+        model_status_ui()
+    return status
+
+
+def no_model_ui(what: str):
+    st.info(f"There is no model yet to {what}. Train one on the **Train** page "
+            "(or load a saved model on **Evaluate**).")
+    st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")

@@ -1,0 +1,154 @@
+"""Evaluate: how good is the model on images it never saw, and where does it go wrong."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from nnlab import figures, metrics, modelfile
+from pages import common
+
+GALLERY_MAX = 24
+GALLERY_COLUMNS = 8
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _history_csv(history: list) -> bytes:
+    return pd.DataFrame(history).to_csv(index=False).encode()
+
+
+def upload_ui():
+    """Load a saved .npz model as the tab's model; a bad file leaves the current model alone."""
+    with st.expander("Load a saved model (.npz)", expanded=not common.has_model()):
+        up = st.file_uploader("Model file", type=["npz"], key="model_upload",
+                              help="A model downloaded from this page earlier. It must have been trained "
+                                   "on the dataset selected in the sidebar.")
+        if up is not None and up.file_id != st.session_state.upload_id:
+            st.session_state.upload_id = up.file_id
+            data = common.current_data()
+            try:
+                net, header = modelfile.load(up.getvalue())
+                modelfile.check_compatible(header, net, data)
+            except modelfile.ModelFileError as e:
+                st.session_state.upload_error = f"Could not use **{up.name}**: {e}. The current model was kept."
+            else:
+                common.set_model(net, history=header.get("history"), dataset=data.name,
+                                 source=f"loaded from {up.name}", train_config=header.get("train") or None)
+                st.session_state.upload_error = ""
+                st.toast(f"Loaded {up.name}.", icon=":material/check_circle:")
+        if st.session_state.upload_error:
+            st.error(st.session_state.upload_error)
+
+
+def downloads_ui(net, data):
+    history = st.session_state.history
+    c1, c2 = st.columns(2)
+    c1.download_button("Download the model (.npz)", modelfile.model_bytes(
+        net, data.meta(), history, st.session_state.train_config), file_name=f"nnlab-{data.name}-model.npz",
+        mime="application/octet-stream", icon=":material/download:", width="stretch",
+        help="Weights and settings in a safe NumPy file (no pickle). Load it again above.")
+    c2.download_button("Download the training history (.csv)", _history_csv(history),
+                       file_name=f"nnlab-{data.name}-history.csv", mime="text/csv", icon=":material/table:",
+                       disabled=not history, width="stretch",
+                       help="One row per epoch: losses, accuracies, learning rate, seconds.")
+
+
+def pair_ui(cm, classes, clicked):
+    """Choose which mistakes to show: all, or one (true, predicted) cell."""
+    n = len(classes)
+    pairs = sorted(((int(cm[t, p]), t, p) for t in range(n) for p in range(n) if t != p and cm[t, p] > 0),
+                   reverse=True)
+    options = [None] + [(t, p) for _, t, p in pairs]
+    if clicked is not None and clicked in options:
+        st.session_state.eval_pair = clicked
+    if st.session_state.get("eval_pair") not in options:
+        st.session_state.eval_pair = None
+    counts = {(t, p): c for c, t, p in pairs}
+    return st.selectbox(
+        "Show", options, key="eval_pair",
+        format_func=lambda o: f"all {int(cm.sum() - np.trace(cm))} mistakes" if o is None
+        else f"true {classes[o[0]]} → predicted {classes[o[1]]} ({counts[o]})",
+        help="Pick a cell of the confusion matrix (or click it) to see exactly those images.")
+
+
+def gallery_ui(X, y, pred, proba, classes, image_shape, pixel_max, pair):
+    wrong = np.flatnonzero(pred != y)
+    if pair is not None:
+        wrong = wrong[(y[wrong] == pair[0]) & (pred[wrong] == pair[1])]
+    if wrong.size == 0:
+        st.success("No misclassified images here.")
+        return
+    st.caption(f"Showing {min(wrong.size, GALLERY_MAX)} of {wrong.size}. Under each image: the true "
+               "label, the prediction, and the three most likely classes.")
+    cols = st.columns(GALLERY_COLUMNS)
+    for k, i in enumerate(wrong[:GALLERY_MAX]):
+        top = np.argsort(proba[i])[::-1][:3]
+        caption = (f"true **{classes[y[i]]}** → **{classes[pred[i]]}**  \n"
+                   + " · ".join(f"{classes[c]}: {proba[i, c]:.0%}" for c in top))
+        with cols[k % GALLERY_COLUMNS]:
+            st.image(figures.image_array(X[i].reshape(image_shape), 1.0, scale=max(1, 96 // image_shape[0])),
+                     width="stretch")
+            st.markdown(caption)
+
+
+def evaluate_page():
+    common.frame()
+    st.title("Evaluate")
+    st.markdown("How well does the model do on the **test set** — images it never saw while training?")
+    upload_ui()
+    if not common.has_model():
+        common.no_model_ui("evaluate")
+        return
+    net, data = st.session_state.net, common.model_data() or common.current_data()
+    if data.n_features != net.config.n_inputs or data.n_classes != net.config.n_outputs:
+        st.error(f"The model does not fit the dataset {data.name!r}. Choose the dataset it was trained on "
+                 "in the sidebar, or train a new model.")
+        return
+    if data.name != common.current_dataset_name():
+        st.info(f"This model was trained on **{data.name}**; it is evaluated on that dataset's test set.")
+
+    proba = net.predict_proba(data.X_test)
+    pred = proba.argmax(axis=1)
+    y = data.y_test
+    loss, acc = net.evaluate(data.X_test, y)
+    classes = [str(c) for c in data.classes]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Test accuracy", f"{acc:.1%}", help="Share of test images classified correctly.")
+    m2.metric("Test loss", f"{loss:.3f}", help="The loss the model was trained to lower, on the test set.")
+    m3.metric("Test images", f"{len(y):,}")
+    m4.metric("Mistakes", f"{int((pred != y).sum()):,}")
+
+    left, right = st.columns([3, 2])
+    with left:
+        normalized = st.toggle("Normalise rows (share of each true class)", key="eval_normalize",
+                               help="Show each row as percentages, so classes with fewer images compare fairly.")
+        cm = metrics.confusion(y, pred, len(classes))
+        shown = metrics.confusion(y, pred, len(classes), normalize=True) if normalized else cm
+        pair = st.session_state.get("eval_pair")
+        event = st.plotly_chart(figures.confusion_figure(shown, classes, normalized, selected=pair),
+                                key="confusion", on_select="rerun", selection_mode="points",
+                                config={"displayModeBar": False})
+        clicked = None
+        points = (event or {}).get("selection", {}).get("points", []) if event else []
+        if points:
+            try:
+                clicked = (classes.index(str(points[0]["y"])), classes.index(str(points[0]["x"])))
+            except (KeyError, ValueError):
+                clicked = None
+    with right:
+        st.markdown("**Per class** (precision: of the images predicted as this class, how many were; "
+                    "recall: of this class's images, how many were found; F1: both in one number)")
+        report = metrics.per_class_report(y, pred, classes)
+        st.dataframe(report.style.format({"precision": "{:.2f}", "recall": "{:.2f}", "f1": "{:.2f}"}),
+                     height=min(40 + 35 * len(classes), 600))
+
+    st.subheader("Misclassified images")
+    if data.image_shape:
+        pair = pair_ui(cm, classes, clicked if clicked and clicked[0] != clicked[1] else None)
+        gallery_ui(data.X_test, y, pred, proba, classes, data.image_shape, data.pixel_max, pair)
+    else:
+        st.caption("This dataset is not made of images; see the table above.")
+
+    st.subheader("Download")
+    downloads_ui(net, data)
+
+
+evaluate_page()

@@ -1,0 +1,132 @@
+"""Running training inside a Streamlit script: build the model from the
+controls, consume `Trainer.run()` and redraw at a bounded rate.
+
+How Stop works: a button press while the script is looping makes Streamlit
+stop this run at its next `st.*` call and start a new one.  The trainer
+lives in st.session_state, so every finished epoch is kept; the new run sees
+`running == False` (set by Stop's callback) and just draws the result.  A
+rerun caused by any other widget leaves `running` True, so training carries
+on where it was.
+"""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from nnlab import figures
+from nnlab.network import Network
+from nnlab.training import DIVERGED, Trainer
+
+from pages import common, controls
+
+REDRAW_SECONDS = 0.25  # at most ~4 chart redraws per second while training
+
+
+# ------------------------------------------------------------- callbacks
+def build_model(ctl: dict) -> bool:
+    """Make a fresh model + trainer from the controls; False (and an error
+    message in state) if the combination is invalid."""
+    data = common.load_data(ctl["dataset"] or common.current_dataset_name())
+    try:
+        net_cfg, train_cfg = controls.build_configs(ctl, data)
+        net = Network(net_cfg, seed=train_cfg.seed)
+        trainer = Trainer(net, data, train_cfg)
+    except ValueError as e:
+        st.session_state.ui_error = f"These settings do not work together: {e}"
+        return False
+    common.set_model(net, trainer=trainer, controls=ctl, dataset=data.name, source="trained here",
+                     train_config=train_cfg.to_dict())
+    return True
+
+
+def mismatch(ctl: dict) -> list:
+    """The controls changed since the model was built (empty: they match or no model)."""
+    built = st.session_state.model_controls
+    if st.session_state.net is None or built is None:
+        return []
+    return controls.describe_changes(built, ctl)
+
+
+def _ready(ctl) -> bool:
+    """A trainer that matches the controls exists, or one was just built."""
+    if st.session_state.trainer is None:
+        if st.session_state.net is not None:  # a model loaded from a file: Reset first
+            return False
+        return build_model(ctl)
+    return not mismatch(ctl)
+
+
+def on_train():
+    ctl = controls.read_controls(common.current_data())
+    if _ready(ctl):
+        st.session_state.running = True
+
+
+def on_step():
+    ctl = controls.read_controls(common.current_data())
+    if _ready(ctl):
+        st.session_state.running = False
+        st.session_state.step_pending = True
+
+
+def on_stop():
+    st.session_state.running = False
+
+
+def on_reset():
+    common.clear_model()
+
+
+# ------------------------------------------------------------- drawing
+class TrainView:
+    """Placeholders for the live parts of the Train page, redrawn in place."""
+
+    def __init__(self):
+        self.status = st.empty()
+        self.progress = st.empty()
+        left, right = st.columns(2)
+        self.loss = left.empty()
+        self.accuracy = right.empty()
+        self.redraws = 0
+
+    def draw(self, trainer, history):
+        self.redraws += 1  # a new key per redraw: identical figures must not clash
+        total = trainer.config.epochs if trainer is not None else max(len(history), 1)
+        done = trainer.epoch if trainer is not None else len(history)
+        last = next((r for r in reversed(history) if r.get("train_loss") is not None), None)
+        text = f"Epoch {done} of {total}"
+        if last is not None:
+            text += f" · {1000 * last['seconds']:.0f} ms per epoch"
+            if last.get("val_accuracy") is not None:
+                text += f" · validation accuracy {last['val_accuracy']:.1%}"
+        self.progress.progress(min(done / max(total, 1), 1.0), text=text)
+        self.loss.plotly_chart(figures.loss_figure(history), key=f"loss_chart_{self.redraws}",
+                               config={"displayModeBar": False})
+        self.accuracy.plotly_chart(figures.accuracy_figure(history), key=f"acc_chart_{self.redraws}",
+                                   config={"displayModeBar": False})
+
+
+def run_training(view: TrainView, epochs=None):
+    """Train for `epochs` (None: to the end), redrawing at most every REDRAW_SECONDS."""
+    trainer = st.session_state.trainer
+    last_draw = time.perf_counter()
+    for _ in trainer.run(epochs):
+        now = time.perf_counter()
+        if now - last_draw >= REDRAW_SECONDS:
+            view.draw(trainer, trainer.history)  # also where a Stop press interrupts us
+            last_draw = now
+    st.session_state.running = False
+    view.draw(trainer, trainer.history)
+
+
+def outcome_ui(trainer):
+    """The end-of-run message: divergence as an error with the fix, early stopping as info."""
+    if trainer is None or not trainer.finished:
+        return
+    if trainer.stopped_reason == DIVERGED:
+        st.error(f"**The loss exploded.** {trainer.message}\n\n**How to fix:** lower the learning "
+                 "rate (Optimizer tab) by 10x, then press **Reset** and **Train**. The history so far "
+                 "and the last good weights are kept until you do.", icon=":material/warning:")
+    else:
+        st.success(trainer.message, icon=":material/check_circle:")
