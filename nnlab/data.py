@@ -127,7 +127,7 @@ def mnist_dir(data_dir=None):
     return os.path.expanduser(str(d)) if d else None
 
 
-def load_mnist(data_dir=None, val_size: int | None = MNIST_VAL_SIZE) -> Dataset:
+def load_mnist(data_dir=None, val_size: int | None = None) -> Dataset:
     """MNIST from the four IDX files in `data_dir` (or $NNLAB_MNIST_DIR); with
     neither, from OpenML (sklearn's cache, or a download when online).
 
@@ -145,7 +145,7 @@ def load_mnist(data_dir=None, val_size: int | None = MNIST_VAL_SIZE) -> Dataset:
 OPENML_TIMEOUT = 15  # seconds per network operation: offline must fail fast
 
 
-def load_mnist_openml(val_size: int | None = MNIST_VAL_SIZE, data_home=None) -> Dataset:
+def load_mnist_openml(val_size: int | None = None, data_home=None) -> Dataset:
     """MNIST from OpenML ("mnist_784", cached by scikit-learn under
     ~/scikit_learn_data).  Offline and not cached: a DataError saying how to
     use IDX files instead."""
