@@ -1,0 +1,59 @@
+"""Shared fixtures: handwritten-digit stroke paths (drawn by the preprocessing
+tests with PIL and by the browser tests with the mouse) and a trained digits model."""
+import numpy as np
+import pytest
+
+
+def _arc(cx, cy, rx, ry, a0, a1, n=24):
+    """Points on an ellipse from angle a0 to a1 (degrees; 0 = right, 90 = down)."""
+    t = np.radians(np.linspace(a0, a1, n))
+    return [(round(cx + rx * np.cos(a), 3), round(cy + ry * np.sin(a), 3)) for a in t]
+
+
+# Each digit: a list of strokes, each a list of (x, y) in the unit square (y down),
+# shaped like a person writes them: ~0.5 wide, 0.8 tall, one stroke where a pen would.
+DIGIT_STROKES = {
+    0: [_arc(0.5, 0.5, 0.24, 0.4, -90, 270)],
+    1: [[(0.42, 0.22), (0.55, 0.1), (0.55, 0.9)]],
+    2: [_arc(0.5, 0.3, 0.22, 0.2, 190, 390, 16) + [(0.28, 0.88), (0.76, 0.88)]],
+    3: [_arc(0.48, 0.3, 0.22, 0.2, 210, 450, 18) + _arc(0.48, 0.7, 0.25, 0.2, 270, 500, 18)],
+    4: [[(0.58, 0.1), (0.26, 0.62), (0.78, 0.62)], [(0.62, 0.38), (0.62, 0.92)]],
+    5: [[(0.72, 0.1), (0.34, 0.1), (0.3, 0.45)] + _arc(0.5, 0.66, 0.24, 0.24, 225, 495, 18)],
+    6: [_arc(0.75, 0.62, 0.43, 0.52, 245, 180, 12) + _arc(0.52, 0.7, 0.2, 0.2, 180, 530, 24)],
+    7: [[(0.26, 0.1), (0.76, 0.1), (0.44, 0.9)]],
+    8: [_arc(0.5, 0.29, 0.19, 0.19, 90, 450, 20) + _arc(0.5, 0.7, 0.23, 0.21, -90, 270, 20)],
+    9: [_arc(0.5, 0.31, 0.21, 0.21, 0, 360, 22) + [(0.71, 0.55), (0.68, 0.92)]],
+}
+
+
+@pytest.fixture(scope="session")
+def digit_strokes():
+    return DIGIT_STROKES
+
+
+def render_strokes(strokes, size=320, width=22, scale=0.75, offset=(0.0, 0.0)):
+    """The strokes as the dashboard's canvas draws them: white, round pen on black, RGBA uint8."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 255))
+    draw = ImageDraw.Draw(img)
+    for stroke in strokes:
+        pts = [((offset[0] + 0.5 + (x - 0.5) * scale) * size, (offset[1] + 0.5 + (y - 0.5) * scale) * size)
+               for x, y in stroke]
+        draw.line(pts, fill=(255, 255, 255, 255), width=width, joint="curve")
+        for px, py in (pts[0], pts[-1]):  # round caps
+            draw.ellipse([px - width / 2, py - width / 2, px + width / 2, py + width / 2], fill=(255, 255, 255, 255))
+    return np.asarray(img)
+
+
+@pytest.fixture(scope="session")
+def digits_model():
+    """The 'digits' preset trained once per test session (~3 s): the Draw page's default model."""
+    from nnlab import data, presets
+    from nnlab.training import Trainer
+
+    ds = data.load_dataset("digits")
+    net, cfg = presets.build("digits", ds, seed=0)
+    for _ in Trainer(net, ds, cfg).run():
+        pass
+    return net

@@ -1,0 +1,104 @@
+"""Plotly figure builders (nnlab.figures): pure functions, checked on their data."""
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from nnlab import figures
+
+
+def record(epoch, train_loss, val_loss=None, train_acc=None, val_acc=None):
+    return {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "train_accuracy": train_acc,
+            "val_accuracy": val_acc, "lr": 0.01, "seconds": 0.01, "stopped_reason": None, "message": ""}
+
+
+HISTORY = [record(1, 2.0, 2.1, 0.3, 0.25), record(2, 1.0, 1.2, 0.6, 0.55), record(3, 0.5, 0.7, 0.9, 0.8)]
+
+
+def test_loss_figure_has_training_and_validation_curves():
+    fig = figures.loss_figure(HISTORY)
+    assert isinstance(fig, go.Figure)
+    train, val = fig.data
+    assert (train.name, val.name) == ("training", "validation")
+    assert list(train.x) == [1, 2, 3] and list(train.y) == [2.0, 1.0, 0.5]
+    assert list(val.y) == [2.1, 1.2, 0.7]
+    assert "loss" in fig.layout.yaxis.title.text
+
+
+def test_accuracy_figure_is_in_percent():
+    fig = figures.accuracy_figure(HISTORY)
+    np.testing.assert_allclose(fig.data[0].y, [30.0, 60.0, 90.0])
+    np.testing.assert_allclose(fig.data[1].y, [25.0, 55.0, 80.0])
+    assert tuple(fig.layout.yaxis.range) == (0, 100.5)
+
+
+def test_curves_skip_missing_and_non_finite_points():
+    """A diverged epoch has train_loss None; a run without validation has val_* None."""
+    history = [record(1, 1.0), record(2, None), record(3, math.inf), record(4, 0.5)]
+    fig = figures.loss_figure(history)
+    assert list(fig.data[0].x) == [1, 4]
+    assert len(fig.data[1].x) == 0
+
+
+def test_empty_history_gives_empty_charts():
+    for build in (figures.loss_figure, figures.accuracy_figure):
+        fig = build([])
+        assert all(len(trace.x) == 0 for trace in fig.data)
+
+
+def test_confusion_figure_counts_and_labels():
+    cm = np.array([[5, 1], [2, 7]])
+    fig = figures.confusion_figure(cm, ["cat", "dog"])
+    heat = fig.data[0]
+    assert heat.type == "heatmap"
+    np.testing.assert_array_equal(np.array(heat.z), cm)
+    assert list(heat.x) == ["cat", "dog"] and list(heat.y) == ["cat", "dog"]
+    assert [list(r) for r in heat.text] == [["5", "1"], ["2", "7"]]
+    assert fig.layout.xaxis.title.text == "predicted class" and fig.layout.yaxis.title.text == "true class"
+    assert fig.layout.yaxis.autorange == "reversed"  # true class 0 on top, like the printed matrix
+    assert len(fig.layout.shapes) == 0
+
+
+def test_confusion_figure_normalised_and_selected_cell():
+    fig = figures.confusion_figure(np.array([[0.75, 0.25], [0.0, 1.0]]), [0, 1], normalized=True, selected=(0, 1))
+    assert [list(r) for r in fig.data[0].text] == [["75%", "25%"], ["0%", "100%"]]
+    assert "share" in fig.layout.title.text
+    (rect,) = fig.layout.shapes
+    assert (rect.x0, rect.x1, rect.y0, rect.y1) == (0.5, 1.5, -0.5, 0.5)  # column = predicted 1, row = true 0
+
+
+def test_probability_figure_highlights_the_prediction():
+    probs = np.array([0.1, 0.7, 0.2])
+    fig = figures.probability_figure(probs, ["a", "b", "c"])
+    bar = fig.data[0]
+    np.testing.assert_allclose(bar.y, [10, 70, 20])
+    colors = list(bar.marker.color)
+    assert colors[1] == figures.PRED_COLOR and colors[0] == colors[2] != figures.PRED_COLOR
+    assert fig.layout.title.text.startswith("Prediction: b (70%)")
+    assert "true: a" in figures.probability_figure(probs, ["a", "b", "c"], true_index=0).layout.title.text
+
+
+def test_network_figure_caps_wide_layers_and_labels_sizes():
+    fig = figures.network_figure([64, 128, 10], ["relu"], max_nodes=10)
+    edges, nodes = fig.data
+    assert len(nodes.x) == 10 + 10 + 10
+    assert len(edges.x) == 3 * (10 * 10 + 10 * 10)  # each edge: x0, x1, None
+    texts = [a.text for a in fig.layout.annotations]
+    assert any("128 units" in t and "relu" in t for t in texts)
+    assert any("10 of 128 shown" in t for t in texts)
+    small = figures.network_figure([2, 3, 2])
+    assert len(small.data[1].x) == 7 and not any("shown" in a.text for a in small.layout.annotations)
+
+
+def test_image_array_is_dark_ink_on_white_and_upscaled():
+    img = np.array([[0, 16], [8, 0]])
+    out = figures.image_array(img, pixel_max=16, scale=3)
+    assert out.shape == (6, 6) and out.dtype == np.uint8
+    assert out[0, 0] == 255 and out[0, 5] == 0 and out[3, 0] == 127
+
+
+def test_figures_serialise_to_json():
+    """What st.plotly_chart sends to the browser must be valid plotly JSON."""
+    for fig in (figures.loss_figure(HISTORY), figures.confusion_figure(np.eye(3), range(3)),
+                figures.probability_figure([0.2, 0.8], [0, 1]), figures.network_figure([4, 3, 2])):
+        assert fig.to_json().startswith("{")
