@@ -1,0 +1,238 @@
+"""The dashboard through Streamlit's AppTest: every page, training, evaluation,
+drawing, bad input.  Each AppTest is its own session (browser tab)."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnlab import data as nndata
+from nnlab import modelfile, presets
+from nnlab.training import Trainer
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def new_app():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def charts(at):
+    """Every plotly chart on the page as its JSON spec."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def texts(elements):
+    return " ".join(str(e.value) for e in elements)
+
+
+def train(at, epochs=3):
+    at.slider(key="ctl_epochs").set_value(epochs)
+    at.run()
+    button(at, "Train").click()
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def trained():
+    return train(new_app(), epochs=3)
+
+
+def test_every_page_renders_without_a_model():
+    at = new_app()
+    assert at.title[0].value == "Train"
+    assert "No training yet" in texts(at.caption)
+    for page, title in [("pages/evaluate.py", "Evaluate"), ("pages/draw.py", "Draw"), ("pages/train.py", "Train")]:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert at.title[0].value == title
+    at.switch_page("pages/evaluate.py").run()
+    assert "no model yet" in texts(at.info).lower()
+    at.switch_page("pages/draw.py").run()
+    assert "no trained model yet" in texts(at.info).lower()
+    assert any(b.label == "Train a good default now" for b in at.button)
+
+
+def test_train_runs_epochs_and_fills_history(trained):
+    at = trained
+    history = at.session_state.history
+    assert [r["epoch"] for r in history] == [1, 2, 3]
+    assert all(np.isfinite(r["train_loss"]) for r in history)
+    loss, acc = charts(at)[:2]
+    assert [t["name"] for t in loss["data"]] == ["training", "validation"]
+    assert loss["data"][0]["x"] == [1, 2, 3] and len(loss["data"][1]["y"]) == 3
+    assert len(acc["data"][0]["y"]) == 3
+    assert "Finished 3 epochs" in texts(at.success)
+    assert not at.warning and not at.error
+    assert any("parameters" in m.value for m in at.markdown)  # the network summary
+
+
+def test_step_trains_one_epoch_at_a_time():
+    at = new_app()
+    at.slider(key="ctl_epochs").set_value(5)
+    at.run()
+    for expected in (1, 2):
+        button(at, "Step").click()
+        at.run()
+        assert len(at.session_state.history) == expected
+    button(at, "Train").click()  # continues the same model to the end
+    at.run()
+    assert [r["epoch"] for r in at.session_state.history] == [1, 2, 3, 4, 5]
+
+
+def test_reset_forgets_model_and_history(trained):
+    at = trained
+    button(at, "Reset").click()
+    at.run()
+    assert at.session_state.net is None and at.session_state.history == []
+    assert "No training yet" in texts(at.caption)
+
+
+def test_changing_a_control_after_training_warns_and_keeps_the_model(trained):
+    at = trained
+    net = at.session_state.net
+    at.select_slider(key="ctl_lr").set_value(0.01)
+    at.run()
+    assert not at.exception
+    warning = texts(at.warning)
+    assert "no longer matches the controls" in warning and "learning rate: 0.002 → 0.01" in warning
+    assert button(at, "Train").disabled and button(at, "Step").disabled  # never silently mix
+    assert at.session_state.net is net and len(at.session_state.history) == 3
+    at.select_slider(key="ctl_lr").set_value(0.002)  # back to the model's settings: no warning
+    at.run()
+    assert not at.warning and not button(at, "Train").disabled
+
+
+def test_diverging_learning_rate_shows_the_fix_and_keeps_history():
+    at = new_app()
+    at.selectbox(key="ctl_optimizer").set_value("sgd")
+    at.run()
+    at.select_slider(key="ctl_lr").set_value(10.0)
+    at.slider(key="ctl_epochs").set_value(20)
+    at.run()
+    button(at, "Train").click()
+    at.run()
+    assert not at.exception
+    error = texts(at.error)
+    assert "loss exploded" in error and "learning rate" in error and "lower" in error
+    trainer = at.session_state.trainer
+    assert trainer.stopped_reason == "diverged"
+    assert at.session_state.history  # the history is kept ...
+    assert np.isfinite(at.session_state.net.flat_params).all()  # ... and so are the last good weights
+
+
+def test_controls_keep_their_values_across_pages():
+    at = new_app()
+    at.slider(key="ctl_epochs").set_value(7)
+    at.run()
+    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("pages/train.py").run()
+    assert at.slider(key="ctl_epochs").value == 7
+
+
+def test_output_follows_the_loss_so_the_combination_stays_valid():
+    at = new_app()
+    assert at.selectbox(key="ctl_output").value == "softmax"
+    at.selectbox(key="ctl_loss").set_value("mse")
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="ctl_output").value == "sigmoid"
+    assert at.selectbox(key="ctl_output").options == ["sigmoid", "linear"]
+    button(at, "Step").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.session_state.net.config.loss == "mse" and len(at.session_state.history) == 1
+
+
+def test_evaluate_shows_matrix_report_gallery_and_downloads(trained):
+    at = trained
+    at.switch_page("pages/evaluate.py").run()
+    assert not at.exception
+    assert at.metric[0].label == "Test accuracy" and at.metric[0].value.endswith("%")
+    heat = next(c for c in charts(at) if c["data"][0]["type"] == "heatmap")
+    z = np.array(heat["data"][0]["z"])
+    assert z.shape == (10, 10) and z.sum() == 594  # every test image counted once
+    report = at.dataframe[0].value
+    assert {"precision", "recall", "f1", "support"} <= set(report.columns)
+    labels = [d.label for d in at.get("download_button")]
+    assert any(".npz" in label for label in labels) and any(".csv" in label for label in labels)
+    # the gallery: pick one (true, predicted) pair and see exactly those images
+    pair_box = at.selectbox(key="eval_pair")
+    first_pair = pair_box.options[1]
+    pair_box.select_index(1)
+    at.run()
+    assert not at.exception
+    n = int(first_pair.rsplit("(", 1)[1].rstrip(")"))
+    assert f"of {n}." in texts(at.caption)
+    at.toggle(key="eval_normalize").set_value(True).run()
+    heat = next(c for c in charts(at) if c["data"][0]["type"] == "heatmap")
+    assert np.allclose(np.array(heat["data"][0]["z"]).sum(axis=1), 1.0)
+
+
+def _saved_model_bytes():
+    ds = nndata.load_dataset("digits")
+    net, cfg = presets.build("digits-quick", ds, seed=1, epochs=2)
+    trainer = Trainer(net, ds, cfg)
+    for _ in trainer.run():
+        pass
+    return modelfile.model_bytes(net, ds.meta(), trainer.history, cfg.to_dict())
+
+
+def test_upload_a_saved_model_and_refuse_a_bad_one(trained):
+    at = trained
+    at.switch_page("pages/evaluate.py").run()
+    own = at.session_state.net
+    at.file_uploader(key="model_upload").upload("broken.npz", b"not a zip file").run()
+    assert not at.exception
+    assert "Could not use **broken.npz**" in texts(at.error) and "kept" in texts(at.error)
+    assert at.session_state.net is own  # the current model stays
+    at.file_uploader(key="model_upload").set_value(("good.npz", _saved_model_bytes(), "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error
+    assert at.session_state.net is not own and "loaded from good.npz" in at.session_state.model_source
+    assert len(at.session_state.history) == 2
+    assert at.metric[0].label == "Test accuracy"
+    at.switch_page("pages/train.py").run()  # the Train page says where the model came from
+    assert "loaded from good.npz" in texts(at.info) and button(at, "Train").disabled
+
+
+def test_draw_page_handles_an_empty_canvas(trained):
+    at = trained
+    at.switch_page("pages/draw.py").run()
+    assert not at.exception
+    assert "Draw a digit" in texts(at.info)
+    assert any(b.label == "Clear" for b in at.button)
+    button(at, "Clear").click()
+    at.run()
+    assert not at.exception and at.session_state.canvas_version == 1
+
+
+def test_draw_page_trains_a_good_default_when_there_is_no_model():
+    at = new_app()
+    at.switch_page("pages/draw.py").run()
+    button(at, "Train a good default now").click()
+    at.run(timeout=120)
+    assert not at.exception
+    assert at.session_state.net is not None
+    assert len(at.session_state.history) == presets.PRESETS["digits"]["train"]["epochs"]
+    assert "Draw a digit" in texts(at.info)
+    at.switch_page("pages/train.py").run()  # the controls show this model's settings: no mismatch
+    assert not at.warning
+
+
+def test_two_tabs_have_their_own_models(trained):
+    other = new_app()
+    assert other.session_state.net is None
+    train(other, epochs=2)
+    assert len(other.session_state.history) == 2 and len(trained.session_state.history) == 3
+    assert other.session_state.net is not trained.session_state.net
