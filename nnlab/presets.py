@@ -10,8 +10,8 @@ PRESETS = {
     "digits": {
         "description": "Best default for the 8x8 digits (benchmark: bench accuracy --dataset digits).",
         "network": {"hidden": [256, 128], "activations": ["relu"], "loss": "cross_entropy",
-                    "dropout": 0.2, "init": "auto"},
-        "train": {"optimizer": "adam", "lr": 0.002, "batch_size": 32, "epochs": 150,
+                    "dropout": 0.3, "init": "auto"},
+        "train": {"optimizer": "adam", "lr": 0.002, "batch_size": 32, "epochs": 300,
                   "l2": 0.0, "patience": 0, "augment": True, "lr_schedule": "cosine"},
     },
     # A few seconds in the browser: for the Draw page's "train a default now".
