@@ -1,0 +1,39 @@
+"""The benchmark commands run and report what they promise (no timing asserts:
+speed is judged by the benchmark's ratios, not by tests)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MNIST = ROOT.parent / "shared" / "data" / "mnist"
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args):
+    r = subprocess.run([sys.executable, "-m", "nnlab", "bench", *args], cwd=ROOT, capture_output=True,
+                       text=True, timeout=1200)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1]), r.stdout
+
+
+def test_bench_accuracy_digits_one_seed():
+    result, stdout = run("accuracy", "--dataset", "digits", "--seeds", "1", "--json")
+    assert result["seeds"] == 1 and len(result["nnlab_test_accuracies"]) == 1
+    assert result["nnlab_mean_test_accuracy"] > 0.96
+    assert 0.9 < result["sklearn_mean_test_accuracy"] <= 1.0
+    assert "seed 0: nnlab" in stdout
+
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST IDX files not present in ../shared/data/mnist")
+def test_bench_speed_reports_all_contenders():
+    result, stdout = run("speed", "--epochs", "1", "--data-dir", str(MNIST), "--json")
+    for key in ("nnlab_s_per_epoch", "sklearn_s_per_epoch", "torch_s_per_epoch", "gemm_floor_s_per_epoch",
+                "nnlab_test_accuracy"):
+        assert key in result
+    assert result["nnlab_s_per_epoch"] > 0 and result["gemm_floor_s_per_epoch"] > 0
+    assert result["nnlab_test_accuracy"] > 0.93  # one epoch of Adam on MNIST
+    assert "GEMM floor" in stdout and "ratios:" in stdout
