@@ -197,7 +197,7 @@ def load_csv(path=None, data: bytes | None = None, label_column: str | None = No
     from .tabular import parse_labeled
 
     if (path is None) == (data is None):
-        raise DataError("give a CSV file: --data-path FILE (or path= / data=)")
+        raise DataError("no CSV file given: --data-path FILE on the command line, or upload one on the Data page")
     what = "upload" if data is not None else "CSV file"
     label = name or (os.path.basename(str(path)) if path is not None else "upload")
     table = parse_labeled(read_bytes(data if data is not None else path, what), label_column, images, what)
@@ -217,7 +217,7 @@ DATASETS = {
 }
 
 
-def load_dataset(name: str, **kwargs) -> Dataset:
+def load_dataset(name: str, /, **kwargs) -> Dataset:
     """The Dataset registered as `name`, built with the loader's keyword
     arguments (e.g. data_dir for mnist, path or data for csv)."""
     key = str(name).strip().lower()

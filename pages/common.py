@@ -28,6 +28,14 @@ STATE = {
     "canvas_version": 0,     # Clear bumps it: a new canvas key gives an empty canvas
     "upload_id": None,       # file_id of the model file already loaded (load each upload once)
     "upload_error": "",      # why the last uploaded model file was refused
+    # set on the Data page (pages/data.py):
+    "data_sources": {},      # dataset name -> how to load it: {"kwargs": {...}, "key": sha256, "data": bytes}
+    "data_error": "",        # why the dataset chosen in the sidebar could not be loaded (shown once)
+    "data_upload_sig": None, # (file_id, label column, images) of the CSV upload already processed
+    "data_upload_error": "", # why the last CSV upload was refused (the previous data is kept)
+    "kaggle_sig": None,      # (file_id, model id, epochs) of the test.csv already predicted
+    "kaggle_csv": "",        # submission.csv text for the download button
+    "kaggle_error": "",      # why the test.csv could not be predicted
 }
 
 WIDGET_PREFIX = "ctl_"
@@ -47,10 +55,30 @@ def init_state():
             st.session_state[key] = st.session_state[key]
 
 
-@st.cache_data(show_spinner="Loading the dataset…")
+@st.cache_data(show_spinner="Loading the dataset…", max_entries=8)
+def load_source(name: str, kwargs: dict, key: str = "", _data: bytes | None = None) -> nndata.Dataset:
+    """Datasets are read once per server and copied into each run (st.cache_data).
+    An upload's bytes (`_data`, not hashed) are identified by `key`, their SHA-256."""
+    return nndata.load_dataset(name, **kwargs, **({"data": _data} if _data is not None else {}))
+
+
 def load_data(name: str) -> nndata.Dataset:
-    """Datasets are read once per server and copied into each run (st.cache_data)."""
-    return nndata.load_dataset(name)
+    """Dataset `name` from the source this tab chose on the Data page (MNIST
+    folder, uploaded CSV); the defaults otherwise.  Raises ValueError (DataError)."""
+    src = st.session_state.get("data_sources", {}).get(name, {})
+    return load_source(name, src.get("kwargs", {}), src.get("key", ""), _data=src.get("data"))
+
+
+def _check_dataset(key: str):
+    """A chosen dataset that cannot be loaded (no CSV uploaded yet, no MNIST
+    folder, offline) falls back to the first one, saying why; the model stays."""
+    name = st.session_state[key]
+    try:
+        load_data(name)
+    except ValueError as e:
+        st.session_state[key] = dataset_names()[0]
+        st.session_state.data_error = (f"Could not load **{name}**: {e} — using **{dataset_names()[0]}**. "
+                                       "Choose the data on the **Data** page.")
 
 
 def dataset_names() -> list:
@@ -71,7 +99,10 @@ def model_data() -> nndata.Dataset | None:
     name = st.session_state.model_dataset
     if st.session_state.net is None or name is None:
         return None
-    return load_data(name) if name in nndata.DATASETS else None
+    try:
+        return load_data(name) if name in nndata.DATASETS else None
+    except ValueError:  # its source is gone (e.g. the MNIST folder moved)
+        return None
 
 
 def set_model(net, *, trainer=None, history=None, controls=None, dataset=None, source="", train_config=None):
@@ -127,10 +158,14 @@ def frame():
     key = WIDGET_PREFIX + "dataset"
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
+    _check_dataset(key)
     with st.sidebar:
         st.selectbox("Dataset", names, key=key, help=controls.HELP["dataset"])
         status = st.empty()
         st.divider()
+    if st.session_state.data_error:
+        st.error(st.session_state.data_error, icon=":material/error:")
+        st.session_state.data_error = ""
     with status.container():
         model_status_ui()
     return status

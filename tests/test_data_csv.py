@@ -226,7 +226,7 @@ def test_file_not_found_and_folder(tmp_path):
 
 
 def test_needs_exactly_one_source():
-    with pytest.raises(DataError, match="--data-path"):
+    with pytest.raises(DataError, match="no CSV file given: --data-path"):
         load_dataset("csv")
 
 
