@@ -210,6 +210,9 @@ def load_csv(path=None, data: bytes | None = None, label_column: str | None = No
                    f"{len(table.classes)} classes", notes=table.notes, head=table.head)
 
 
+# loader argument -> the CLI flag that sets it (for error messages)
+FLAGS = {"path": "--data-path", "data": "an uploaded file"}
+
 DATASETS = {
     "digits": load_digits_split,
     "mnist": load_mnist,
@@ -227,6 +230,6 @@ def load_dataset(name: str, /, **kwargs) -> Dataset:
     accepted = inspect.signature(loader).parameters
     unknown = [k for k in kwargs if k not in accepted]
     if unknown:
-        flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
+        flags = ", ".join(FLAGS.get(k, "--" + k.replace("_", "-")) for k in unknown)
         raise DataError(f"dataset {key!r} does not use {flags}")
     return loader(**kwargs)

@@ -36,6 +36,7 @@ STATE = {
     "kaggle_sig": None,      # (file_id, model id, epochs) of the test.csv already predicted
     "kaggle_csv": "",        # submission.csv text for the download button
     "kaggle_error": "",      # why the test.csv could not be predicted
+    "data_memo": {},         # dataset name -> (source, Dataset): one copy per tab, not one per call
 }
 
 WIDGET_PREFIX = "ctl_"
@@ -66,7 +67,12 @@ def load_data(name: str) -> nndata.Dataset:
     """Dataset `name` from the source this tab chose on the Data page (MNIST
     folder, uploaded CSV); the defaults otherwise.  Raises ValueError (DataError)."""
     src = st.session_state.get("data_sources", {}).get(name, {})
-    return load_source(name, src.get("kwargs", {}), src.get("key", ""), _data=src.get("data"))
+    ident = (repr(sorted(src.get("kwargs", {}).items())), src.get("key", ""))
+    memo = st.session_state.setdefault("data_memo", {})
+    if name not in memo or memo[name][0] != ident:
+        # each st.cache_data hit unpickles a copy (0.2 s for MNIST's 220 MB): keep this tab's
+        memo[name] = (ident, load_source(name, src.get("kwargs", {}), src.get("key", ""), _data=src.get("data")))
+    return memo[name][1]
 
 
 def _check_dataset(key: str):

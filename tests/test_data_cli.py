@@ -126,4 +126,4 @@ def test_train_mnist_from_data_dir(tmp_path, capsys):
 
 def test_data_flags_on_digits_are_refused(capsys):
     code, _, err = run(capsys, "train", "--dataset", "digits", "--data-path", "x.csv", "--epochs", "1")
-    assert code == 2 and "does not use --path" in one_line_error(err)
+    assert code == 2 and "does not use --data-path" in one_line_error(err)
