@@ -214,7 +214,10 @@ def _dataset_from_args(args):
         kwargs["path"] = args.data_path
     if getattr(args, "label_column", None):
         kwargs["label_column"] = args.label_column
-    return load_dataset(args.dataset, **kwargs)
+    data = load_dataset(args.dataset, **kwargs)
+    for note in data.notes if args.dataset == "csv" else []:  # e.g. how labels were mapped
+        _out(f"note: {note}")
+    return data
 
 
 def cmd_train(args):

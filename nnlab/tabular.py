@@ -241,8 +241,7 @@ def _as_images(X, images, columns, what):
                     "on inputs scaled to about [0, 1]")
         return None, 1.0, note
     pixel_max = 1.0 if hi <= 1 else 16.0 if hi <= 16 else 255.0
-    note = (f"rows read as {side}x{side} images with pixel values 0..{pixel_max:g}"
-            + ("" if wanted else " (choose 'features' to use them as plain numbers)"))
+    note = f"rows read as {side}x{side} images with pixel values 0..{pixel_max:g}"
     return (side, side), pixel_max, note
 
 
