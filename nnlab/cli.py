@@ -32,28 +32,25 @@ class Parser(argparse.ArgumentParser):
 
 
 # ------------------------------------------------------------ value parsers
-def _positive_float(name):
+def _float(name, positive=False):
+    """A finite number, > 0 if `positive` else >= 0."""
     def parse(s):
         try:
             v = float(s)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} must be a number, got {s!r}") from None
-        if not math.isfinite(v) or v <= 0:
-            raise argparse.ArgumentTypeError(f"{name} must be a positive number, got {s}")
+        if not math.isfinite(v) or v < 0 or (positive and v == 0):
+            raise argparse.ArgumentTypeError(f"{name} must be {'a positive number' if positive else '>= 0'}, got {s}")
         return v
     return parse
+
+
+def _positive_float(name):
+    return _float(name, positive=True)
 
 
 def _nonneg_float(name):
-    def parse(s):
-        try:
-            v = float(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got {s!r}") from None
-        if not math.isfinite(v) or v < 0:
-            raise argparse.ArgumentTypeError(f"{name} must be >= 0, got {s}")
-        return v
-    return parse
+    return _float(name)
 
 
 def _int_range(name, lo, hi=None):
