@@ -21,12 +21,12 @@ def _load(args, **kwargs):
     return load_dataset(args.dataset, **kwargs)
 
 
-def _sklearn_mlp(data, seed, hidden):
+def _sklearn_mlp(data, seed, hidden, max_iter=500):
     from sklearn.neural_network import MLPClassifier
     import warnings
     from sklearn.exceptions import ConvergenceWarning
 
-    clf = MLPClassifier(hidden_layer_sizes=hidden, random_state=seed, max_iter=500)
+    clf = MLPClassifier(hidden_layer_sizes=hidden, random_state=seed, max_iter=max_iter)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(data.X_train, data.y_train)
@@ -52,7 +52,9 @@ def accuracy(args, out):
         nn_secs.append(time.perf_counter() - t0)
         nn_acc.append(float((net.predict(data.X_test) == data.y_test).mean()))
         t0 = time.perf_counter()
-        sk_acc.append(_sklearn_mlp(data, seed, sk_hidden))
+        # on big sets scikit-learn gets the preset's epoch budget (its default would run 200 epochs)
+        max_iter = 500 if len(data.y_train) < 10_000 else p["train"]["epochs"]
+        sk_acc.append(_sklearn_mlp(data, seed, sk_hidden, max_iter))
         out(f"seed {seed}: nnlab {nn_acc[-1]:.4f} ({nn_secs[-1]:.1f} s, {trainer.epoch} epochs)   "
             f"sklearn MLPClassifier{sk_hidden} {sk_acc[-1]:.4f} ({time.perf_counter() - t0:.1f} s)")
     result = {
