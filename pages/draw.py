@@ -12,47 +12,66 @@ CANVAS_SIZE = 320
 PEN_WIDTH = 22
 
 
+# The "train a good default" offer: preset and epochs per dataset.  The digits
+# preset runs 300 epochs (~7 s); 100 of them (~2-3 s) already read every
+# digit of the browser test's drawings, so the offer stops there.
+OFFER_EPOCHS = {"digits": 100}
+
+
 def preset_for(dataset_name: str):
-    """The preset the 'train a good default' offer uses for this dataset (None: no offer)."""
-    return dataset_name if dataset_name in presets.PRESETS else None
+    """(preset name, epochs) the offer uses for this dataset, or None: no offer."""
+    if dataset_name not in presets.PRESETS:
+        return None
+    return dataset_name, OFFER_EPOCHS.get(dataset_name, presets.PRESETS[dataset_name]["train"]["epochs"])
 
 
 def offer_training_ui(data):
     """No model yet: offer to train the dataset's preset right here."""
-    name = preset_for(data.name)
-    if name is None:
+    offer = preset_for(data.name)
+    if offer is None:
         common.no_model_ui("draw with")
         return
+    name, epochs = offer
     st.info("There is no trained model yet. Train the recommended one now — it takes a few seconds "
             "— or set one up yourself on the **Train** page.")
     cfg = presets.PRESETS[name]
     hidden = "-".join(str(w) for w in cfg["network"]["hidden"])
-    st.caption(f"Preset **{name}**: hidden layers {hidden}, {cfg['train']['epochs']} epochs of "
-               f"{cfg['train']['optimizer']}. {cfg['description']}")
+    st.caption(f"Preset **{name}**: hidden layers {hidden}, {epochs} epochs of {cfg['train']['optimizer']}.")
     if st.button("Train a good default now", type="primary", icon=":material/bolt:", key="draw_train_default"):
-        net, cfg = presets.build(name, data, seed=0)
+        net, cfg = presets.build(name, data, seed=0, epochs=epochs)
         trainer = Trainer(net, data, cfg)
         bar = st.progress(0.0, text="Training…")
         for rec in trainer.run():
             bar.progress(rec["epoch"] / cfg.epochs, text=f"Training… epoch {rec['epoch']} of {cfg.epochs}")
         controls.apply_preset(name, data)  # the Train page then shows the settings of this model
         st.session_state[controls.K + "seed"] = 0
+        st.session_state[controls.K + "epochs"] = epochs
         common.set_model(net, trainer=trainer, controls=controls.read_controls(data), dataset=data.name,
                          source=f"preset {name!r}", train_config=cfg.to_dict())
         st.rerun()
 
 
 def canvas_ui():
-    st.markdown("**Draw one digit, large, in the middle.**")
     result = st_canvas(stroke_width=PEN_WIDTH, stroke_color="#FFFFFF", background_color="#000000",
                        width=CANVAS_SIZE, height=CANVAS_SIZE, drawing_mode="freedraw",
                        return_image_data=True, update_streamlit=True,
                        key=f"canvas_{st.session_state.canvas_version}")
-    if st.button("Clear", icon=":material/ink_eraser:", key="clear_canvas",
+    c1, c2 = st.columns([1, 3], vertical_alignment="center")
+    c2.markdown("Draw **one digit**, large, in the middle of the black square.")
+    if c1.button("Clear", icon=":material/ink_eraser:", key="clear_canvas",
                  help="Wipe the canvas and start a new digit."):
         st.session_state.canvas_version += 1
         st.rerun()
     return result.image_data
+
+
+def _square(img):
+    """Pad an image with zeros (no ink) to a centred square, for same-size display."""
+    h, w = img.shape
+    n = max(h, w)
+    out = np.zeros((n, n), dtype=np.float32)
+    out[(n - h) // 2:(n - h) // 2 + h, (n - w) // 2:(n - w) // 2 + w] = img
+    return out
 
 
 def steps_ui(result, data):
@@ -60,10 +79,8 @@ def steps_ui(result, data):
                 "images were made:")
     cols = st.columns(len(result.steps))
     for col, (title, img) in zip(cols, result.steps):
-        h = img.shape[0]
-        small = h <= 64
-        shown = figures.image_array(img, 1.0, scale=max(1, 128 // h)) if small else figures.image_array(img, 1.0, 1)
-        col.image(shown, caption=title, width=128)
+        img = _square(img)
+        col.image(figures.image_array(img, 1.0, scale=max(1, 160 // img.shape[0])), caption=title, width=160)
     if data.image_shape == (8, 8):
         with st.expander("The exact input: 64 numbers, 0..16 (divided by 16 before the network)"):
             st.dataframe(np.asarray(result.image, dtype=int), hide_index=True)

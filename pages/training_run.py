@@ -108,7 +108,8 @@ class TrainView:
 
 
 def run_training(view: TrainView, epochs=None):
-    """Train for `epochs` (None: to the end), redrawing at most every REDRAW_SECONDS."""
+    """Train for `epochs` (None: to the end), redrawing at most every REDRAW_SECONDS,
+    then rerun the script, which draws the finished state."""
     trainer = st.session_state.trainer
     last_draw = time.perf_counter()
     for _ in trainer.run(epochs):
@@ -117,7 +118,7 @@ def run_training(view: TrainView, epochs=None):
             view.draw(trainer, trainer.history)  # also where a Stop press interrupts us
             last_draw = now
     st.session_state.running = False
-    view.draw(trainer, trainer.history)
+    st.rerun()  # redraw the whole page: buttons (Train enabled again), messages, charts
 
 
 def outcome_ui(trainer):
