@@ -139,7 +139,7 @@ def network_figure(sizes, activations=None, max_nodes: int = 10) -> go.Figure:
             notes.append(dict(x=i, y=1.15, text=f"{max_nodes} of {n} shown", showarrow=False,
                               font=dict(size=FONT_SIZE - 4, color="#666")))
     hidden = dict(visible=False, showgrid=False)
-    return _figure(data, "Network", height=330, annotations=notes,
+    return _figure(data, "", height=300, annotations=notes,
                    xaxis=dict(range=[-0.5, len(sizes) - 0.5], **hidden), yaxis=dict(range=[-2.1, 1.3], **hidden))
 
 

@@ -7,6 +7,8 @@ model, trainer and history; nothing model-related goes in `st.cache_resource`
 """
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from nnlab import data as nndata
@@ -24,6 +26,8 @@ STATE = {
     "train_config": None,    # TrainConfig.to_dict() of the model, stored in downloads
     "running": False,        # True while Train loops; Stop (or a finished run) sets it False
     "step_pending": False,   # Step was pressed: run one epoch in this script run
+    "train_lock": None,      # threading.Lock: one epoch at a time per tab (set in init_state)
+    "train_token": None,     # identifies the script run that may train (see training_run.claim_trainer)
     "ui_error": "",          # a bad control combination, shown once as st.error
     "canvas_version": 0,     # Clear bumps it: a new canvas key gives an empty canvas
     "upload_id": None,       # file_id of the model file already loaded (load each upload once)
@@ -48,6 +52,8 @@ def init_state():
     for key, value in STATE.items():
         if key not in st.session_state:
             st.session_state[key] = list(value) if isinstance(value, list) else value
+    if st.session_state.train_lock is None:
+        st.session_state.train_lock = threading.Lock()
     # Streamlit forgets a widget's value when a page without that widget runs;
     # re-assigning the value marks it as the user's, which keeps it (Streamlit's
     # documented workaround for multipage apps).

@@ -203,12 +203,10 @@ def _on_loss_change():
 # ----------------------------------------------------------------- widgets
 def preset_ui(data):
     names = list(presets.PRESETS)
-    col1, col2 = st.columns([3, 1], vertical_alignment="bottom")
-    name = col1.selectbox("Preset", names, key=K + "preset", help=HELP["preset"],
-                          format_func=lambda n: n)
-    col2.button("Apply", key="apply_preset", on_click=apply_preset, args=(name, data),
-                help="Copy the preset's settings into the controls below.")
+    name = st.selectbox("Preset", names, key=K + "preset", help=HELP["preset"])
     st.caption(presets.PRESETS[name]["description"])
+    st.button("Apply preset", key="apply_preset", on_click=apply_preset, args=(name, data), width="stretch",
+              icon=":material/tune:", help="Copy the preset's settings into the controls below.")
 
 
 def network_ui(data):

@@ -52,6 +52,7 @@ def offer_training_ui(data):
 
 
 def canvas_ui():
+    st.write("")  # room for the canvas's own toolbar, which sits above it
     result = st_canvas(stroke_width=PEN_WIDTH, stroke_color="#FFFFFF", background_color="#000000",
                        width=CANVAS_SIZE, height=CANVAS_SIZE, drawing_mode="freedraw",
                        return_image_data=True, update_streamlit=True,

@@ -138,7 +138,7 @@ def evaluate_page():
                     "recall: of this class's images, how many were found; F1: both in one number)")
         report = metrics.per_class_report(y, pred, classes)
         st.dataframe(report.style.format({"precision": "{:.2f}", "recall": "{:.2f}", "f1": "{:.2f}"}),
-                     height=min(40 + 35 * len(classes), 600))
+                     height=min(38 + 35 * (len(classes) + 1), 600))
 
     st.subheader("Misclassified images")
     if data.image_shape:

@@ -9,14 +9,16 @@ from pages import training_run as tr
 
 
 def buttons_ui(blocked: bool):
-    running = st.session_state.running
+    """Train, Step, Stop, Reset.  Their enabled state does not depend on whether
+    training runs (the page is not redrawn when a run ends): pressing Train while
+    training, or Stop while idle, is harmless."""
     b1, b2, b3, b4 = st.columns(4)
     b1.button("Train", type="primary", icon=":material/play_arrow:", on_click=tr.on_train,
-              disabled=running or blocked, width="stretch",
+              disabled=blocked, width="stretch",
               help="Train until the last epoch (or early stopping). The charts update as it learns.")
-    b2.button("Step", icon=":material/skip_next:", on_click=tr.on_step, disabled=running or blocked,
+    b2.button("Step", icon=":material/skip_next:", on_click=tr.on_step, disabled=blocked,
               width="stretch", help="Train exactly one more epoch, then pause.")
-    b3.button("Stop", icon=":material/stop:", on_click=tr.on_stop, disabled=not running,
+    b3.button("Stop", icon=":material/stop:", on_click=tr.on_stop,
               width="stretch", help="Pause training. The model and its history are kept; "
                                               "Train or Step continues from here.")
     b4.button("Reset", icon=":material/restart_alt:", on_click=tr.on_reset, width="stretch",
@@ -44,6 +46,7 @@ def network_ui(ctl, data):
 
 def train_page():
     status = common.frame()
+    token = tr.claim_trainer()
     data = common.current_data()
     with st.sidebar:
         st.subheader("Training controls")
@@ -75,11 +78,11 @@ def train_page():
     view = tr.TrainView()
     if trainer is not None and st.session_state.step_pending:
         st.session_state.step_pending = False
-        tr.run_training(view, epochs=1)
+        tr.run_training(view, token, epochs=1)
     elif trainer is not None and st.session_state.running:
-        tr.run_training(view)
+        tr.run_training(view, token)
     elif st.session_state.history:
-        view.draw(trainer, st.session_state.history)
+        tr.draw_idle(view)
     else:
         view.status.caption("No training yet: the loss and accuracy charts appear here.")
     with outcome.container():

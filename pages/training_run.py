@@ -107,18 +107,43 @@ class TrainView:
                                    config={"displayModeBar": False})
 
 
-def run_training(view: TrainView, epochs=None):
-    """Train for `epochs` (None: to the end), redrawing at most every REDRAW_SECONDS,
-    then rerun the script, which draws the finished state."""
-    trainer = st.session_state.trainer
+def claim_trainer():
+    """Called at the start of every Train-page run: from now on this run owns
+    the trainer.  (A button press starts the new run in a new thread while the
+    old one is still looping; the old loop sees the new token and returns.)"""
+    st.session_state.train_token = object()
+    return st.session_state.train_token
+
+
+def run_training(view: TrainView, token, epochs=None):
+    """Train for `epochs` (None: to the end), redrawing at most every REDRAW_SECONDS.
+
+    Each epoch runs under the tab's lock and only while this run holds the
+    newest token, so two script runs never train the same network at once.
+    No st.rerun() at the end: a rerun replays the button press that started
+    this run."""
+    trainer, lock = st.session_state.trainer, st.session_state.train_lock
+    epochs_left = trainer.run(epochs)
     last_draw = time.perf_counter()
-    for _ in trainer.run(epochs):
+    while True:
+        with lock:
+            if st.session_state.train_token is not token:
+                return  # a newer run took over; it draws the state
+            record = next(epochs_left, None)
+        if record is None:
+            break
         now = time.perf_counter()
         if now - last_draw >= REDRAW_SECONDS:
-            view.draw(trainer, trainer.history)  # also where a Stop press interrupts us
+            view.draw(trainer, trainer.history)
             last_draw = now
     st.session_state.running = False
-    st.rerun()  # redraw the whole page: buttons (Train enabled again), messages, charts
+    view.draw(trainer, trainer.history)
+
+
+def draw_idle(view: TrainView):
+    """Draw the tab's history once an epoch still running in an older run has finished."""
+    with st.session_state.train_lock:
+        view.draw(st.session_state.trainer, st.session_state.history)
 
 
 def outcome_ui(trainer):

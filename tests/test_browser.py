@@ -127,7 +127,7 @@ def apply_preset(page, name):
     page.get_by_role("combobox", name="Preset").click()
     page.get_by_role("option", name=name, exact=True).click()
     wait_idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Apply preset").click()
     wait_idle(page)
 
 
@@ -151,9 +151,14 @@ def prediction(page):
     return text.rsplit(":", 1)[1].strip()
 
 
-def shot(page, name):
+def shot(page, name, height=1300):
+    """Screenshot with a tall window (Streamlit scrolls inside its own container,
+    so a full-page screenshot would stop at the window's height)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+    page.wait_for_timeout(800)  # charts re-layout to the new size
+    page.screenshot(path=str(SHOTS / name))
+    page.set_viewport_size(VIEWPORT)
 
 
 # -------------------------------------------------------------------- tests
@@ -188,6 +193,8 @@ def test_stop_keeps_the_model_and_step_continues(page):
     assert progress_text(page).startswith(f"Epoch {done} of 300")  # stopped: no more epochs
     button(page, "Step").click()
     page.get_by_text(re.compile(rf"^Epoch {done + 1} of 300")).wait_for()
+    wait_idle(page, 1000)
+    assert progress_text(page).startswith(f"Epoch {done + 1} of 300")  # exactly one epoch
 
 
 def test_default_run_takes_about_the_headless_time(page, capsys):
@@ -221,7 +228,7 @@ def test_evaluate_shows_the_confusion_matrix(page):
     assert re.fullmatch(r"\d+\.\d%", accuracy) and float(accuracy[:-1]) > 80
     page.get_by_text(re.compile("^Showing \\d+ of \\d+")).wait_for()  # the gallery of mistakes
     wait_idle(page)
-    shot(page, "evaluate.png")
+    shot(page, "evaluate.png", height=1900)
 
 
 def test_draw_digits_with_the_mouse(page):
