@@ -45,6 +45,11 @@ STATE = {
 
 WIDGET_PREFIX = "ctl_"
 
+# The Draw page's "train a good default" offer: epochs per dataset preset.  The
+# digits preset runs 300 epochs (~7 s); 100 of them (~2-3 s) already read every
+# digit of the browser test's drawings, so the offer stops there.
+DRAW_OFFER_EPOCHS = {"digits": 100}
+
 
 def init_state():
     """Give every key its initial value (once per tab) and keep the training

@@ -12,10 +12,7 @@ CANVAS_SIZE = 320
 PEN_WIDTH = 22
 
 
-# The "train a good default" offer: preset and epochs per dataset.  The digits
-# preset runs 300 epochs (~7 s); 100 of them (~2-3 s) already read every
-# digit of the browser test's drawings, so the offer stops there.
-OFFER_EPOCHS = {"digits": 100}
+OFFER_EPOCHS = common.DRAW_OFFER_EPOCHS
 
 
 def preset_for(dataset_name: str):

@@ -224,9 +224,9 @@ def test_draw_page_trains_a_good_default_when_there_is_no_model():
     at.run(timeout=120)
     assert not at.exception
     assert at.session_state.net is not None
-    from pages.draw import OFFER_EPOCHS
+    from pages.common import DRAW_OFFER_EPOCHS  # (common has no side effects; page modules do)
 
-    assert len(at.session_state.history) == OFFER_EPOCHS["digits"]
+    assert len(at.session_state.history) == DRAW_OFFER_EPOCHS["digits"]
     assert "Draw a digit" in texts(at.info)
     at.switch_page("pages/train.py").run()  # the controls show this model's settings: no mismatch
     assert not at.warning
