@@ -136,3 +136,9 @@ def check_compatible(header: dict, net: Network, data) -> None:
         raise ModelFileError(
             f"this model predicts {net.config.n_outputs} classes but the dataset {data.name!r} "
             f"has {data.n_classes}")
+    trained_on = (header.get("data") or {}).get("classes")
+    classes = getattr(data, "classes", None)
+    if trained_on and classes and [str(c) for c in classes] != [str(c) for c in trained_on]:
+        raise ModelFileError(
+            f"this model's classes ({', '.join(map(str, trained_on[:10]))}) are not the dataset's "
+            f"({', '.join(map(str, list(classes)[:10]))}): it was trained on other labels")

@@ -99,3 +99,7 @@ def test_model_must_match_the_dataset(net):
     modelfile.check_compatible({}, net, digits)  # fine
     with pytest.raises(ModelFileError, match="30 input features"):
         modelfile.check_compatible({}, other, digits)
+    same_shape_other_labels = {"data": {"classes": list("abcdefghij")}}
+    with pytest.raises(ModelFileError, match="other labels"):
+        modelfile.check_compatible(same_shape_other_labels, net, digits)
+    modelfile.check_compatible({"data": digits.meta()}, net, digits)
