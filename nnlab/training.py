@@ -3,7 +3,7 @@
     trainer = Trainer(net, data, TrainConfig(optimizer="adam", lr=1e-3, epochs=30))
     for record in trainer.run():          # stop at any time by leaving the loop
         print(record["epoch"], record["val_loss"])
-    trainer.run(1)                        # ...and resume later, one epoch at a time
+    next(trainer.run(1))                  # ...and resume later, one epoch at a time
 
 The trainer owns the optimizer state, the epoch counter, the history, the
 early-stopping bookkeeping and the NaN guard, so stopping between epochs and
@@ -251,7 +251,9 @@ class Trainer:
             if not self.finished and self.epoch >= self.config.epochs:
                 self.stopped_reason = MAX_EPOCHS_REACHED
                 self.message = f"Finished {self.epoch} epochs."
-                self._restore_best()
+                if self._restore_best() and self.best_epoch != self.epoch:
+                    self.message += (f" Restored the best weights, from epoch {self.best_epoch} "
+                                     f"(validation loss {self.best_val_loss:.4f}).")
         record["stopped_reason"], record["message"] = self.stopped_reason, self.message
         self.history.append(record)
         return record
@@ -290,9 +292,11 @@ class Trainer:
                                 f"(validation loss {self.best_val_loss:.4f}).")
                 self._restore_best()
 
-    def _restore_best(self):
+    def _restore_best(self) -> bool:
         if self.config.patience and self.best_params is not None:
             self.net.set_params(self.best_params)
+            return True
+        return False
 
     def summary(self) -> dict:
         """Figures of the run so far (for the CLI's JSON and the UI)."""
