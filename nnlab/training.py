@@ -221,7 +221,9 @@ class Trainer:
         for _ in range(max(remaining, 0)):
             if self.finished:
                 return
-            with limit_blas(threads):  # not held across the yield: the consumer runs unlimited
+            # not held across the yield: the consumer runs unlimited.  Overflow warnings
+            # are silenced because divergence is detected and explained in one message.
+            with limit_blas(threads), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 record = self._one_epoch()
             yield record
 
