@@ -162,6 +162,25 @@ def shot(page, name, height=1300):
 
 
 # -------------------------------------------------------------------- tests
+def test_a_deep_link_as_the_first_request_shows_the_real_pages(browser, server):
+    """Must stay the first test of this module: the first script run of a fresh
+    server is a deep link.  Streamlit's pages/-folder mode would run the page
+    without app.py and list every module in pages/ (common, controls, ...)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    pg = context.new_page()
+    pg.set_default_timeout(LONG)
+    try:
+        pg.goto(server + "/evaluate")
+        pg.get_by_role("heading", name="Evaluate", exact=True).wait_for()
+        wait_idle(pg)
+        nav = pg.locator('[data-testid="stSidebarNav"]')
+        nav.wait_for()
+        links = [t.strip().splitlines()[-1] for t in nav.locator("a").all_inner_texts()]  # icon name, then title
+        assert links == ["Data", "Train", "Evaluate", "Draw"], links
+    finally:
+        context.close()
+
+
 def test_change_a_slider_train_and_see_the_loss_chart(page):
     page.get_by_role("tab", name="Training").click()
     epochs = page.get_by_role("slider", name="Epochs")
