@@ -13,6 +13,7 @@ import zipfile
 
 import numpy as np
 
+from .dataerror import DataError, read_bytes
 from .network import Network, NetworkConfig
 
 FORMAT = "nnlab-model"
@@ -58,24 +59,10 @@ def load(source):
 
     Returns (network, header) where header holds "data" (dataset meta),
     "train" (training config) and "history".  Raises ModelFileError."""
-    try:
-        if isinstance(source, (bytes, bytearray)):
-            raw = bytes(source)
-        elif hasattr(source, "read"):
-            raw = source.read()
-        else:
-            with open(source, "rb") as f:
-                raw = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ModelFileError(f"model file not found: {source}") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{source} is a directory, not a model file") from None
-    except OSError as e:
-        raise ModelFileError(f"cannot read model file: {e.strerror or e}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ModelFileError("model file is too large (over 512 MB)")
-    if not raw:
-        raise ModelFileError("the model file is empty")
+    try:  # missing, unreadable, empty or too large: one clear line
+        raw = read_bytes(source, "model file", limit=MAX_FILE_BYTES)
+    except DataError as e:
+        raise ModelFileError(str(e)) from None
     try:
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
