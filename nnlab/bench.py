@@ -15,12 +15,6 @@ from . import presets
 from .data import load_dataset
 
 
-def _load(args, **kwargs):
-    if getattr(args, "data_dir", None):
-        kwargs["data_dir"] = args.data_dir
-    return load_dataset(args.dataset, **kwargs)
-
-
 def _sklearn_mlp(data, seed, hidden, max_iter=500):
     from sklearn.neural_network import MLPClassifier
     import warnings
@@ -33,9 +27,8 @@ def _sklearn_mlp(data, seed, hidden, max_iter=500):
     return float((clf.predict(data.X_test) == data.y_test).mean())
 
 
-def accuracy(args, out):
-    """Mean test accuracy over seeds: nnlab's preset for the dataset vs MLPClassifier."""
-    data = _load(args)
+def accuracy(args, data, out):
+    """Mean test accuracy over seeds on `data`: nnlab's preset for the dataset vs MLPClassifier."""
     preset = args.dataset if args.dataset in presets.PRESETS else "digits"
     p = presets.get_preset(preset)
     out(f"{data.name}: {data.sizes()}; nnlab preset {preset!r}: {p['network']} {p['train']}")

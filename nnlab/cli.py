@@ -263,8 +263,7 @@ def cmd_train(args):
     if trainer.message:
         _out(trainer.message)
     result = trainer.summary()
-    result.update(_test_report(net, data, quiet=False))
-    result["val_accuracy"] = net.evaluate(data.X_val, data.y_val)[1] if len(data.y_val) else None
+    result.update(_test_report(net, data))
     result["n_params"] = net.n_params
     if args.save:
         from . import modelfile
@@ -276,14 +275,16 @@ def cmd_train(args):
     return 0
 
 
-def _test_report(net, data, quiet=False):
+def _test_report(net, data):
+    """Print the test accuracy and confusion matrix; return them with the validation accuracy."""
     pred = net.predict(data.X_test)
     acc = metrics.accuracy(data.y_test, pred)
     cm = metrics.confusion(data.y_test, pred, data.n_classes)
     _out(f"test accuracy: {acc:.4f} ({int((pred == data.y_test).sum())}/{len(pred)})")
     _out("confusion matrix (rows: true class, columns: predicted):")
     _out(metrics.format_confusion(cm, data.classes))
-    return {"test_accuracy": acc, "confusion_matrix": cm.tolist()}
+    val_acc = net.evaluate(data.X_val, data.y_val)[1] if len(data.y_val) else None
+    return {"test_accuracy": acc, "val_accuracy": val_acc, "confusion_matrix": cm.tolist()}
 
 
 def cmd_evaluate(args):
@@ -293,7 +294,6 @@ def cmd_evaluate(args):
     data = _dataset_from_args(args)
     modelfile.check_compatible(header, net, data)
     result = _test_report(net, data)
-    result["val_accuracy"] = net.evaluate(data.X_val, data.y_val)[1] if len(data.y_val) else None
     result["model"] = args.model
     if args.json:
         _out(json.dumps(result))
@@ -331,7 +331,7 @@ def cmd_bench(args):
     from . import bench
 
     if args.bench == "accuracy":
-        return bench.accuracy(args, _out)
+        return bench.accuracy(args, _dataset_from_args(args), _out)
     return bench.speed(args, _out)
 
 
@@ -351,6 +351,8 @@ def main(argv=None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except (ValueError, OSError) as e:  # ModelFileError and data errors are ValueErrors
+        from .modelfile import ModelFileError
+
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         print(f"error: {msg}", file=sys.stderr)
-        return 2 if isinstance(e, ValueError) and not type(e).__name__.endswith("FileError") else 1
+        return 1 if isinstance(e, (ModelFileError, OSError)) else 2
