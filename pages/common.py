@@ -41,6 +41,7 @@ STATE = {
     "kaggle_csv": "",        # submission.csv text for the download button
     "kaggle_error": "",      # why the test.csv could not be predicted
     "data_memo": {},         # dataset name -> (source, Dataset): one copy per tab, not one per call
+    "left_pages_folder_mode": False,  # this tab already reran once through app.py (see frame())
 }
 
 WIDGET_PREFIX = "ctl_"
@@ -172,8 +173,8 @@ def _leave_pages_folder_mode():
         PagesManager.uses_pages_directory = False
         # Once per session: AppTest sets the flag again before every run, and a
         # rerun there would swallow the widget action that started the run.
-        if not st.session_state.get("_left_pages_folder_mode"):
-            st.session_state["_left_pages_folder_mode"] = True
+        if not st.session_state.get("left_pages_folder_mode"):  # read before init_state runs
+            st.session_state.left_pages_folder_mode = True
             st.rerun()
 
 

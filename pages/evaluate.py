@@ -69,7 +69,7 @@ def pair_ui(cm, classes, clicked):
         help="Pick a cell of the confusion matrix (or click it) to see exactly those images.")
 
 
-def gallery_ui(X, y, pred, proba, classes, image_shape, pixel_max, pair):
+def gallery_ui(X, y, pred, proba, classes, image_shape, pair):
     wrong = np.flatnonzero(pred != y)
     if pair is not None:
         wrong = wrong[(y[wrong] == pair[0]) & (pred[wrong] == pair[1])]
@@ -143,7 +143,7 @@ def evaluate_page():
     st.subheader("Misclassified images")
     if data.image_shape:
         pair = pair_ui(cm, classes, clicked if clicked and clicked[0] != clicked[1] else None)
-        gallery_ui(data.X_test, y, pred, proba, classes, data.image_shape, data.pixel_max, pair)
+        gallery_ui(data.X_test, y, pred, proba, classes, data.image_shape, pair)
     else:
         st.caption("This dataset is not made of images; see the table above.")
 
