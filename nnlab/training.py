@@ -146,6 +146,7 @@ class Trainer:
         self.last_good_params = net.get_params()
         self.train_seconds = 0.0
         self._xb = None
+        self._bad_batch = self._bad_loss = None  # where and how the loss diverged
         # A loss this far above its starting value has exploded even if it is still
         # finite (ReLU nets can sit at 1e20 without overflowing): stop there too.
         start_loss = net.evaluate(self.X[:1024], self.y[:1024])[0]
@@ -264,10 +265,10 @@ class Trainer:
         self.net.set_params(self.last_good_params)
         self.optimizer = make_optimizer(self.config.optimizer, self.config.lr, **self.config.optimizer_kwargs())
         self.stopped_reason = DIVERGED
-        bad = getattr(self, "_bad_loss", math.nan)
+        bad = self._bad_loss
         what = (f"exploded to {bad:.3g} (over {EXPLOSION_FACTOR:g}x its starting value)"
-                if math.isfinite(bad) else "became NaN or infinite")
-        where = f"batch {getattr(self, '_bad_batch', '?')} of " if not math.isfinite(record["train_loss"]) else ""
+                if bad is not None and math.isfinite(bad) else "became NaN or infinite")
+        where = f"batch {self._bad_batch} of " if self._bad_batch is not None else ""
         kept = f"the weights after epoch {good_epoch}" if good_epoch else "the initial weights"
         self.message = (
             f"The loss {what} in {where}epoch {self.epoch}: the learning rate "
