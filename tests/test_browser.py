@@ -185,9 +185,14 @@ def test_change_a_slider_train_and_see_the_loss_chart(page):
     page.get_by_role("tab", name="Training").click()
     epochs = page.get_by_role("slider", name="Epochs")
     assert epochs.input_value() == "40"
-    epochs.focus()
-    for _ in range(15):
+    # One key press per step, re-focusing each time: a press that lands while the
+    # page reruns can be lost (seen in CI: 15 presses moved it 14 steps).
+    for _ in range(30):
+        if epochs.input_value() == "25":
+            break
+        epochs.focus()
         page.keyboard.press("ArrowLeft")
+        page.wait_for_timeout(100)
     wait_idle(page, 800)
     assert epochs.input_value() == "25"
     click_train_and_wait(page, 25)
