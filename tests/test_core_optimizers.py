@@ -76,3 +76,24 @@ def test_optimizers_update_float32_in_place():
 def test_bad_optimizer_settings(kw):
     with pytest.raises(ValueError):
         make_optimizer(**kw)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_block_by_block_update_equals_one_pass(name, monkeypatch):
+    """The update runs over the flat buffer in cache-sized blocks; any block size,
+    including a ragged last block, must give exactly the one-pass result."""
+    import nnlab.optimizers as optimizers
+
+    rng = np.random.default_rng(0)
+    p0 = rng.standard_normal(103).astype(np.float32)
+    grads = [rng.standard_normal(103).astype(np.float32) for _ in range(3)]
+    results = []
+    for block in (10 ** 9, 7, 1):
+        monkeypatch.setattr(optimizers, "BLOCK", block)
+        opt, p = make_optimizer(name, lr=0.01), p0.copy()
+        for g in grads:
+            opt.step(p, g)
+        results.append(p)
+    np.testing.assert_array_equal(results[1], results[0])
+    np.testing.assert_array_equal(results[2], results[0])
+    assert not np.allclose(results[0], p0)
