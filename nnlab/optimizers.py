@@ -22,6 +22,16 @@ import numpy as np
 # epoch went from 2.26 s to 2.08 s, its Adam steps from 0.98 s to 0.80 s.
 BLOCK = 65536
 
+# Denormal guard: a state entry whose gradient stays zero (say, the weight of an
+# MNIST border pixel) decays geometrically (m *= 0.9 each step) into the
+# subnormal floats, where every arithmetic operation takes a slow microcode path.
+# Measured: ~3,400 such entries of Adam's m after 3 MNIST epochs slowed each epoch
+# by ~10 %.  Every FLUSH_EVERY steps, entries below TINY are set to exactly 0.
+# A value of 1e-30 moves a weight by < lr * 1e-30 / eps = 1e-25 lr: nothing; and
+# it takes >= 180 steps (0.9 ** 180 ~ 1e-8) to go from TINY to a subnormal float32.
+FLUSH_EVERY = 100
+TINY = 1e-30
+
 
 class Optimizer:
     """Base class: owns the state arrays (``slots``), the step counter and the
@@ -42,6 +52,9 @@ class Optimizer:
         self.t += 1
         self._prepare()
         slots = list(self._slots.values())
+        if self.t % FLUSH_EVERY == 0:
+            for s in slots:
+                np.copyto(s, 0, where=np.abs(s) < TINY)
         for start in range(0, params.size, BLOCK):
             block = slice(start, start + BLOCK)
             tmp = self._tmp[: min(BLOCK, params.size - start)]

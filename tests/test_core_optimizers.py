@@ -97,3 +97,24 @@ def test_block_by_block_update_equals_one_pass(name, monkeypatch):
     np.testing.assert_array_equal(results[1], results[0])
     np.testing.assert_array_equal(results[2], results[0])
     assert not np.allclose(results[0], p0)
+
+
+@pytest.mark.parametrize("name", ["adam", "momentum", "rmsprop"])
+def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, monkeypatch):
+    """A weight whose gradient stays zero (an MNIST border pixel) has its state
+    decay geometrically; subnormal floats would make every pass over the buffer
+    slow, so the optimizer flushes tiny state values to exactly zero."""
+    import nnlab.optimizers as optimizers
+
+    def subnormals_after(steps):
+        opt, p = make_optimizer(name, lr=1e-3), np.ones(8, np.float32)
+        opt.step(p, np.full(8, 1e-3, np.float32))
+        zero = np.zeros(8, np.float32)
+        for _ in range(steps):
+            opt.step(p, zero)
+        tiny = np.finfo(np.float32).tiny
+        return sum(int(np.count_nonzero((s != 0) & (np.abs(s) < tiny))) for s in opt.state().values())
+
+    assert subnormals_after(850) == 0
+    monkeypatch.setattr(optimizers, "FLUSH_EVERY", 10 ** 9)
+    assert subnormals_after(850) > 0  # what the flush prevents
