@@ -12,6 +12,8 @@ steps (learning-rate schedules do so).  Each class writes its rule once, in
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 # Buffer trick: the update runs over the flat buffers in blocks of BLOCK
@@ -148,7 +150,9 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
     def _prepare(self):
-        self._step_size = self.lr * np.sqrt(1.0 - self.beta2 ** self.t) / (1.0 - self.beta1 ** self.t)
+        # A Python float, not np.sqrt's np.float64: NumPy 2 would compute
+        # `float32 array *= np.float64` through a float64 cast, ~6x slower.
+        self._step_size = self.lr * math.sqrt(1.0 - self.beta2 ** self.t) / (1.0 - self.beta1 ** self.t)
 
     def _update(self, p, g, tmp, m, v):
         # Every line writes into m, v or the scratch block: a step allocates nothing.
