@@ -184,6 +184,10 @@ def _torch_contender(data, seed):
     return epoch, accuracy, f"torch {torch.__version__}, {torch.get_num_threads()} threads"
 
 
+def _median_ratio(a, b):
+    return float(np.median(np.asarray(a) / np.asarray(b)))
+
+
 def _timed(fn):
     t0 = time.perf_counter()
     fn()
@@ -246,8 +250,15 @@ def speed(args, out):
         "nnlab_over_gemm_floor": nn_s / floor, "nnlab_over_sklearn": nn_s / sk_s,
         "nnlab_over_torch": nn_s / th_s if th_s else None,
     }
-    out(f"ratios: nnlab/GEMM floor {result['nnlab_over_gemm_floor']:.2f}   nnlab/sklearn {result['nnlab_over_sklearn']:.2f}"
+    # Each round runs every contender once, back to back: the median of the
+    # per-round ratios is steadier than best/best when the machine's speed drifts.
+    rounds = {k: _median_ratio(times["nnlab"], v) for k, v in times.items() if k != "nnlab" and v}
+    result.update({f"nnlab_over_{'gemm_floor' if k == 'floor' else k}_median_round": r for k, r in rounds.items()})
+    names = {"floor": "GEMM floor", "torch": "PyTorch", "sklearn": "sklearn"}
+    out(f"ratios, best / best: nnlab/GEMM floor {result['nnlab_over_gemm_floor']:.2f}   "
+        f"nnlab/sklearn {result['nnlab_over_sklearn']:.2f}"
         + (f"   nnlab/PyTorch {result['nnlab_over_torch']:.2f}" if th_s else ""))
+    out("ratios, median over rounds: " + "   ".join(f"nnlab/{names[k]} {r:.2f}" for k, r in rounds.items()))
     if args.json:
         out(json.dumps(result))
     return 0

@@ -36,4 +36,5 @@ def test_bench_speed_reports_all_contenders():
         assert key in result
     assert result["nnlab_s_per_epoch"] > 0 and result["gemm_floor_s_per_epoch"] > 0
     assert result["nnlab_test_accuracy"] > 0.93  # one epoch of Adam on MNIST
-    assert "GEMM floor" in stdout and "ratios:" in stdout
+    assert "GEMM floor" in stdout and "ratios, best / best:" in stdout and "ratios, median over rounds:" in stdout
+    assert result["nnlab_over_gemm_floor_median_round"] > 0 and result["nnlab_over_sklearn_median_round"] > 0

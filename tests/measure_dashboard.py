@@ -1,0 +1,149 @@
+"""How much the dashboard adds to training: a measurement, not a test.
+
+    python tests/measure_dashboard.py [--preset digits] [--reps 3] [--json]
+
+For each repetition, in turn (so load from elsewhere hits all three alike):
+
+* headless — the preset trained by `Trainer.run()` in this process;
+* AppTest  — the Train page under Streamlit's `AppTest`: the page consumes the
+  same generator and builds every progress and chart redraw, no browser;
+* browser  — `streamlit run app.py` driven by Playwright in headless Chromium
+  (/usr/bin/chromium): click **Train**, wait for "Epoch N of N".  The browser
+  renders the redraws on the same cores that train.
+
+Prints the median of each and its ratio to headless.  Needs the dev
+requirements (playwright) and Chromium for the browser column.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from nnlab import data, presets  # noqa: E402
+from nnlab.training import Trainer  # noqa: E402
+
+
+def headless(preset, ds):
+    net, cfg = presets.build(preset, ds, seed=0)
+    t0 = time.perf_counter()
+    for _ in Trainer(net, ds, cfg).run():
+        pass
+    return time.perf_counter() - t0, cfg.epochs
+
+
+def apptest(preset, epochs):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.run()
+    at.selectbox(key="ctl_preset").set_value(preset)
+    at.run()
+    next(b for b in at.button if b.label == "Apply preset").click()
+    at.run()
+    next(b for b in at.button if b.label == "Train").click()
+    t0 = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - t0
+    assert not at.exception and len(at.session_state.history) == epochs, "the AppTest run did not finish"
+    return seconds
+
+
+def start_server():
+    import test_browser as tb
+
+    port = tb.free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("streamlit did not start")
+
+
+def browser_run(browser, url, preset, epochs):
+    import test_browser as tb
+
+    ctx = browser.new_context(viewport=tb.VIEWPORT)
+    page = ctx.new_page()
+    page.set_default_timeout(600_000)
+    try:
+        page.goto(url + "/")
+        page.get_by_role("heading", name="Train", exact=True).wait_for()
+        page.locator(".js-plotly-plot").first.wait_for()
+        tb.wait_idle(page)
+        tb.apply_preset(page, preset)
+        t0 = time.perf_counter()
+        tb.button(page, "Train").click()
+        page.get_by_text(re.compile(rf"^Epoch {epochs} of {epochs}")).wait_for()
+        return time.perf_counter() - t0
+    finally:
+        ctx.close()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--preset", default="digits", choices=[p for p in presets.PRESETS if p.startswith("digits")])
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--no-browser", action="store_true", help="only headless and AppTest")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    ds = data.load_dataset("digits")
+    times = {"headless": [], "apptest": [], "browser": []}
+    use_browser = not args.no_browser and os.path.exists("/usr/bin/chromium")
+    server = pw = browser = None
+    try:
+        if use_browser:
+            from playwright.sync_api import sync_playwright
+            import test_browser as tb
+
+            server = start_server()
+            pw = sync_playwright().start()
+            browser = pw.chromium.launch(executable_path=tb.CHROMIUM, args=tb.CHROMIUM_ARGS)
+        for rep in range(args.reps):
+            seconds, epochs = headless(args.preset, ds)
+            times["headless"].append(seconds)
+            times["apptest"].append(apptest(args.preset, epochs))
+            if use_browser:
+                times["browser"].append(browser_run(browser, server[1], args.preset, epochs))
+            print(f"run {rep + 1}: " + "  ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items() if v), flush=True)
+    finally:
+        if browser is not None:
+            browser.close()
+        if pw is not None:
+            pw.stop()
+        if server is not None:
+            server[0].terminate()
+    base = statistics.median(times["headless"])
+    result = {"preset": args.preset, "epochs": epochs, "reps": args.reps, "all_seconds": times}
+    print(f"{args.preset} preset, {epochs} epochs, median of {args.reps}:")
+    for key, values in times.items():
+        if values:
+            med = statistics.median(values)
+            result[f"{key}_median_s"], result[f"{key}_over_headless"] = med, med / base
+            print(f"  {key:9s} {med:6.2f} s   {med / base:.2f}x headless")
+    if args.json:
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
