@@ -35,6 +35,7 @@ def test_bench_speed_reports_all_contenders():
                 "nnlab_test_accuracy"):
         assert key in result
     assert result["nnlab_s_per_epoch"] > 0 and result["gemm_floor_s_per_epoch"] > 0
+    assert 0 < result["nnlab_inference_10k_s"] < 10 and "inference of 10000 images (best of 5)" in stdout
     assert result["nnlab_test_accuracy"] > 0.93  # one epoch of Adam on MNIST
     assert "GEMM floor" in stdout and "ratios, best / best:" in stdout and "ratios, median over rounds:" in stdout
     assert result["nnlab_over_gemm_floor_median_round"] > 0 and result["nnlab_over_sklearn_median_round"] > 0
