@@ -105,10 +105,9 @@ def evaluate_page():
     if data.name != common.current_dataset_name():
         st.info(f"This model was trained on **{data.name}**; it is evaluated on that dataset's test set.")
 
-    proba = net.predict_proba(data.X_test)
-    pred = proba.argmax(axis=1)
     y = data.y_test
-    loss, acc = net.evaluate(data.X_test, y)
+    loss, acc, proba = net.evaluate(data.X_test, y, with_proba=True)  # one forward pass for all three
+    pred = proba.argmax(axis=1)
     classes = [str(c) for c in data.classes]
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Test accuracy", f"{acc:.1%}", help="Share of test images classified correctly.")

@@ -90,6 +90,18 @@ def test_predict_proba_rows_sum_to_one_and_output_is_not_a_shared_buffer():
     np.testing.assert_array_equal(p1, p1_copy)
 
 
+@pytest.mark.parametrize("loss, output", [("cross_entropy", ""), ("mse", "sigmoid"), ("mse", "linear")])
+def test_evaluate_with_proba_matches_evaluate_and_predict_proba(loss, output):
+    # The Evaluate page takes loss, accuracy and probabilities from one pass;
+    # small batches make several batches, so the per-batch filling is checked too.
+    net = Network(NetworkConfig(n_inputs=5, n_outputs=4, hidden=[6], loss=loss, output=output), seed=0)
+    rng = np.random.default_rng(2)
+    X, y = rng.random((23, 5)), rng.integers(0, 4, 23)
+    loss_value, acc, proba = net.evaluate(X, y, batch_size=5, with_proba=True)
+    assert (loss_value, acc) == net.evaluate(X, y, batch_size=5)
+    np.testing.assert_array_equal(proba, net.predict_proba(X, batch_size=5))
+
+
 def test_wrong_feature_count_is_a_clear_error():
     net = Network(NetworkConfig(n_inputs=5, n_outputs=4, hidden=[6]), seed=0)
     with pytest.raises(ValueError, match="expects inputs with 5 features"):
