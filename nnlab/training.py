@@ -7,7 +7,9 @@
 
 The trainer owns the optimizer state, the epoch counter, the history, the
 early-stopping bookkeeping and the NaN guard, so stopping between epochs and
-resuming continues exactly where it left off.
+resuming continues exactly where it left off.  ``run(progress_seconds=0.25)``
+also yields progress records inside long epochs; stopping at one of those
+pauses the epoch, and the next ``run()`` finishes it from the same batch.
 """
 from __future__ import annotations
 
@@ -114,6 +116,15 @@ EARLY_STOPPING = "early_stopping"
 MAX_EPOCHS_REACHED = "max_epochs"
 
 
+class _EpochPass:
+    """Progress of one epoch: its batch iterator and running sums."""
+
+    def __init__(self, batches, n_batches):
+        self.batches, self.n_batches = batches, n_batches
+        self.done = self.seen = self.correct = 0
+        self.total_loss = self.seconds = 0.0
+
+
 class Trainer:
     """Trains `net` on `data` with `config`; see the module docstring."""
 
@@ -146,6 +157,7 @@ class Trainer:
         self.last_good_params = net.get_params()
         self.train_seconds = 0.0
         self._xb = None
+        self._pass = None  # the epoch under way, if any (see _train_batches)
         self._bad_batch = self._bad_loss = None  # where and how the loss diverged
         # A loss this far above its starting value has exploded even if it is still
         # finite (ReLU nets can sit at 1e20 without overflowing): stop there too.
@@ -196,46 +208,77 @@ class Trainer:
             self._xb = np.empty((n, self.X.shape[1]), dtype=self.X.dtype)
         return self._xb[:n]
 
-    def _train_epoch(self):
-        """Returns (mean batch loss, accuracy on the batches as trained) or
-        (nan, ...) as soon as a batch loss is not finite or explodes."""
-        net, opt, cfg = self.net, self.optimizer, self.config
-        n = len(self.X)
-        total_loss, correct = 0.0, 0
-        for b, (xb, yb) in enumerate(self._batches()):
-            loss, pred = net.loss_and_grad(xb, yb, n_total=n, l2=cfg.l2, l1=cfg.l1)
-            if not loss <= self.explode_at:  # also true for NaN
-                self._bad_batch, self._bad_loss = b + 1, loss
-                return math.nan, 0.0
-            opt.step(net.flat_params, net.flat_grads)
-            total_loss += loss * len(xb)
-            correct += int(np.count_nonzero(pred == yb))
-        return total_loss / n, correct / n
+    def _train_batches(self, deadline=None) -> bool:
+        """Train the batches of the epoch under way (starting one if none is), until
+        it ends (True) or `deadline` (a perf_counter time) passes first (False).
+
+        The epoch's progress lives in ``self._pass``, not in a generator frame, so
+        an epoch left half-way (a UI that stops reading at a progress record) is
+        continued by the next call from the same batch, bit for bit."""
+        net, opt, cfg, n = self.net, self.optimizer, self.config, len(self.X)
+        p = self._pass
+        if p is None:
+            opt.lr = self.lr_at(self.epoch)
+            p = self._pass = _EpochPass(self._batches(), math.ceil(n / self.batch_size()))
+        t0 = time.perf_counter()
+        try:
+            for xb, yb in p.batches:
+                loss, pred = net.loss_and_grad(xb, yb, n_total=n, l2=cfg.l2, l1=cfg.l1)
+                p.done += 1
+                if not loss <= self.explode_at:  # also true for NaN
+                    self._bad_batch, self._bad_loss = p.done, loss
+                    p.total_loss = math.nan
+                    return True
+                opt.step(net.flat_params, net.flat_grads)
+                p.seen += len(xb)
+                p.total_loss += loss * len(xb)
+                p.correct += int(np.count_nonzero(pred == yb))
+                if deadline is not None and p.done < p.n_batches and time.perf_counter() >= deadline:
+                    return False
+            return True
+        finally:
+            p.seconds += time.perf_counter() - t0
+
+    @property
+    def epoch_progress(self):
+        """(batches done, batches in the epoch) while an epoch is under way, else None."""
+        return None if self._pass is None else (self._pass.done, self._pass.n_batches)
 
     # -------------------------------------------------------------------- run
-    def run(self, epochs: int | None = None):
+    def run(self, epochs: int | None = None, progress_seconds: float | None = None):
         """Yield one record per epoch, for at most `epochs` epochs (default: until
-        config.epochs is reached, early stopping triggers or the loss diverges)."""
+        config.epochs is reached, early stopping triggers or the loss diverges).
+
+        With `progress_seconds`, an epoch that takes longer also yields progress
+        records ``{"progress": True, "epoch", "batch", "batches", "train_loss"}``
+        about that often, so a UI shows life inside long (MNIST) epochs.  Leaving
+        the loop at one pauses the epoch; the next run() continues it."""
         remaining = self.config.epochs - self.epoch if epochs is None else min(epochs, self.config.epochs - self.epoch)
         threads = blas_threads(self.batch_size(), self.net.config.sizes)
-        for _ in range(max(remaining, 0)):
-            if self.finished:
-                return
+        while remaining > 0 and not self.finished:
+            deadline = None if progress_seconds is None else time.perf_counter() + progress_seconds
             # not held across the yield: the consumer runs unlimited.  Overflow warnings
             # are silenced because divergence is detected and explained in one message.
             with limit_blas(threads), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                record = self._one_epoch()
+                if self._train_batches(deadline):
+                    record = self._end_epoch()
+                    remaining -= 1
+                else:
+                    p = self._pass
+                    record = {"progress": True, "epoch": self.epoch + 1, "batch": p.done,
+                              "batches": p.n_batches, "train_loss": p.total_loss / p.seen}
             yield record
 
-    def _one_epoch(self) -> dict:
-        t0 = time.perf_counter()
+    def _end_epoch(self) -> dict:
+        p, self._pass = self._pass, None
+        n = len(self.X)
+        train_loss, train_acc = p.total_loss / n, (p.correct / n if math.isfinite(p.total_loss) else 0.0)
         lr = self.lr_at(self.epoch)
-        self.optimizer.lr = lr
-        train_loss, train_acc = self._train_epoch()
+        t0 = time.perf_counter()
         val_loss = val_acc = None
         if math.isfinite(train_loss) and self.has_val:
             val_loss, val_acc = self.net.evaluate(self.X_val, self.y_val)
-        seconds = time.perf_counter() - t0
+        seconds = p.seconds + time.perf_counter() - t0  # training time only, not the consumer's
         self.train_seconds += seconds
         self.epoch += 1
         record = {

@@ -81,8 +81,8 @@ def train_page():
         tr.run_training(view, token, epochs=1)
     elif trainer is not None and st.session_state.running:
         tr.run_training(view, token)
-    elif st.session_state.history:
-        tr.draw_idle(view)
+    elif st.session_state.history or (trainer is not None and trainer.epoch_progress is not None):
+        tr.draw_idle(view)  # (the second case: stopped inside the first epoch)
     else:
         view.status.caption("No training yet: the loss and accuracy charts appear here.")
     with outcome.container():

@@ -96,6 +96,7 @@ class TrainView:
         self.loss = left.empty()
         self.accuracy = right.empty()
         self.redraws = 0
+        self.live = False  # True while this run is training (an unfinished epoch is then not paused)
 
     def draw(self, trainer, history):
         self.draw_progress(trainer, history)
@@ -114,6 +115,11 @@ class TrainView:
             text += f" · {1000 * last['seconds']:.0f} ms per epoch"
             if last.get("val_accuracy") is not None:
                 text += f" · validation accuracy {last['val_accuracy']:.1%}"
+        inside = trainer.epoch_progress if trainer is not None else None
+        if inside is not None:  # an epoch under way (or paused half-way by Stop)
+            batch, batches = inside
+            text += f" · epoch {done + 1}: batch {batch} of {batches}" + ("" if self.live else " (paused)")
+            done += batch / batches
         self.progress.progress(min(done / max(total, 1), 1.0), text=text)
 
 
@@ -134,7 +140,9 @@ def run_training(view: TrainView, token, epochs=None):
     No st.rerun() at the end: a rerun replays the button press that started
     this run."""
     trainer, lock = st.session_state.trainer, st.session_state.train_lock
-    epochs_left = trainer.run(epochs)
+    # Long (MNIST) epochs also yield progress records, so the bar moves inside an epoch.
+    epochs_left = trainer.run(epochs, progress_seconds=PROGRESS_SECONDS)
+    view.live = True
     last_progress = last_chart = time.perf_counter()
     chart_cost = 0.0
     while True:
@@ -145,7 +153,10 @@ def run_training(view: TrainView, token, epochs=None):
         if record is None:
             break
         now = time.perf_counter()
-        if now - last_chart >= max(CHART_SECONDS, chart_cost / CHART_COST_SHARE):
+        if record.get("progress"):  # inside an epoch: nothing new for the charts
+            view.draw_progress(trainer, trainer.history)
+            last_progress = now
+        elif now - last_chart >= max(CHART_SECONDS, chart_cost / CHART_COST_SHARE):
             view.draw(trainer, trainer.history)
             last_progress = last_chart = time.perf_counter()
             chart_cost = last_chart - now
@@ -153,6 +164,7 @@ def run_training(view: TrainView, token, epochs=None):
             view.draw_progress(trainer, trainer.history)
             last_progress = now
     st.session_state.running = False
+    view.live = False
     view.draw(trainer, trainer.history)
 
 

@@ -90,6 +90,37 @@ def test_step_trains_one_epoch_at_a_time():
     assert [r["epoch"] for r in at.session_state.history] == [1, 2, 3, 4, 5]
 
 
+def test_progress_inside_an_epoch_and_a_paused_epoch_is_shown_and_finished(monkeypatch):
+    # MNIST epochs take seconds: the trainer then also yields progress records and the
+    # bar moves inside the epoch.  PROGRESS_SECONDS = 0 makes that happen on digits.
+    from pages import training_run
+
+    monkeypatch.setattr(training_run, "PROGRESS_SECONDS", 0)
+    run = Trainer.run
+
+    def stopped_after_two_batches(self, epochs=None, progress_seconds=None):
+        records = run(self, epochs, progress_seconds)
+        yield next(records)
+        yield next(records)  # ...then Stop: the page stops reading the generator
+
+    at = new_app()
+    with monkeypatch.context() as m:
+        m.setattr(Trainer, "run", stopped_after_two_batches)
+        button(at, "Train").click()
+        at.run()
+    at.run()  # the idle page after the Stop
+    assert not at.exception and at.session_state.history == []
+    assert at.session_state.trainer.epoch_progress == (2, 23)
+    bar = at.get("progress")[0].proto
+    assert bar.text == "Epoch 0 of 40 · epoch 1: batch 2 of 23 (paused)"
+    assert "No training yet" not in texts(at.caption)
+    button(at, "Step").click()  # finishes epoch 1 from batch 3, drawing progress after every batch
+    at.run()
+    assert not at.exception and [r["epoch"] for r in at.session_state.history] == [1]
+    assert at.session_state.trainer.epoch_progress is None
+    assert "batch" not in at.get("progress")[0].proto.text
+
+
 def test_reset_forgets_model_and_history(trained):
     at = trained
     button(at, "Reset").click()

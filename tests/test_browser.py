@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "docs" / "screenshots"
+MNIST = ROOT.parent / "shared" / "data" / "mnist"  # optional: the MNIST test skips without it
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -49,6 +50,8 @@ def server(tmp_path_factory):
     # One BLAS thread: on a 2-core machine shared with Chromium, OpenBLAS's spinning
     # worker threads slow training several times over (measured: 2.7 s -> 1.9 s loop).
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    if MNIST.is_dir():
+        env["NNLAB_MNIST_DIR"] = str(MNIST)  # the app's own way to find MNIST (never required)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -219,6 +222,29 @@ def test_stop_keeps_the_model_and_step_continues(page):
     page.get_by_text(re.compile(rf"^Epoch {done + 1} of 300")).wait_for()
     wait_idle(page, 1000)
     assert progress_text(page).startswith(f"Epoch {done + 1} of 300")  # exactly one epoch
+
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST IDX files not present in ../shared/data/mnist")
+def test_mnist_progress_moves_inside_an_epoch_and_stop_pauses_it(page):
+    """An MNIST epoch takes seconds: the bar shows the batches as they go, Stop pauses
+    within a fraction of a second, and Step finishes that same epoch."""
+    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
+    page.get_by_role("option", name="mnist", exact=True).click()
+    wait_idle(page, 1000)
+    apply_preset(page, "mnist")  # 784-512-256: seconds per epoch
+    button(page, "Train").click()
+    page.get_by_text(re.compile(r"^Epoch 0 of 20 · epoch 1: batch \d+ of 430$")).wait_for()
+    button(page, "Stop").click()
+    wait_idle(page)
+    paused = progress_text(page)
+    assert re.fullmatch(r"Epoch \d+ of 20 .*epoch \d+: batch \d+ of 430 \(paused\)", paused), paused
+    page.wait_for_timeout(1000)
+    assert progress_text(page) == paused  # stopped: nothing moves
+    done = int(re.match(r"Epoch (\d+)", paused).group(1))
+    button(page, "Step").click()  # finishes the paused epoch, then stops
+    page.get_by_text(re.compile(rf"^Epoch {done + 1} of 20 · \d+ ms per epoch · validation accuracy [\d.]+%$")).wait_for()
+    wait_idle(page)
+    assert "batch" not in progress_text(page)
 
 
 def test_default_run_takes_about_the_headless_time(page, capsys):

@@ -56,6 +56,42 @@ def test_stop_and_resume_equals_one_run(digits):
     assert [r["train_loss"] for r in a.history] == [r["train_loss"] for r in b.history]
 
 
+def test_progress_records_inside_epochs_change_nothing(digits):
+    # progress_seconds=0: a progress record after every batch but an epoch's last.
+    net_a, a = make(digits, epochs=3, dropout=0.2, augment=True)
+    plain = list(a.run())
+    net_b, b = make(digits, epochs=3, dropout=0.2, augment=True)
+    records = list(b.run(progress_seconds=0))
+    batches = math.ceil(721 / 32)
+    progress = [r for r in records if r.get("progress")]
+    epochs = [r for r in records if not r.get("progress")]
+    assert len(progress) == 3 * (batches - 1) and len(epochs) == 3
+    assert [(r["epoch"], r["batch"]) for r in progress[:3]] == [(1, 1), (1, 2), (1, 3)]
+    assert progress[batches - 2] == {**progress[batches - 2], "epoch": 1, "batch": batches - 1, "batches": batches}
+    assert all(math.isfinite(r["train_loss"]) for r in progress)
+    np.testing.assert_array_equal(net_a.flat_params, net_b.flat_params)
+    assert [r["train_loss"] for r in plain] == [r["train_loss"] for r in epochs]
+    assert b.history == epochs and b.epoch_progress is None
+
+
+def test_leaving_inside_an_epoch_pauses_it_and_run_continues_it(digits):
+    net_a, a = make(digits, epochs=4, dropout=0.2, augment=True)
+    for _ in a.run():
+        pass
+    net_b, b = make(digits, epochs=4, dropout=0.2, augment=True)
+    for r in b.run(progress_seconds=0):
+        if r.get("progress") and r["epoch"] == 2 and r["batch"] == 5:
+            break  # the UI stopped half-way through epoch 2
+    assert b.epoch == 1 and b.epoch_progress == (5, math.ceil(721 / 32)) and len(b.history) == 1
+    record = next(b.run(1))  # Step: finishes epoch 2 from batch 6
+    assert record["epoch"] == 2 and b.epoch_progress is None
+    for _ in b.run(progress_seconds=0):
+        pass
+    np.testing.assert_array_equal(net_a.flat_params, net_b.flat_params)
+    assert [r["train_loss"] for r in a.history] == [r["train_loss"] for r in b.history]
+    assert [r["epoch"] for r in b.history] == [1, 2, 3, 4]
+
+
 def test_same_seed_same_result_other_seed_differs(digits):
     runs = []
     for seed in (7, 7, 8):
