@@ -6,7 +6,7 @@ from streamlit_drawable_canvas import st_canvas
 from nnlab import figures, preprocess, presets
 from nnlab.network import Network
 from nnlab.training import Trainer
-from pages import common, controls
+from pages import common, controls, training_run
 
 CANVAS_SIZE = 320
 PEN_WIDTH = 22
@@ -38,8 +38,9 @@ def offer_training_ui(data):
         net, cfg = presets.build(name, data, seed=0, epochs=epochs)
         trainer = Trainer(net, data, cfg)
         bar = st.progress(0.0, text="Training…")
-        for rec in trainer.run():
-            bar.progress(rec["epoch"] / cfg.epochs, text=f"Training… epoch {rec['epoch']} of {cfg.epochs}")
+        for rec in trainer.run(progress_seconds=training_run.PROGRESS_SECONDS):  # MNIST: moves inside epochs
+            done = rec["epoch"] - 1 + rec["batch"] / rec["batches"] if rec.get("progress") else rec["epoch"]
+            bar.progress(done / cfg.epochs, text=f"Training… epoch {rec['epoch']} of {cfg.epochs}")
         controls.apply_preset(name, data)  # the Train page then shows the settings of this model
         st.session_state[controls.K + "seed"] = 0
         st.session_state[controls.K + "epochs"] = epochs

@@ -263,6 +263,22 @@ def test_draw_page_trains_a_good_default_when_there_is_no_model():
     assert not at.warning
 
 
+def test_draw_default_training_with_progress_inside_epochs(monkeypatch):
+    # On MNIST the offer's epochs take seconds and its bar moves inside them;
+    # PROGRESS_SECONDS = 0 takes that path on digits (a progress record per batch).
+    from pages import training_run
+    from pages.common import DRAW_OFFER_EPOCHS
+
+    monkeypatch.setattr(training_run, "PROGRESS_SECONDS", 0)
+    monkeypatch.setitem(DRAW_OFFER_EPOCHS, "digits", 2)
+    at = new_app()
+    at.switch_page("pages/draw.py").run()
+    button(at, "Train a good default now").click()
+    at.run(timeout=120)
+    assert not at.exception and [r["epoch"] for r in at.session_state.history] == [1, 2]
+    assert at.session_state.trainer.epoch_progress is None
+
+
 def test_two_tabs_have_their_own_models(trained):
     other = new_app()
     assert other.session_state.net is None
