@@ -26,6 +26,7 @@ STATE = {
     "train_config": None,    # TrainConfig.to_dict() of the model, stored in downloads
     "running": False,        # True while Train loops; Stop (or a finished run) sets it False
     "step_pending": False,   # Step was pressed: run one epoch in this script run
+    "last_run": None,        # (epochs, wall seconds, training seconds) of the last finished Train/Step
     "train_lock": None,      # threading.Lock: one epoch at a time per tab (set in init_state)
     "train_token": None,     # identifies the script run that may train (see training_run.claim_trainer)
     "ui_error": "",          # a bad control combination, shown once as st.error
@@ -134,6 +135,7 @@ def set_model(net, *, trainer=None, history=None, controls=None, dataset=None, s
     st.session_state.train_config = train_config
     st.session_state.running = False
     st.session_state.step_pending = False
+    st.session_state.last_run = None
 
 
 def clear_model():

@@ -92,6 +92,7 @@ class TrainView:
     def __init__(self):
         self.status = st.empty()
         self.progress = st.empty()
+        self.last_run = st.empty()
         left, right = st.columns(2)
         self.loss = left.empty()
         self.accuracy = right.empty()
@@ -100,6 +101,7 @@ class TrainView:
 
     def draw(self, trainer, history):
         self.draw_progress(trainer, history)
+        self.draw_last_run()
         self.redraws += 1  # a new key per redraw: identical figures must not clash
         self.loss.plotly_chart(figures.loss_figure(history), key=f"loss_chart_{self.redraws}",
                                config={"displayModeBar": False})
@@ -122,6 +124,17 @@ class TrainView:
             done += batch / batches
         self.progress.progress(min(done / max(total, 1), 1.0), text=text)
 
+    def draw_last_run(self):
+        """How long the last Train/Step took, and how much of it was training: the
+        rest is this page drawing (measured by tests/measure_dashboard.py)."""
+        if self.live or st.session_state.last_run is None:
+            self.last_run.empty()
+            return
+        epochs, wall, training = st.session_state.last_run
+        self.last_run.caption(f"Last run: {epochs} epoch{'s' if epochs != 1 else ''} in {wall:.2f} s — "
+                              f"{training:.2f} s training, {max(wall - training, 0.0):.2f} s drawing "
+                              "the page.")
+
 
 def claim_trainer():
     """Called at the start of every Train-page run: from now on this run owns
@@ -143,7 +156,8 @@ def run_training(view: TrainView, token, epochs=None):
     # Long (MNIST) epochs also yield progress records, so the bar moves inside an epoch.
     epochs_left = trainer.run(epochs, progress_seconds=PROGRESS_SECONDS)
     view.live = True
-    last_progress = last_chart = time.perf_counter()
+    start_epoch, start_seconds = len(trainer.history), trainer.train_seconds
+    last_progress = last_chart = started = time.perf_counter()
     chart_cost = 0.0
     while True:
         with lock:
@@ -165,7 +179,11 @@ def run_training(view: TrainView, token, epochs=None):
             last_progress = now
     st.session_state.running = False
     view.live = False
-    view.draw(trainer, trainer.history)
+    st.session_state.last_run = None
+    view.draw(trainer, trainer.history)  # the final charts count as drawing too
+    st.session_state.last_run = (len(trainer.history) - start_epoch, time.perf_counter() - started,
+                                 trainer.train_seconds - start_seconds)
+    view.draw_last_run()
 
 
 def draw_idle(view: TrainView):

@@ -9,7 +9,11 @@ For each repetition, in turn (so load from elsewhere hits all three alike):
   same generator and builds every progress and chart redraw, no browser;
 * browser  — `streamlit run app.py` driven by Playwright in headless Chromium
   (/usr/bin/chromium): click **Train**, wait for "Epoch N of N".  The browser
-  renders the redraws on the same cores that train.
+  renders the redraws on the same cores that train.  The page's own "Last run"
+  caption splits that run: `in_page` is the training loop inside the server
+  (training + drawing), `in_page_training` the training part of it;
+  `chromium_cpu` is the CPU time Chromium's processes used during the run
+  (from /proc: Linux only).
 
 Prints the median of each and its ratio to headless.  Needs the dev
 requirements (playwright) and Chromium for the browser column.
@@ -80,6 +84,25 @@ def start_server():
     raise SystemExit("streamlit did not start")
 
 
+def chromium_cpu_seconds():
+    """CPU seconds (user + system) used so far by every process whose command line
+    mentions chromium; None where there is no /proc."""
+    if not os.path.isdir("/proc"):
+        return None
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"chromium" not in f.read():
+                    continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        except OSError:  # the process ended meanwhile
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def browser_run(browser, url, preset, epochs):
     import test_browser as tb
 
@@ -92,10 +115,13 @@ def browser_run(browser, url, preset, epochs):
         page.locator(".js-plotly-plot").first.wait_for()
         tb.wait_idle(page)
         tb.apply_preset(page, preset)
-        t0 = time.perf_counter()
+        cpu0, t0 = chromium_cpu_seconds(), time.perf_counter()
         tb.button(page, "Train").click()
         page.get_by_text(re.compile(rf"^Epoch {epochs} of {epochs}")).wait_for()
-        return time.perf_counter() - t0
+        seconds, cpu1 = time.perf_counter() - t0, chromium_cpu_seconds()
+        note = page.get_by_text(re.compile(r"^Last run: ")).inner_text()
+        wall, training = map(float, re.match(r"Last run: \d+ epochs? in ([\d.]+) s — ([\d.]+) s training", note).groups())
+        return seconds, wall, training, (cpu1 - cpu0 if cpu0 is not None else None)
     finally:
         ctx.close()
 
@@ -108,7 +134,8 @@ def main(argv=None):
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     ds = data.load_dataset("digits")
-    times = {"headless": [], "apptest": [], "browser": []}
+    times = {"headless": [], "apptest": [], "browser": [], "in_page": [], "in_page_training": []}
+    chromium_cpu = []
     use_browser = not args.no_browser and os.path.exists("/usr/bin/chromium")
     server = pw = browser = None
     try:
@@ -124,7 +151,11 @@ def main(argv=None):
             times["headless"].append(seconds)
             times["apptest"].append(apptest(args.preset, epochs))
             if use_browser:
-                times["browser"].append(browser_run(browser, server[1], args.preset, epochs))
+                *runs, cpu = browser_run(browser, server[1], args.preset, epochs)
+                for key, value in zip(("browser", "in_page", "in_page_training"), runs):
+                    times[key].append(value)
+                if cpu is not None:
+                    chromium_cpu.append(cpu)
             print(f"run {rep + 1}: " + "  ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items() if v), flush=True)
     finally:
         if browser is not None:
@@ -140,7 +171,11 @@ def main(argv=None):
         if values:
             med = statistics.median(values)
             result[f"{key}_median_s"], result[f"{key}_over_headless"] = med, med / base
-            print(f"  {key:9s} {med:6.2f} s   {med / base:.2f}x headless")
+            print(f"  {key:17s} {med:6.2f} s   {med / base:.2f}x headless")
+    if chromium_cpu:
+        result["chromium_cpu_median_s"] = statistics.median(chromium_cpu)
+        print(f"  Chromium used {result['chromium_cpu_median_s']:.2f} s of CPU during the browser run "
+              f"({os.cpu_count()} cores)")
     if args.json:
         print(json.dumps(result))
 

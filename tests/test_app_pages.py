@@ -1,6 +1,7 @@
 """The dashboard through Streamlit's AppTest: every page, training, evaluation,
 drawing, bad input.  Each AppTest is its own session (browser tab)."""
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,12 @@ def test_train_runs_epochs_and_fills_history(trained):
     assert "Finished 3 epochs" in texts(at.success)
     assert not at.warning and not at.error
     assert any("parameters" in m.value for m in at.markdown)  # the network summary
+    # how long the run took, and how much of it was training (the rest: drawing the page)
+    note = re.fullmatch(r"Last run: 3 epochs in ([\d.]+) s — ([\d.]+) s training, ([\d.]+) s drawing the page\.",
+                        texts(c for c in at.caption if c.value.startswith("Last run")))
+    wall, training, drawing = map(float, note.groups())
+    assert training == pytest.approx(sum(r["seconds"] for r in history), abs=0.006)
+    assert wall == pytest.approx(training + drawing, abs=0.011)
 
 
 def test_step_trains_one_epoch_at_a_time():
@@ -126,7 +133,7 @@ def test_reset_forgets_model_and_history(trained):
     button(at, "Reset").click()
     at.run()
     assert at.session_state.net is None and at.session_state.history == []
-    assert "No training yet" in texts(at.caption)
+    assert "No training yet" in texts(at.caption) and "Last run" not in texts(at.caption)
 
 
 def test_changing_a_control_after_training_warns_and_keeps_the_model(trained):
