@@ -101,7 +101,6 @@ class TrainView:
 
     def draw(self, trainer, history):
         self.draw_progress(trainer, history)
-        self.draw_last_run()
         self.redraws += 1  # a new key per redraw: identical figures must not clash
         self.loss.plotly_chart(figures.loss_figure(history), key=f"loss_chart_{self.redraws}",
                                config={"displayModeBar": False})
@@ -126,9 +125,9 @@ class TrainView:
 
     def draw_last_run(self):
         """How long the last Train/Step took, and how much of it was training: the
-        rest is this page drawing (measured by tests/measure_dashboard.py)."""
-        if self.live or st.session_state.last_run is None:
-            self.last_run.empty()
+        rest is this page drawing (measured by tests/measure_dashboard.py).  Drawn
+        only when a run is over, so a live run shows no stale figure."""
+        if st.session_state.last_run is None:
             return
         epochs, wall, training = st.session_state.last_run
         self.last_run.caption(f"Last run: {epochs} epoch{'s' if epochs != 1 else ''} in {wall:.2f} s — "
@@ -179,7 +178,6 @@ def run_training(view: TrainView, token, epochs=None):
             last_progress = now
     st.session_state.running = False
     view.live = False
-    st.session_state.last_run = None
     view.draw(trainer, trainer.history)  # the final charts count as drawing too
     st.session_state.last_run = (len(trainer.history) - start_epoch, time.perf_counter() - started,
                                  trainer.train_seconds - start_seconds)
@@ -190,6 +188,7 @@ def draw_idle(view: TrainView):
     """Draw the tab's history once an epoch still running in an older run has finished."""
     with st.session_state.train_lock:
         view.draw(st.session_state.trainer, st.session_state.history)
+    view.draw_last_run()
 
 
 def outcome_ui(trainer):
