@@ -95,13 +95,20 @@ def _gemm_floor(X, sizes, batch, rng):
     return time.perf_counter() - t0
 
 
-def _nnlab_contender(data, seed):
+def speed_trainer(data, seed=0, epochs=100):
+    """The speed task's network and Trainer (784-256-128-10 ReLU, Adam lr 1e-3,
+    batch SPEED_BATCH); also used by tests/measure_epoch.py."""
     from .network import Network, NetworkConfig
     from .training import Trainer, TrainConfig
 
     net = Network(NetworkConfig(SPEED_SIZES[0], SPEED_SIZES[-1], SPEED_SIZES[1:-1], ["relu"]), seed=seed)
-    trainer = Trainer(net, data, TrainConfig(optimizer="adam", lr=1e-3, batch_size=SPEED_BATCH,
-                                             epochs=100, seed=seed))
+    return Trainer(net, data, TrainConfig(optimizer="adam", lr=1e-3, batch_size=SPEED_BATCH,
+                                          epochs=epochs, seed=seed))
+
+
+def _nnlab_contender(data, seed):
+    trainer = speed_trainer(data, seed)
+    net = trainer.net
 
     def epoch():
         next(trainer.run(1))
@@ -116,11 +123,8 @@ def _nnlab_peak_memory(data, seed):
     """Peak bytes allocated above the start during one training epoch (tracemalloc
     sees NumPy's allocations): per-batch buffers, optimizer state, the permutation."""
     import tracemalloc
-    from .network import Network, NetworkConfig
-    from .training import Trainer, TrainConfig
 
-    net = Network(NetworkConfig(SPEED_SIZES[0], SPEED_SIZES[-1], SPEED_SIZES[1:-1], ["relu"]), seed=seed)
-    trainer = Trainer(net, data, TrainConfig(optimizer="adam", lr=1e-3, batch_size=SPEED_BATCH, epochs=1, seed=seed))
+    trainer = speed_trainer(data, seed, epochs=1)
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     next(trainer.run())

@@ -29,17 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from nnlab import bench  # noqa: E402
 from nnlab.data import load_dataset  # noqa: E402
-from nnlab.network import Network, NetworkConfig  # noqa: E402
-from nnlab.training import TrainConfig, Trainer  # noqa: E402
 
 PARTS = ("gather", "forward", "loss", "backward", "optimizer")
-
-
-def make_trainer(data, seed=0):
-    sizes = bench.SPEED_SIZES
-    net = Network(NetworkConfig(sizes[0], sizes[-1], sizes[1:-1], ["relu"]), seed=seed)
-    return Trainer(net, data, TrainConfig(optimizer="adam", lr=1e-3, batch_size=bench.SPEED_BATCH,
-                                          epochs=1000, seed=seed))
 
 
 def timed(fn, totals, part):
@@ -87,7 +78,7 @@ def main(argv=None):
     X = np.ascontiguousarray(data.X_train, dtype=np.float32)
     rng = np.random.default_rng(0)
 
-    full, no_update = make_trainer(data), make_trainer(data)
+    full, no_update = bench.speed_trainer(data, epochs=1000), bench.speed_trainer(data, epochs=1000)
     totals = instrument(full)
     no_update.optimizer.step = lambda params, grads: None
     rounds = []
