@@ -244,6 +244,11 @@ class Trainer:
         """(batches done, batches in the epoch) while an epoch is under way, else None."""
         return None if self._pass is None else (self._pass.done, self._pass.n_batches)
 
+    @property
+    def epochs_done(self) -> float:
+        """Epochs trained, an epoch under way counted by its share of batches (for progress bars)."""
+        return self.epoch if self._pass is None else self.epoch + self._pass.done / self._pass.n_batches
+
     # -------------------------------------------------------------------- run
     def run(self, epochs: int | None = None, progress_seconds: float | None = None):
         """Yield one record per epoch, for at most `epochs` epochs (default: until

@@ -39,8 +39,7 @@ def offer_training_ui(data):
         trainer = Trainer(net, data, cfg)
         bar = st.progress(0.0, text="Training…")
         for rec in trainer.run(progress_seconds=training_run.PROGRESS_SECONDS):  # MNIST: moves inside epochs
-            done = rec["epoch"] - 1 + rec["batch"] / rec["batches"] if rec.get("progress") else rec["epoch"]
-            bar.progress(done / cfg.epochs, text=f"Training… epoch {rec['epoch']} of {cfg.epochs}")
+            bar.progress(trainer.epochs_done / cfg.epochs, text=f"Training… epoch {rec['epoch']} of {cfg.epochs}")
         controls.apply_preset(name, data)  # the Train page then shows the settings of this model
         st.session_state[controls.K + "seed"] = 0
         st.session_state[controls.K + "epochs"] = epochs

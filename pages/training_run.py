@@ -120,8 +120,8 @@ class TrainView:
         if inside is not None:  # an epoch under way (or paused half-way by Stop)
             batch, batches = inside
             text += f" · epoch {done + 1}: batch {batch} of {batches}" + ("" if self.live else " (paused)")
-            done += batch / batches
-        self.progress.progress(min(done / max(total, 1), 1.0), text=text)
+        fraction = (trainer.epochs_done if trainer is not None else done) / max(total, 1)
+        self.progress.progress(min(fraction, 1.0), text=text)
 
     def draw_last_run(self):
         """How long the last Train/Step took, and how much of it was training: the

@@ -83,6 +83,7 @@ def test_leaving_inside_an_epoch_pauses_it_and_run_continues_it(digits):
         if r.get("progress") and r["epoch"] == 2 and r["batch"] == 5:
             break  # the UI stopped half-way through epoch 2
     assert b.epoch == 1 and b.epoch_progress == (5, math.ceil(721 / 32)) and len(b.history) == 1
+    assert b.epochs_done == 1 + 5 / math.ceil(721 / 32)
     record = next(b.run(1))  # Step: finishes epoch 2 from batch 6
     assert record["epoch"] == 2 and b.epoch_progress is None
     for _ in b.run(progress_seconds=0):
