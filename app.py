@@ -3,7 +3,11 @@
 A thin router: page config and st.navigation over the pages in pages/.
 Each page starts with `common.frame()` (state + the shared sidebar).
 """
-import streamlit as st
+from nnlab.threads import quiet_blas_workers
+
+quiet_blas_workers()  # first, before NumPy is imported: see nnlab/threads.py
+
+import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="nnlab — neural networks from scratch", page_icon=":material/neurology:",
                    layout="wide")

@@ -1,5 +1,10 @@
 import sys
 
-from .cli import main
+# Before anything imports NumPy: OpenBLAS reads this setting once, when it loads.
+from .threads import quiet_blas_workers
+
+quiet_blas_workers()
+
+from .cli import main  # noqa: E402
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""How many BLAS threads to use for a given problem size.
+"""How many threads to use: for BLAS per problem size, and for the optimizer update.
 
 OpenBLAS splits every matrix product over all cores.  For the small products
 of an 8x8-digits network (a 32 x 64 by 64 x 256 product is ~1 MFLOP) the
@@ -6,13 +6,43 @@ hand-off costs more than the work, and on a busy 2-core machine a
 multithreaded small product was measured 10x *slower* than a single-threaded
 one (2.4 ms vs 0.22 ms for 721x64 @ 64x48).  Large products (MNIST, batch 128
 x 784 x 256 ~ 26 MFLOP) do gain from all cores, so the choice depends on size.
+
+Everything else NumPy does runs on one core.  On a big network the optimizer
+update is the largest of those parts (Adam: ten passes over every weight, each
+step), so ``optimizer_threads`` lets a second thread take half of it — but only
+where OpenBLAS's idle worker threads go to sleep soon enough to leave the
+other core free (see ``quiet_blas_workers``).
 """
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import sys
 
 SMALL_PRODUCT_FLOPS = 8e6  # below this, one thread is faster
+
+# OpenBLAS's worker threads busy-wait for new work for 2**28 CPU cycles (~0.1 s)
+# after each product before they sleep.  Training alternates products with
+# ~0.3 ms of single-threaded NumPy work every step, so they never sleep and keep
+# the second core busy doing nothing: a second thread of ours sharing the Adam
+# update then ran *slower* than one (0.18 vs 0.15 s per MNIST epoch).  With
+# 2**16 cycles (~25 us) the workers still wait out the short gaps between the
+# products of one step, then sleep through the update (measured: the GEMM floor
+# unchanged, the shared update 0.18 -> 0.14 s per epoch).
+BLAS_SPIN_LOG2_CYCLES = 16
+BLAS_SPIN_LIMIT = 20  # a timeout above 2**20 cycles counts as "workers keep spinning"
+PARALLEL_UPDATE_MIN = 65536  # parameters; below this the hand-off costs more than it saves
+
+
+def quiet_blas_workers():
+    """Ask OpenBLAS to put idle worker threads to sleep after ~25 us instead of ~0.1 s.
+
+    OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT`` once, when NumPy first loads it, so
+    this only works before NumPy is imported: the entry points (``app.py``,
+    ``python -m nnlab``) call it first thing.  A value the user set is kept."""
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", str(BLAS_SPIN_LOG2_CYCLES))
 
 
 def blas_threads(batch_size: int, layer_sizes) -> int | None:
@@ -26,6 +56,29 @@ def limit_blas(threads: int | None):
     if threads is None:
         return contextlib.nullcontext()
     return _controller().limit(limits=threads, user_api="blas")
+
+
+def optimizer_threads(n_params: int) -> int:
+    """Threads to share one optimizer update over `n_params` parameters: 2 on a
+    multi-core machine for a big network when BLAS workers sleep, else 1."""
+    if n_params < PARALLEL_UPDATE_MIN or (os.cpu_count() or 1) < 2:
+        return 1
+    return 2 if _blas_workers_sleep() else 1
+
+
+def _blas_workers_sleep() -> bool:
+    """Whether OpenBLAS's idle workers sleep soon: OPENBLAS_THREAD_TIMEOUT is set low
+    enough.  (Set after NumPy was imported it has no effect, which cannot be seen
+    from here; the entry points set it before.)"""
+    value = os.environ.get("OPENBLAS_THREAD_TIMEOUT", "")
+    return value.isdigit() and int(value) <= BLAS_SPIN_LIMIT and "numpy" in sys.modules and _openblas_only()
+
+
+@functools.lru_cache(maxsize=1)
+def _openblas_only() -> bool:
+    # Other BLAS libraries (MKL with its own spin time, Accelerate) are left alone.
+    return all(lib.internal_api == "openblas" for lib in _controller().lib_controllers
+               if lib.user_api == "blas")
 
 
 @functools.lru_cache(maxsize=1)

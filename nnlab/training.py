@@ -198,7 +198,9 @@ class Trainer:
         for start in range(0, n, bs):
             idx = perm[start:start + bs]
             xb = self._batch_buffer(len(idx))
-            np.take(self.X, idx, axis=0, out=xb)
+            # mode="clip": the indices are a permutation, always in range, and the
+            # default mode="raise" copies through a temporary when given out= (2x slower)
+            np.take(self.X, idx, axis=0, out=xb, mode="clip")
             if self.config.augment:
                 xb[...] = random_shift(xb, self.data.image_shape, self.rng)
             yield xb, self.y[idx]

@@ -1,7 +1,13 @@
 """Shared fixtures: handwritten-digit stroke paths (drawn by the preprocessing
 tests with PIL and by the browser tests with the mouse) and a trained digits model."""
-import numpy as np
-import pytest
+from nnlab.threads import quiet_blas_workers
+
+# The tests run NumPy as the app and the CLI do: with OpenBLAS's idle workers put
+# to sleep quickly, so the shared optimizer update is exercised on big networks.
+quiet_blas_workers()
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 
 def _arc(cx, cy, rx, ry, a0, a1, n=24):

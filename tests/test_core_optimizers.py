@@ -118,3 +118,61 @@ def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, monkeypat
     assert subnormals_after(850) == 0
     monkeypatch.setattr(optimizers, "FLUSH_EVERY", 10 ** 9)
     assert subnormals_after(850) > 0  # what the flush prevents
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatch):
+    """On a big network a helper thread updates half of the buffers; each element's
+    update is independent, so the result must be bit-identical to one thread's,
+    and the helper must work under the caller's np.errstate (the trainer
+    silences overflow warnings while it detects divergence itself)."""
+    import warnings
+
+    import nnlab.optimizers as optimizers
+    from nnlab import threads
+
+    rng = np.random.default_rng(1)
+    n = 2 * 65536 + 77  # several blocks in each half, a ragged last one
+    p0 = rng.standard_normal(n).astype(np.float32)
+    grads = [rng.standard_normal(n).astype(np.float32) for _ in range(3)]
+    grads[2][-5:] = np.float32(3e38)  # overflows in g**2 inside the helper's half
+    results, helpers = {}, {}
+    for workers in (1, 2):
+        monkeypatch.setattr(threads, "optimizer_threads", lambda n_params, w=workers: w)
+        calls = []
+        submit = optimizers._helper().submit
+        monkeypatch.setattr(optimizers._helper(), "submit", lambda *a, **k: calls.append(1) or submit(*a, **k))
+        opt, p = make_optimizer(name, lr=1e-3), p0.copy()
+        with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+            warnings.simplefilter("error")  # a RuntimeWarning from either thread fails the test
+            for g in grads:
+                opt.step(p, g)
+        results[workers], helpers[workers] = p, len(calls)
+        monkeypatch.undo()
+    assert helpers == {1: 0, 2: 3}  # the helper really took part, once per step
+    np.testing.assert_array_equal(results[2], results[1])
+    assert not np.allclose(results[1][:1000], p0[:1000])
+
+
+def test_update_is_shared_only_for_big_networks_and_quiet_blas(monkeypatch):
+    from nnlab import threads
+
+    monkeypatch.setattr(threads, "_blas_workers_sleep", lambda: True)
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    assert threads.optimizer_threads(235_146) == 2          # the MNIST speed task
+    assert threads.optimizer_threads(4_810) == 1            # a digits network: not worth a hand-off
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 1)
+    assert threads.optimizer_threads(235_146) == 1
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(threads, "_blas_workers_sleep", lambda: False)  # spinning workers own the other core
+    assert threads.optimizer_threads(235_146) == 1
+
+
+def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
+    from nnlab import threads
+
+    if not threads._openblas_only():
+        pytest.skip("NumPy's BLAS here is not OpenBLAS")
+    for value, expected in (("16", True), ("4", True), ("28", False), ("", False), ("x", False)):
+        monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", value)
+        assert threads._blas_workers_sleep() is expected, value
