@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from . import presets
+from . import presets, threads
 from .data import load_dataset
 
 
@@ -138,8 +138,10 @@ def _sklearn_contender(data, seed):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
+    # alpha=0: the task has no L2 penalty (MLPClassifier's default is 1e-4)
     clf = MLPClassifier(hidden_layer_sizes=tuple(SPEED_SIZES[1:-1]), activation="relu", solver="adam",
-                        learning_rate_init=1e-3, batch_size=SPEED_BATCH, shuffle=True, random_state=seed)
+                        learning_rate_init=1e-3, batch_size=SPEED_BATCH, shuffle=True, random_state=seed,
+                        alpha=0.0)
     classes = np.arange(data.n_classes)
 
     def epoch():  # partial_fit = one shuffled pass over the data
@@ -210,6 +212,10 @@ def speed(args, out):
     out(f"task: MNIST {len(data.y_train)} train / {len(data.y_test)} test, "
         f"{'-'.join(map(str, SPEED_SIZES))} ReLU, softmax cross-entropy, Adam lr 1e-3, batch {SPEED_BATCH}, "
         f"float32, {args.epochs} epochs; {os.cpu_count()} cores; BLAS: {blas}")
+    n_params = sum((a + 1) * b for a, b in zip(SPEED_SIZES[:-1], SPEED_SIZES[1:]))
+    update_threads = threads.optimizer_threads(n_params)
+    out(f"nnlab: optimizer update on {update_threads} thread{'s' if update_threads > 1 else ''} "
+        f"(OPENBLAS_THREAD_TIMEOUT={os.environ.get('OPENBLAS_THREAD_TIMEOUT', 'unset')}; see nnlab/threads.py)")
     rng = np.random.default_rng(0)
     X = np.ascontiguousarray(data.X_train, dtype=np.float32)
     _gemm_floor(X[:SPEED_BATCH * 20], SPEED_SIZES, SPEED_BATCH, rng)  # warm up
@@ -246,7 +252,7 @@ def speed(args, out):
     result = {
         "epochs": args.epochs, "gemm_floor_s_per_epoch": floor, "all_epoch_seconds": times,
         "nnlab_s_per_epoch": nn_s, "nnlab_test_accuracy": nn_acc, "nnlab_inference_10k_s": infer,
-        "nnlab_peak_epoch_memory_bytes": peak,
+        "nnlab_peak_epoch_memory_bytes": peak, "nnlab_update_threads": update_threads,
         "sklearn_s_per_epoch": sk_s, "sklearn_test_accuracy": sk_acc,
         "torch_s_per_epoch": th_s, "torch_test_accuracy": th_acc, "torch_note": th_note,
         "nnlab_over_gemm_floor": nn_s / floor, "nnlab_over_sklearn": nn_s / sk_s,
