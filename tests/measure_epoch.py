@@ -22,10 +22,14 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from nnlab.threads import quiet_blas_workers  # noqa: E402
+
+quiet_blas_workers()  # as app.py and python -m nnlab do, before NumPy is imported
+
+import numpy as np  # noqa: E402
 
 from nnlab import bench  # noqa: E402
 from nnlab.data import load_dataset  # noqa: E402
