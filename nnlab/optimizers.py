@@ -14,9 +14,8 @@ threads each update one half; see ``Optimizer.step``).
 from __future__ import annotations
 
 import contextvars
-import functools
 import math
-from concurrent.futures import ThreadPoolExecutor
+import time
 
 import numpy as np
 
@@ -45,6 +44,7 @@ class Optimizer:
         self._slots = None
         self._tmp = None
         self._threads = 1  # threads sharing the update, decided at the first step
+        self._share = 0.5  # this thread's share of a shared update; adapts (see _rebalance)
 
     def step(self, params, grads):
         if self._slots is None:
@@ -57,28 +57,45 @@ class Optimizer:
         if self.t % FLUSH_EVERY == 0:
             for s in slots:
                 np.copyto(s, 0, where=np.abs(s) < TINY)
-        # Work sharing: every element's update is independent of the others, so on
-        # a big network a helper thread updates the upper half of the buffers while
-        # this one does the lower half (NumPy releases the GIL inside each call).
-        # The result is the same, bit for bit, as one thread doing it all.  Each
-        # thread makes one call per pass over its whole half: when the halves were
-        # cut into 256 KiB blocks (to stay in L2), every extra call was one more
-        # hand-off of the GIL between the threads, and the MNIST epoch took 0.65 s
-        # instead of 0.62 s.
         n = params.size
-        cut = n // 2 if self._threads > 1 else n
-        helper = None
-        if cut < n:
-            # copy_context: the helper works under the caller's np.errstate
-            helper = _helper().submit(contextvars.copy_context().run,
-                                      self._update_range, params, grads, slots, cut, n)
+        if self._threads == 1:
+            self._update_range(params, grads, slots, 0, n)
+            return
+        # Work sharing: every element's update is independent of the others, so on
+        # a big network the helper thread updates the upper part of the buffers
+        # while this one does the lower part (NumPy releases the GIL inside each
+        # call).  The result is the same, bit for bit, as one thread doing it all,
+        # wherever the cut is.  Each thread makes one call per pass over its whole
+        # part: cut into 256 KiB blocks (to stay in L2), every extra call was one
+        # more hand-off of the GIL between the threads (0.65 vs 0.62 s per epoch).
+        started = time.perf_counter()
+        cut = int(n * self._share)
+        # copy_context: the helper works under the caller's np.errstate
+        helper = threads.helper().submit(contextvars.copy_context().run,
+                                         self._update_range, params, grads, slots, cut, n)
         self._update_range(params, grads, slots, 0, cut)
-        if helper is not None:
-            helper.result()
+        mine_done = time.perf_counter()
+        self._rebalance(helper.result() - mine_done, mine_done - started)
+
+    def _rebalance(self, late, mine):
+        """Move the cut so that both threads finish together.  The helper starts
+        late (waking a thread took ~40 us on a 2-core VM) and may first run a job
+        of its own (the trainer's next batch): a fixed half left this thread
+        waiting.  `late`: how much later the helper finished; `mine`: this
+        thread's time for its share."""
+        whole = mine / self._share  # this thread's time for the whole update
+        self._share = min(0.9, max(0.1, self._share + 0.25 * late / whole))
 
     def _update_range(self, params, grads, slots, start, stop):
+        """Apply the rule to elements [start, stop); returns when it finished."""
         part = slice(start, stop)
         self._update(params[part], grads[part], self._tmp[part], *(s[part] for s in slots))
+        return time.perf_counter()
+
+    @property
+    def shared(self) -> bool:
+        """Whether the helper thread takes part in the update."""
+        return self._threads > 1
 
     def _prepare(self):
         """Per-step scalars (e.g. Adam's bias correction), computed once per step."""
@@ -88,13 +105,6 @@ class Optimizer:
 
     def state(self) -> dict:
         return dict(self._slots or {})
-
-
-@functools.lru_cache(maxsize=1)
-def _helper():
-    """The one helper thread of the process, shared by every optimizer (two
-    trainers stepping at once just queue their halves)."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnlab-update")
 
 
 class SGD(Optimizer):

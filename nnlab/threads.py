@@ -66,6 +66,15 @@ def optimizer_threads(n_params: int) -> int:
     return 2 if _blas_workers_sleep() else 1
 
 
+@functools.lru_cache(maxsize=1)
+def helper():
+    """The process's one helper thread (an executor with one worker), shared by
+    every optimizer and trainer: jobs from two trainers at once simply queue."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnlab-helper")
+
+
 def _blas_workers_sleep() -> bool:
     """Whether OpenBLAS's idle workers sleep soon: OPENBLAS_THREAD_TIMEOUT is set low
     enough.  (Set after NumPy was imported it has no effect, which cannot be seen

@@ -21,6 +21,7 @@ import numpy as np
 
 from .augment import random_shift
 from .optimizers import DEFAULT_LR, HYPERPARAMETERS, check_optimizer, make_optimizer
+from . import threads
 from .threads import blas_threads, limit_blas
 
 MAX_EPOCHS = 100_000
@@ -156,7 +157,9 @@ class Trainer:
         self.bad_epochs = 0
         self.last_good_params = net.get_params()
         self.train_seconds = 0.0
-        self._xb = None
+        self._xb = None  # two batch buffers (see _gather)
+        self._order = []  # this epoch's batches: index arrays into X
+        self._ahead = None  # (i, future) of a batch being gathered by the helper thread
         self._pass = None  # the epoch under way, if any (see _train_batches)
         self._bad_batch = self._bad_loss = None  # where and how the loss diverged
         # A loss this far above its starting value has exploded even if it is still
@@ -186,29 +189,46 @@ class Trainer:
     def _batches(self):
         """Yield (x, y) mini-batches in a fresh random order.
 
-        One permutation per epoch; each batch is gathered with ``np.take`` into
-        one preallocated buffer (buffer trick).  Measured on MNIST: 0.05 s per
-        epoch, against 0.2 s for copying the whole shuffled set (188 MB) each
-        epoch and then slicing it."""
+        One permutation per epoch; each batch is gathered with ``np.take`` into a
+        preallocated buffer (buffer trick).  Measured on MNIST: 0.05 s per epoch,
+        against 0.2 s for copying the whole shuffled set (188 MB) each epoch and
+        then slicing it.  When the optimizer shares its update with the helper
+        thread, the helper gathers the next batch first (see ``_prefetch``)."""
         n, bs = len(self.X), self.batch_size()
+        self._ahead = None
         if bs >= n and not self.config.augment:
             yield self.X, self.y  # full batch: order does not matter, no copy
             return
         perm = self.rng.permutation(n)
-        for start in range(0, n, bs):
-            idx = perm[start:start + bs]
-            xb = self._batch_buffer(len(idx))
-            # mode="clip": the indices are a permutation, always in range, and the
-            # default mode="raise" copies through a temporary when given out= (2x slower)
-            np.take(self.X, idx, axis=0, out=xb, mode="clip")
-            if self.config.augment:
-                xb[...] = random_shift(xb, self.data.image_shape, self.rng)
+        self._order = [perm[start:start + bs] for start in range(0, n, bs)]
+        for i, idx in enumerate(self._order):
+            ahead, self._ahead = self._ahead, None
+            xb = ahead[1].result() if ahead is not None and ahead[0] == i else self._gather(i)
             yield xb, self.y[idx]
 
-    def _batch_buffer(self, n):
-        if self._xb is None or len(self._xb) < n:
-            self._xb = np.empty((n, self.X.shape[1]), dtype=self.X.dtype)
-        return self._xb[:n]
+    def _gather(self, i):
+        """Batch i of this epoch's order, into one of two buffers (the other may
+        still hold batch i - 1, which the step under way is using)."""
+        idx = self._order[i]
+        if self._xb is None or self._xb.shape[1] < len(idx):
+            self._xb = np.empty((2, len(idx), self.X.shape[1]), dtype=self.X.dtype)
+        xb = self._xb[i % 2, :len(idx)]
+        # mode="clip": the indices are a permutation, always in range, and the
+        # default mode="raise" copies through a temporary when given out= (2x slower)
+        np.take(self.X, idx, axis=0, out=xb, mode="clip")
+        if self.config.augment:
+            xb[...] = random_shift(xb, self.data.image_shape, self.rng)
+        return xb
+
+    def _prefetch(self, i):
+        """Gather batch i on the helper thread while this one starts the update.
+
+        The helper runs it before its part of the update, and the optimizer moves
+        its cut so that both threads still finish together: the gather (0.03 s per
+        MNIST epoch) leaves the critical path (epoch 0.63 -> 0.60 s).  The batches
+        and the random draws of augmentation are the same as without it."""
+        if i < len(self._order):
+            self._ahead = (i, threads.helper().submit(self._gather, i))
 
     def _train_batches(self, deadline=None) -> bool:
         """Train the batches of the epoch under way (starting one if none is), until
@@ -231,6 +251,8 @@ class Trainer:
                     self._bad_batch, self._bad_loss = p.done, loss
                     p.total_loss = math.nan
                     return True
+                if opt.shared and p.done < p.n_batches:
+                    self._prefetch(p.done)  # p.done: the index of the next batch
                 opt.step(net.flat_params, net.flat_grads)
                 p.seen += len(xb)
                 p.total_loss += loss * len(xb)

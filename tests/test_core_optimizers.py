@@ -101,36 +101,57 @@ def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, monkeypat
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatch):
-    """On a big network a helper thread updates half of the buffers; each element's
-    update is independent, so the result must be bit-identical to one thread's,
-    and the helper must work under the caller's np.errstate (the trainer
-    silences overflow warnings while it detects divergence itself)."""
+    """On a big network the helper thread updates part of the buffers; each
+    element's update is independent, so the result must be bit-identical to one
+    thread's wherever the cut falls, and the helper must work under the caller's
+    np.errstate (the trainer silences overflow warnings while it detects
+    divergence itself)."""
     import warnings
 
-    import nnlab.optimizers as optimizers
     from nnlab import threads
 
     rng = np.random.default_rng(1)
-    n = 100_003  # odd: the halves differ in length
+    n = 100_003
     p0 = rng.standard_normal(n).astype(np.float32)
-    grads = [rng.standard_normal(n).astype(np.float32) for _ in range(3)]
-    grads[2][-5:] = np.float32(3e38)  # overflows in g**2 inside the helper's half
-    results, helpers = {}, {}
+    grads = [rng.standard_normal(n).astype(np.float32) for _ in range(4)]
+    grads[2][-5:] = np.float32(3e38)  # overflows in g**2 inside the helper's part
+    results, helper_jobs, shares = {}, {}, []
     for workers in (1, 2):
         monkeypatch.setattr(threads, "optimizer_threads", lambda n_params, w=workers: w)
-        calls = []
-        submit = optimizers._helper().submit
-        monkeypatch.setattr(optimizers._helper(), "submit", lambda *a, **k: calls.append(1) or submit(*a, **k))
+        jobs = []
+        submit = threads.helper().submit
+        monkeypatch.setattr(threads.helper(), "submit", lambda *a, **k: jobs.append(1) or submit(*a, **k))
         opt, p = make_optimizer(name, lr=1e-3), p0.copy()
+        assert not opt.shared
         with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
             warnings.simplefilter("error")  # a RuntimeWarning from either thread fails the test
             for g in grads:
                 opt.step(p, g)
-        results[workers], helpers[workers] = p, len(calls)
+                shares.append(opt._share)
+        assert opt.shared is (workers == 2)
+        results[workers], helper_jobs[workers] = p, len(jobs)
         monkeypatch.undo()
-    assert helpers == {1: 0, 2: 3}  # the helper really took part, once per step
-    np.testing.assert_array_equal(results[2], results[1])
+    assert helper_jobs == {1: 0, 2: 4}  # the helper really took part, once per step
+    assert len(set(shares[4:])) > 1  # the cut moved between steps...
+    np.testing.assert_array_equal(results[2], results[1])  # ...and changed nothing
     assert not np.allclose(results[1][:1000], p0[:1000])
+
+
+def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
+    """When the helper thread is busy with something else first (the trainer's
+    next batch), this thread takes a larger share so both finish together."""
+    import time
+
+    from nnlab import threads
+
+    monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: 2)
+    opt = make_optimizer("adam", lr=1e-3)
+    p, g = np.zeros(200_000, np.float32), np.ones(200_000, np.float32)
+    for _ in range(20):
+        threads.helper().submit(time.sleep, 0.002)  # the helper starts 2 ms late
+        opt.step(p, g)
+    assert opt._share > 0.7
+    assert 0.1 <= opt._share <= 0.9
 
 
 def test_update_is_shared_only_for_big_networks_and_quiet_blas(monkeypatch):

@@ -192,3 +192,31 @@ def test_random_shift_moves_images_by_at_most_one_pixel():
     assert out.sum() == 500  # nothing lost: the pixel is inside the frame
     assert set(ys) == {2, 3, 4} and set(xs) == {3, 4, 5}
     assert random_shift(X, (8, 8), np.random.default_rng(1)).shape == X.shape
+
+
+@pytest.mark.parametrize("augment", [False, True])
+def test_helper_thread_sharing_the_update_and_gathering_ahead_changes_nothing(digits, monkeypatch, augment):
+    """On big networks the helper thread takes part of each update and gathers the
+    next batch meanwhile.  Forced on for this small one: the weights, the losses
+    and a pause in the middle of an epoch must come out bit for bit as with one
+    thread — the same batches, the same augmentation draws, the same updates."""
+    from nnlab import threads
+
+    def train(workers):
+        monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: workers)
+        gathered_ahead = []
+        net, t = make(digits, hidden=(64,), epochs=3, dropout=0.2, augment=augment)
+        prefetch = t._prefetch
+        t._prefetch = lambda i: (gathered_ahead.append(i), prefetch(i))
+        for r in t.run(progress_seconds=0):
+            if r.get("progress") and r["epoch"] == 2 and r["batch"] == 7:
+                break  # paused half-way, with batch 8 gathered ahead
+        list(t.run())
+        return net.get_params(), [r["train_loss"] for r in t.history], gathered_ahead
+
+    one, losses_one, ahead_one = train(1)
+    two, losses_two, ahead_two = train(2)
+    # every batch but each epoch's first, from the optimizer's second step on (it decides at its first)
+    assert ahead_one == [] and len(ahead_two) == 3 * (math.ceil(721 / 32) - 1) - 1
+    np.testing.assert_array_equal(two, one)
+    assert losses_two == losses_one
