@@ -39,16 +39,19 @@ def tanh(z):
 
 
 def relu(z):
-    # Against an array of zeros, not the scalar 0: NumPy's loop for two arrays is
-    # vectorised and the array-scalar one is not (128x256: 4.3 vs 16.8 us).
-    return np.maximum(z, _zeros(z.shape, z.dtype), out=z)
+    # Against a row of zeros (broadcast), not the scalar 0: NumPy's loop for two
+    # arrays is vectorised and the array-scalar one is not (128x256: 6.8 vs 16.8 us).
+    return np.maximum(z, constant(0.0, z.shape[-1:], z.dtype), out=z)
 
 
-@functools.lru_cache(maxsize=16)
-def _zeros(shape, dtype):
-    zeros = np.zeros(shape, dtype)
-    zeros.flags.writeable = False  # shared by every call: nobody may write into it
-    return zeros
+@functools.lru_cache(maxsize=32)
+def constant(value, shape, dtype):
+    """A read-only array of `shape` filled with `value`, made once and shared: the
+    row of zeros ReLU compares against, the ones Dense sums bias gradients with.
+    Callers keep shapes small (a row, a batch), so the cache stays small."""
+    array = np.full(shape, value, dtype)
+    array.flags.writeable = False  # shared by every caller: nobody may write into it
+    return array
 
 
 def leaky_relu(z):
