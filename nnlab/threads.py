@@ -26,7 +26,7 @@ SMALL_PRODUCT_FLOPS = 8e6  # below this, one thread is faster
 # after each product before they sleep.  Training alternates products with
 # ~0.3 ms of single-threaded NumPy work every step, so they never sleep and keep
 # the second core busy doing nothing: a second thread of ours sharing the Adam
-# update then ran *slower* than one (0.18 vs 0.15 s per MNIST epoch).  With
+# update then ran *slower* than one (0.22 vs 0.18 s per MNIST epoch).  With
 # 2**16 cycles (~25 us) the workers still wait out the short gaps between the
 # products of one step, then sleep through the update (measured: the GEMM floor
 # unchanged, the shared update 0.18 -> 0.14 s per epoch).
