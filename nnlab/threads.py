@@ -75,6 +75,12 @@ def helper():
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnlab-helper")
 
 
+# A child made by fork() inherits the executor but not its thread: a job queued
+# there would wait forever.  The child makes its own helper on first use.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=helper.cache_clear)
+
+
 def _blas_workers_sleep() -> bool:
     """Whether OpenBLAS's idle workers sleep soon: OPENBLAS_THREAD_TIMEOUT is set low
     enough.  (Set after NumPy was imported it has no effect, which cannot be seen

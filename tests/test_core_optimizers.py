@@ -176,3 +176,32 @@ def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
     for value, expected in (("16", True), ("4", True), ("28", False), ("", False), ("x", False)):
         monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", value)
         assert threads._blas_workers_sleep() is expected, value
+
+
+def _step_in_child(queue):
+    from nnlab import threads
+
+    threads.optimizer_threads = lambda n_params: 2
+    opt, p = make_optimizer("adam", lr=1e-3), np.zeros(100_000, np.float32)
+    opt.step(p, np.ones_like(p))
+    queue.put(float(p[0]))
+
+
+def test_a_forked_child_gets_its_own_helper_thread():
+    """A process forked after the helper thread started (multiprocessing's
+    default on Linux) must not queue work for the parent's thread, which the
+    child does not have: it would wait forever."""
+    import multiprocessing
+
+    from nnlab import threads
+
+    threads.helper().submit(lambda: None).result()  # the parent's helper thread is running
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_step_in_child, args=(queue,))
+    child.start()
+    child.join(30)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung on the parent's helper thread")
+    assert child.exitcode == 0 and queue.get(timeout=5) < 0  # the step moved the weight
