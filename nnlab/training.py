@@ -224,8 +224,8 @@ class Trainer:
 
         The helper runs it before its part of the update, and the optimizer moves
         its cut so that both threads still finish together: the gather (0.03 s per
-        MNIST epoch) leaves the critical path (measured: epoch 0.63 -> 0.60-0.61 s).  The batches
-        and the random draws of augmentation are the same as without it."""
+        MNIST epoch) leaves the critical path (measured: epoch 0.63 -> 0.60-0.61 s).
+        The batches and the random draws of augmentation are the same as without it."""
         if i < len(self._order):
             self._ahead = (i, helper().submit(self._gather, i))
 
