@@ -155,7 +155,8 @@ def model_status_ui():
     history = st.session_state.history
     acc = next((r["val_accuracy"] for r in reversed(history) if r.get("val_accuracy") is not None), None)
     sizes = "-".join(str(s) for s in net.config.sizes)
-    line = f"**Model:** {sizes} on {st.session_state.model_dataset}, {len(history)} epochs"
+    epochs = len(history)
+    line = f"**Model:** {sizes} on {st.session_state.model_dataset}, {epochs} epoch{'' if epochs == 1 else 's'}"
     if acc is not None:
         line += f", validation accuracy {acc:.1%}"
     st.caption(line + f" ({st.session_state.model_source}).")

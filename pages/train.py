@@ -75,7 +75,7 @@ def train_page():
     outcome = st.empty()  # filled after this run's training: divergence / early stopping
 
     trainer = st.session_state.trainer
-    view = tr.TrainView()
+    view = tr.TrainView(model_status=status)
     if trainer is not None and st.session_state.step_pending:
         st.session_state.step_pending = False
         tr.run_training(view, token, epochs=1)

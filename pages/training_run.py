@@ -89,7 +89,8 @@ def on_reset():
 class TrainView:
     """Placeholders for the live parts of the Train page, redrawn in place."""
 
-    def __init__(self):
+    def __init__(self, model_status=None):
+        self.model_status = model_status  # the sidebar's "Model: ... N epochs" placeholder
         self.status = st.empty()
         self.progress = st.empty()
         self.last_run = st.empty()
@@ -106,6 +107,9 @@ class TrainView:
                                config={"displayModeBar": False})
         self.accuracy.plotly_chart(figures.accuracy_figure(history), key=f"acc_chart_{self.redraws}",
                                    config={"displayModeBar": False})
+        if self.model_status is not None:  # with the charts, so it never lags behind them
+            with self.model_status.container():
+                common.model_status_ui()
 
     def draw_progress(self, trainer, history):
         total = trainer.config.epochs if trainer is not None else max(len(history), 1)
