@@ -1,6 +1,10 @@
 """How much the dashboard adds to training: a measurement, not a test.
 
-    python tests/measure_dashboard.py [--preset digits] [--reps 3] [--json]
+    python tests/measure_dashboard.py [--preset digits|mnist] [--reps 3] [--json]
+
+With `--preset mnist` (784-512-256, 20 epochs of seconds each) the MNIST IDX
+files come from `--data-dir` (default ../shared/data/mnist); the app finds them
+through NNLAB_MNIST_DIR, and every run first picks the dataset in the sidebar.
 
 For each repetition, in turn (so load from elsewhere hits all three alike):
 
@@ -42,28 +46,35 @@ from nnlab import data, presets  # noqa: E402
 from nnlab.training import Trainer  # noqa: E402
 
 
-def headless(preset, ds):
-    net, cfg = presets.build(preset, ds, seed=0)
+def headless(preset, ds, epochs=None):
+    net, cfg = presets.build(preset, ds, seed=0, **({"epochs": epochs} if epochs else {}))
     t0 = time.perf_counter()
     for _ in Trainer(net, ds, cfg).run():
         pass
     return time.perf_counter() - t0, cfg.epochs
 
 
-def apptest(preset, epochs):
+def apptest(preset, epochs, dataset):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()
+    if dataset != "digits":
+        at.selectbox(key="ctl_dataset").set_value(dataset)
+        at.run()
     at.selectbox(key="ctl_preset").set_value(preset)
     at.run()
     next(b for b in at.button if b.label == "Apply preset").click()
     at.run()
+    if at.slider(key="ctl_epochs").value != epochs:  # --epochs: fewer than the preset's
+        at.slider(key="ctl_epochs").set_value(epochs)
+        at.run()
     next(b for b in at.button if b.label == "Train").click()
     t0 = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - t0
     assert not at.exception and len(at.session_state.history) == epochs, "the AppTest run did not finish"
+    assert at.session_state.model_dataset == dataset, f"AppTest trained on {at.session_state.model_dataset}"
     return seconds
 
 
@@ -75,7 +86,7 @@ def start_server():
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env=os.environ.copy())
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -107,7 +118,7 @@ def chromium_cpu_seconds():
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def browser_run(browser, url, preset, epochs):
+def browser_run(browser, url, preset, epochs, dataset):
     import test_browser as tb
 
     ctx = browser.new_context(viewport=tb.VIEWPORT)
@@ -118,6 +129,10 @@ def browser_run(browser, url, preset, epochs):
         page.get_by_role("heading", name="Train", exact=True).wait_for()
         page.locator(".js-plotly-plot").first.wait_for()
         tb.wait_idle(page)
+        if dataset != "digits":
+            page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
+            page.get_by_role("option", name=dataset, exact=True).click()
+            tb.wait_idle(page, 1000)
         tb.apply_preset(page, preset)
         cpu0, t0 = chromium_cpu_seconds(), time.perf_counter()
         tb.button(page, "Train").click()
@@ -132,12 +147,20 @@ def browser_run(browser, url, preset, epochs):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--preset", default="digits", choices=[p for p in presets.PRESETS if p.startswith("digits")])
+    ap.add_argument("--preset", default="digits", choices=list(presets.PRESETS))
+    ap.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "mnist"),
+                    help="MNIST IDX files, for --preset mnist")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-browser", action="store_true", help="only headless and AppTest")
+    ap.add_argument("--epochs", type=int, help="instead of the preset's (with --no-browser: a quick check)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    ds = data.load_dataset("digits")
+    if args.epochs and not args.no_browser:
+        ap.error("--epochs needs --no-browser (the browser run trains the preset as it is)")
+    dataset = "mnist" if args.preset == "mnist" else "digits"
+    if dataset == "mnist":
+        os.environ[data.MNIST_ENV] = args.data_dir  # how the app (AppTest and the server) finds them
+    ds = data.load_dataset(dataset)  # the same split the app makes
     times = {"headless": [], "apptest": [], "browser": [], "in_page": [], "in_page_training": []}
     chromium_cpu = []
     use_browser = not args.no_browser and os.path.exists("/usr/bin/chromium")
@@ -151,11 +174,11 @@ def main(argv=None):
             pw = sync_playwright().start()
             browser = pw.chromium.launch(executable_path=tb.CHROMIUM, args=tb.CHROMIUM_ARGS)
         for rep in range(args.reps):
-            seconds, epochs = headless(args.preset, ds)
+            seconds, epochs = headless(args.preset, ds, args.epochs)
             times["headless"].append(seconds)
-            times["apptest"].append(apptest(args.preset, epochs))
+            times["apptest"].append(apptest(args.preset, epochs, dataset))
             if use_browser:
-                *runs, cpu = browser_run(browser, server[1], args.preset, epochs)
+                *runs, cpu = browser_run(browser, server[1], args.preset, epochs, dataset)
                 for key, value in zip(("browser", "in_page", "in_page_training"), runs):
                     times[key].append(value)
                 if cpu is not None:

@@ -37,3 +37,11 @@ def test_measure_dashboard_headless_and_apptest():
     assert result["headless_median_s"] > 0 and result["apptest_median_s"] > 0
     assert result["headless_over_headless"] == 1.0 and "browser_median_s" not in result
     assert result["epochs"] > 0 and "apptest" in stdout
+
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST IDX files not present in ../shared/data/mnist")
+def test_measure_dashboard_on_mnist_picks_the_dataset_in_the_app():
+    result, stdout = run_script("measure_dashboard.py", "--preset", "mnist", "--data-dir", str(MNIST),
+                                "--epochs", "1", "--reps", "1", "--no-browser", "--json")
+    assert result["preset"] == "mnist" and result["epochs"] == 1
+    assert result["headless_median_s"] > 0 and result["apptest_median_s"] > 0
