@@ -212,14 +212,13 @@ def speed(args, out):
     out(f"task: MNIST {len(data.y_train)} train / {len(data.y_test)} test, "
         f"{'-'.join(map(str, SPEED_SIZES))} ReLU, softmax cross-entropy, Adam lr 1e-3, batch {SPEED_BATCH}, "
         f"float32, {args.epochs} epochs; {os.cpu_count()} cores; BLAS: {blas}")
-    n_params = sum((a + 1) * b for a, b in zip(SPEED_SIZES[:-1], SPEED_SIZES[1:]))
-    update_threads = threads.optimizer_threads(n_params)
-    out(f"nnlab: optimizer update on {update_threads} thread{'s' if update_threads > 1 else ''} "
-        f"(OPENBLAS_THREAD_TIMEOUT={os.environ.get('OPENBLAS_THREAD_TIMEOUT', 'unset')}; see nnlab/threads.py)")
     rng = np.random.default_rng(0)
     X = np.ascontiguousarray(data.X_train, dtype=np.float32)
     _gemm_floor(X[:SPEED_BATCH * 20], SPEED_SIZES, SPEED_BATCH, rng)  # warm up
     nn_epoch, nn_accuracy, net = _nnlab_contender(data, 0)
+    update_threads = threads.optimizer_threads(net.n_params)
+    out(f"nnlab: optimizer update on {update_threads} thread{'s' if update_threads > 1 else ''} "
+        f"(OPENBLAS_THREAD_TIMEOUT={os.environ.get('OPENBLAS_THREAD_TIMEOUT', 'unset')}; see nnlab/threads.py)")
     sk_epoch, sk_accuracy = _sklearn_contender(data, 0)
     th_epoch, th_accuracy, th_note = _torch_contender(data, 0)
     if th_epoch is None:
