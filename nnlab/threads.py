@@ -86,9 +86,10 @@ if hasattr(os, "register_at_fork"):
 def _blas_workers_sleep() -> bool:
     """Whether OpenBLAS's idle workers sleep soon: OPENBLAS_THREAD_TIMEOUT is set low
     enough.  (Set after NumPy was imported it has no effect, which cannot be seen
-    from here; the entry points set it before.)"""
+    from here; the entry points set it before.)  Called once NumPy is loaded: by an
+    optimizer's first step, never by quiet_blas_workers."""
     value = os.environ.get("OPENBLAS_THREAD_TIMEOUT", "")
-    return value.isdigit() and int(value) <= BLAS_SPIN_LIMIT and "numpy" in sys.modules and _openblas_only()
+    return value.isdigit() and int(value) <= BLAS_SPIN_LIMIT and _openblas_only()
 
 
 @functools.lru_cache(maxsize=1)
