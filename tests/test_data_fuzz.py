@@ -107,3 +107,32 @@ def test_idx_parser_returns_array_or_clean_error(raw):
         assert_clean(e)
     else:
         assert isinstance(arr, np.ndarray) and 1 <= arr.ndim <= 4
+
+
+def _row_check(raw):
+    """What the vectorised row check says about `raw`: a row count or the error text."""
+    from nnlab.tabular import _check_rows, _checked_bytes, _header
+
+    try:
+        body, encoding = _checked_bytes(raw, "file")
+        end, sep, names = _header(body, encoding, "file")
+        header_line = body.count(b"\n", 0, end) + body.count(b"\r", 0, end) - body.count(b"\r\n", 0, end)
+        return _check_rows(body, end, header_line, sep, len(names), "file")
+    except DataError as e:
+        return str(e)
+
+
+@SETTINGS
+@given(raw=st.one_of(mutated(SEEDS), st.text(alphabet=',;\n\r"ab1 ', max_size=200).map(lambda t: "a,b\n" + t)
+                     .map(str.encode)))
+def test_row_check_does_not_depend_on_the_block_size(raw):
+    """Blocks of 3 bytes cut every quote, \\r\\n and line in two: same answer as one block."""
+    from nnlab import tabular
+
+    whole = _row_check(raw)
+    saved = tabular._BLOCK
+    try:
+        tabular._BLOCK = 3
+        assert _row_check(raw) == whole
+    finally:
+        tabular._BLOCK = saved
