@@ -103,3 +103,75 @@ def test_model_must_match_the_dataset(net):
     with pytest.raises(ModelFileError, match="other labels"):
         modelfile.check_compatible(same_shape_other_labels, net, digits)
     modelfile.check_compatible({"data": digits.meta()}, net, digits)
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    from datafiles import hostile_model_files
+
+    return hostile_model_files()
+
+
+HOSTILE = ["huge network, no weights", "2 GiB network, no weights", "weight declares an enormous shape",
+           "weight declares the right shape, holds 256 MiB", "an extra entry of 256 MiB zeros",
+           "configuration declares 256 MiB of text", "deeply nested configuration", "object array (pickle)",
+           "100,000 entries", "integer too long for JSON", "npy header of 60 KB"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_files_are_refused_before_anything_big_is_built(hostile, name, monkeypatch):
+    """Each file once made the loader allocate gigabytes, recurse, or load trailing junk; now
+    one clear line, no network built, and the loader's own allocations stay small."""
+    import tracemalloc
+
+    built = []
+    monkeypatch.setattr(modelfile, "Network", lambda *a, **k: built.append(a) or Network(*a, **k))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError) as exc:
+            modelfile.load(hostile[name])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    msg = str(exc.value)
+    assert "\n" not in msg and len(msg) < 300 and "pickle" not in msg.lower(), msg
+    assert not built
+    assert peak < 64 * 2 ** 20, f"{peak / 2**20:.0f} MiB allocated while refusing {name!r}"
+
+
+def test_the_hostile_set_is_the_one_the_tests_name(hostile):
+    assert sorted(hostile) == sorted(HOSTILE)
+
+
+def test_the_largest_allowed_network_still_loads():
+    # a width that puts the parameter count just under MAX_PARAMS, and one unit more just over
+    n_in = 4096
+    width = (modelfile.MAX_PARAMS - 10) // (n_in + 1 + 10) - 1
+    cfg = NetworkConfig(n_in, 10, [width], ["relu"])
+    assert sum(np.prod(s) for s in modelfile.expected_shapes(cfg).values()) <= modelfile.MAX_PARAMS
+    net = Network(cfg, seed=0)
+    loaded, _ = modelfile.load(modelfile.model_bytes(net))
+    np.testing.assert_array_equal(loaded.flat_params, net.flat_params)
+    too_big = NetworkConfig(n_in, 10, [width + 10], ["relu"])
+    assert sum(np.prod(s) for s in modelfile.expected_shapes(too_big).values()) > modelfile.MAX_PARAMS
+
+
+def test_expected_shapes_match_a_built_network():
+    cfg = NetworkConfig(7, 3, [5, 4], ["relu", "tanh"])
+    assert modelfile.expected_shapes(cfg) == {k: v.shape for k, v in Network(cfg).named_params().items()}
+
+
+def test_big_endian_and_float16_weights_load(net):
+    from datafiles import _config_entry, _npy, npz_bytes
+
+    raw = modelfile.model_bytes(net)
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    header = json.loads(str(arrays.pop("__config__")))
+    entries = {"__config__": _config_entry(header)}
+    for k, v in arrays.items():
+        dt = ">f8" if k.endswith("W") else "<f2"
+        entries[k] = _npy(v.shape, dt, v.astype(dt).tobytes())
+    loaded, _ = modelfile.load(npz_bytes(entries))
+    np.testing.assert_allclose(loaded.flat_params, net.flat_params, atol=2e-3)
