@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import zlib
 
 import numpy as np
 
@@ -33,7 +34,10 @@ IDX_LIMIT = 256 * 1024 * 1024  # bytes of one IDX file, packed or not
 def parse_idx(raw: bytes, name: str = "IDX file") -> np.ndarray:
     """The array stored in IDX bytes `raw` (gzipped or not); a read-only view
     for uint8 data.  Raises DataError on a wrong magic or size."""
+    if raw[:2] == b"\x1f\x8b":  # gzipped: read the header's sizes before unpacking the rest
+        _check_declared_size(_gunzip_head(raw, 4 + 4 * 4), name)
     raw = gunzip(raw, name, limit=IDX_LIMIT)
+    _check_declared_size(raw, name)
     if len(raw) < 4:
         raise DataError(f"{name} is truncated: {len(raw)} bytes, too short for an IDX header")
     if raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_TYPES or not 1 <= raw[3] <= 4:
@@ -53,6 +57,28 @@ def parse_idx(raw: bytes, name: str = "IDX file") -> np.ndarray:
         raise DataError(f"{name} has {got - expected:,} unexpected bytes after its {shape} values")
     arr = np.frombuffer(raw, dtype, offset=header).reshape(shape)
     return arr if dtype.itemsize == 1 else arr.astype(dtype.newbyteorder("="))
+
+
+def _gunzip_head(raw: bytes, n: int) -> bytes:
+    """The first `n` unpacked bytes of gzip `raw` (fewer if it is shorter or broken)."""
+    try:
+        return zlib.decompressobj(wbits=31).decompress(raw, n)
+    except zlib.error:
+        return b""  # gunzip() says what is wrong with it
+
+
+def _check_declared_size(head: bytes, name: str):
+    """Refuse a header that declares more than an IDX file may hold (IDX_LIMIT)."""
+    if len(head) < 4 or head[:2] != b"\x00\x00" or head[2] not in IDX_TYPES or not 1 <= head[3] <= 4:
+        return  # parse_idx reports the wrong magic number
+    ndim = head[3]
+    if len(head) < 4 + 4 * ndim:
+        return
+    shape = [int(s) for s in np.frombuffer(head, ">u4", count=ndim, offset=4)]
+    declared = math.prod(shape) * np.dtype(IDX_TYPES[head[2]]).itemsize
+    if declared > IDX_LIMIT:
+        raise DataError(f"{name} declares {tuple(shape)} values ({declared / 2**20:,.0f} MB); an IDX file "
+                        f"holds at most {IDX_LIMIT // 2**20} MB")
 
 
 def read_idx(path, name: str | None = None) -> np.ndarray:

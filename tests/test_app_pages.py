@@ -244,6 +244,21 @@ def test_upload_a_saved_model_and_refuse_a_bad_one(trained):
     assert "loaded from good.npz" in texts(at.info) and button(at, "Train").disabled
 
 
+def test_hostile_model_uploads_are_refused_and_the_model_stays(trained):
+    from datafiles import hostile_model_files
+
+    at = trained
+    at.switch_page("pages/evaluate.py").run()
+    own = at.session_state.net
+    files = hostile_model_files()
+    for name in ("huge network, no weights", "weight declares the right shape, holds 256 MiB",
+                 "deeply nested configuration"):
+        at.file_uploader(key="model_upload").set_value((f"{name}.npz", files[name], "application/octet-stream"))
+        at.run()
+        assert not at.exception and f"Could not use **{name}.npz**" in texts(at.error), name
+        assert at.session_state.net is own
+
+
 def test_draw_page_handles_an_empty_canvas(trained):
     at = trained
     at.switch_page("pages/draw.py").run()

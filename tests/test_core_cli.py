@@ -77,3 +77,14 @@ def test_evaluate_refuses_a_file_that_is_not_a_model(tmp_path):
     bad.write_text("label,pixel0\n1,2\n")
     r = nnlab("evaluate", "--model", str(bad))
     assert r.returncode == 1 and "not an nnlab model" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_evaluate_refuses_a_tiny_file_declaring_a_16_gib_network(tmp_path):
+    sys.path.insert(0, str(ROOT / "tests"))
+    from datafiles import hostile_model_files
+
+    bad = tmp_path / "huge.npz"
+    bad.write_bytes(hostile_model_files()["huge network, no weights"])
+    r = nnlab("evaluate", "--model", str(bad), timeout=60)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 1 and len(lines) == 1 and "4,228,988,938 parameters" in lines[0], r.stderr

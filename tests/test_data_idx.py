@@ -62,8 +62,22 @@ def test_truncated_and_corrupt_gzip():
 
 def test_huge_header_sizes_do_not_allocate():
     raw = b"\x00\x00\x08\x04" + b"\xff\xff\xff\xff" * 4  # promises 2**128 bytes
-    with pytest.raises(DataError, match="truncated"):
+    with pytest.raises(DataError, match="declares .* at most 256 MB"):
         parse_idx(raw)
+
+
+@pytest.mark.timeout(30)
+def test_a_gzipped_header_declaring_too_much_is_refused_before_unpacking(monkeypatch):
+    """(2**31, 28, 28) images promised, and 200 MB of zeros behind them: refused from the header."""
+    import nnlab.dataerror as dataerror
+    from nnlab import idx
+
+    bomb = gzip.compress(b"\x00\x00\x08\x03" + np.array([2 ** 31, 28, 28], ">u4").tobytes() + bytes(200 * 2 ** 20))
+    unpacked = []
+    monkeypatch.setattr(idx, "gunzip", lambda *a, **k: unpacked.append(1) or dataerror.gunzip(*a, **k))
+    with pytest.raises(DataError, match=r"declares \(2147483648, 28, 28\) values"):
+        parse_idx(bomb, "train-images-idx3-ubyte.gz")
+    assert not unpacked
 
 
 # ------------------------------------------------------------- MNIST folders
