@@ -96,3 +96,15 @@ def drawings(placements=PLACEMENTS):
     return [(d, style, where, strokes, scale, offset)
             for d, styles in STYLES.items() for style, strokes in styles.items()
             for where, (scale, offset) in placements.items()]
+
+
+def one_round():
+    """Every style once, the placements taken in turn (the browser test draws these):
+    [(digit, style, placement name, strokes, scale, offset), ...]."""
+    names = list(PLACEMENTS)
+    out = []
+    for d, styles in STYLES.items():
+        for i, (style, strokes) in enumerate(styles.items()):
+            where = names[(d + i) % len(names)]
+            out.append((d, style, where, strokes, *PLACEMENTS[where]))
+    return out
