@@ -52,31 +52,37 @@ def train_offer(data, seed=0):
 
 
 def margins(net, items):
-    """[(digit, label, predicted, margin)] for items of (digit, label, rgba)."""
-    x = np.concatenate([preprocess.preprocess(rgba, (8, 8), 16).x for _, _, rgba in items])
+    """[(digit, label, placement, predicted, margin)] for items of (digit, label, placement, rgba)."""
+    x = np.concatenate([preprocess.preprocess(rgba, (8, 8), 16).x for *_, rgba in items])
     probs = net.predict_proba(x)
     out = []
-    for (digit, label, _), p in zip(items, probs):
+    for (digit, label, where, _), p in zip(items, probs):
         others = np.delete(p, digit)
-        out.append((digit, label, int(np.argmax(p)), float(p[digit] - others.max())))
+        out.append((digit, label, where, int(np.argmax(p)), float(p[digit] - others.max())))
     return out
 
 
 def varied_set():
-    return [(d, f"{d} {style}, {where}", render_strokes(s, scale=scale, offset=off))
+    return [(d, f"{d} {style}, {where}", where, render_strokes(s, scale=scale, offset=off))
             for d, style, where, s, scale, off in drawings()]
 
 
 def plain_ten():
-    return [(d, f"{d} plain", render_strokes(s)) for d, s in DIGIT_STROKES.items()]
+    return [(d, f"{d} plain", "large, centred", render_strokes(s)) for d, s in DIGIT_STROKES.items()]
 
 
 def summary(rows):
-    right = sum(d == p for d, _, p, _ in rows)
+    right = sum(d == p for d, _, _, p, _ in rows)
     clear = sum(m >= MARGIN for *_, m in rows)
+    places = {}
+    for d, label, where, p, m in rows:
+        n_right = places.setdefault(where, [0, 0])
+        n_right[0] += 1
+        n_right[1] += d == p
     return {"n": len(rows), "right": right, "clear": clear,
+            "by_placement": {k: f"{r}/{n}" for k, (n, r) in places.items()},
             "median_margin": round(float(np.median([m for *_, m in rows])), 3),
-            "misread": [f"{label} -> {p}" for d, label, p, _ in rows if d != p]}
+            "misread": [f"{label} -> {p}" for d, label, _, p, _ in rows if d != p]}
 
 
 def main(argv=None):
@@ -97,7 +103,8 @@ def main(argv=None):
             v, p = r["varied"], r["plain"]
             print(f"seed {seed}: trained in {seconds:.1f} s, test accuracy {acc:.2%}; "
                   f"varied set {v['right']}/{v['n']} read right ({v['clear']} with margin >= {MARGIN}, "
-                  f"median margin {v['median_margin']}); plain ten {p['right']}/10 ({p['clear']} clear)")
+                  f"median margin {v['median_margin']}; {v['by_placement']}); plain ten {p['right']}/10 "
+                  f"({p['clear']} clear)")
             for m in v["misread"] + p["misread"]:
                 print("   misread:", m)
     if args.json:
