@@ -108,7 +108,7 @@ def main(argv=None):
             for m in v["misread"] + p["misread"]:
                 print("   misread:", m)
     if args.json:
-        print(json.dumps(results, indent=1))
+        print(json.dumps(results))  # one line: the last line of the output
     return results
 
 
