@@ -16,6 +16,7 @@ import numpy as np
 
 from . import metrics
 from .activations import ACTIVATIONS, check_activation
+from .augment import AUGMENTATIONS
 from .data import DATASETS, load_dataset
 from .initializers import INITIALIZERS
 from .losses import LOSSES
@@ -152,7 +153,9 @@ def build_parser() -> Parser:
     t.add_argument("--patience", type=_int_range("--patience", 0), default=None,
                    help="early stopping: epochs without a better validation loss (0 = off)")
     t.add_argument("--lr-schedule", choices=["constant", "cosine"], default=None, help="learning-rate schedule")
-    t.add_argument("--augment", action="store_true", default=None, help="random +-1 pixel shifts of training images")
+    t.add_argument("--augment", nargs="?", const="shift", default=None, choices=["none", *AUGMENTATIONS],
+                   help="change training images each epoch: shift (+-1 pixel, the default of a bare --augment) or "
+                        "affine (turned, slanted, stretched, moved)")
     t.add_argument("--seed", type=int, default=0, help="one integer seed for everything (default 0)")
     t.add_argument("--save", default=None, help="save the trained model to this .npz file")
     t.add_argument("--json", action="store_true", help="print one JSON object as the last line")

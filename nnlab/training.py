@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .augment import random_shift
+from .augment import AUGMENTATIONS, check_augment
 from .optimizers import DEFAULT_LR, HYPERPARAMETERS, check_optimizer, make_optimizer
 from .threads import blas_threads, helper, limit_blas
 
@@ -39,7 +39,9 @@ class TrainConfig:
     patience: early stopping after this many epochs without a better validation
         loss (0 = off); the best weights are restored at the end.
     lr_schedule: "constant" or "cosine" (decays lr to lr/100 over `epochs`).
-    augment: random +-1 pixel shifts of training images each epoch.
+    augment: how training images are changed each epoch: False (not at all) or a key of
+        augment.AUGMENTATIONS ("shift": +-1 pixel; "affine": turned, slanted, stretched);
+        True means "shift".
     seed: one integer for shuffling, dropout and augmentation.
     """
 
@@ -56,7 +58,7 @@ class TrainConfig:
     l1: float = 0.0
     patience: int = 0
     lr_schedule: str = "constant"
-    augment: bool = False
+    augment: bool | str = False
     seed: int = 0
 
     def __post_init__(self):
@@ -94,7 +96,7 @@ class TrainConfig:
         self.patience = int(self.patience)
         if self.lr_schedule not in ("constant", "cosine"):
             raise ValueError(f"lr_schedule must be constant or cosine, got {self.lr_schedule!r}")
-        self.augment = bool(self.augment)
+        self.augment = check_augment(self.augment)
         self.seed = int(self.seed)
 
     def to_dict(self) -> dict:
@@ -134,7 +136,7 @@ class Trainer:
                 f"the network ({net.config.n_inputs} inputs, {net.config.n_outputs} outputs) does not match "
                 f"the dataset ({data.n_features} features, {data.n_classes} classes)")
         if config.augment and not data.image_shape:
-            raise ValueError("augmentation shifts images, but this dataset has no image shape")
+            raise ValueError("augmentation changes images, but this dataset has no image shape")
         self.has_val = data.X_val is not None and len(data.X_val) > 0
         if config.patience and not self.has_val:
             raise ValueError("early stopping needs a validation set")
@@ -216,7 +218,7 @@ class Trainer:
         # default mode="raise" copies through a temporary when given out= (2x slower)
         np.take(self.X, idx, axis=0, out=xb, mode="clip")
         if self.config.augment:
-            xb[...] = random_shift(xb, self.data.image_shape, self.rng)
+            xb[...] = AUGMENTATIONS[self.config.augment](xb, self.data.image_shape, self.rng)
         return xb
 
     def _prefetch(self, i):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nnlab import activations, initializers, losses, optimizers, presets
+from nnlab import activations, augment, initializers, losses, optimizers, presets
 from nnlab.network import NetworkConfig
 from nnlab.training import TrainConfig
 
@@ -19,6 +19,7 @@ LEARNING_RATES = [m * 10.0 ** e for e in range(-5, 1) for m in (1, 2, 5)] + [10.
 BATCH_SIZES = [1, 8, 16, 32, 64, 128, 256, 512, "full"]
 PENALTIES = [0.0] + [m * 10.0 ** e for e in range(-4, 1) for m in (1, 3)] + [3.0, 10.0, 30.0]
 EPSILONS = [1e-10, 1e-8, 1e-7, 1e-6, 1e-4]
+AUGMENT_LABELS = {False: "off", "shift": "shifts (1 pixel)", "affine": "affine (turn, slant, stretch)"}
 
 # Defaults: the "digits-quick" preset, so a first click on Train takes a second or two.
 DEFAULTS = {
@@ -45,7 +46,7 @@ DEFAULTS = {
     "l2": 0.0,
     "l1": 0.0,
     "patience": 0,
-    "augment": True,
+    "augment": "shift",
     "seed": 0,
 }
 
@@ -80,8 +81,9 @@ HELP = {
     "l1": "L1 regularisation: pushes small weights to exactly zero. 0 = off.",
     "patience": "Early stopping: stop when the validation loss has not improved for this many epochs and "
                 "keep the best weights. 0 = off.",
-    "augment": "Shift each training image by up to one pixel every epoch, so the network sees more "
-               "variety and learns that position does not matter.",
+    "augment": "Change each training image a little every epoch, so the network sees more variety and "
+               "learns what does not matter. shifts: moved by up to one pixel. affine: also turned, "
+               "slanted and stretched, as handwriting varies — needed to read digits drawn on the Draw page.",
     "seed": "Starting point for all randomness (weights, shuffling, dropout). Same seed + same settings "
             "= same result.",
 }
@@ -121,7 +123,7 @@ def read_controls(data=None) -> dict:
         "l2": float(get("l2")),
         "l1": float(get("l1")),
         "patience": int(get("patience")),
-        "augment": bool(get("augment")) and (data is None or bool(data.image_shape)),
+        "augment": augment.check_augment(get("augment")) if data is None or data.image_shape else False,
         "seed": int(get("seed")),
     }
     for h in optimizers.HYPERPARAMETERS.get(opt, []):
@@ -176,6 +178,7 @@ def apply_preset(name: str, data=None):
     merged = {**DEFAULTS, **{k: v for k, v in train.items() if k in DEFAULTS}}
     for key in ("optimizer", "epochs", "lr_schedule", "patience", "augment", "momentum", "beta1", "beta2", "rho"):
         s[K + key] = merged[key]
+    s[K + "augment"] = augment.check_augment(merged["augment"])
     s[K + "lr"] = _nearest(LEARNING_RATES, merged["lr"])
     s[K + "batch_size"] = "full" if not train.get("batch_size") else _nearest(BATCH_SIZES[:-1], train["batch_size"])
     s[K + "l2"] = _nearest(PENALTIES, merged["l2"])
@@ -263,8 +266,8 @@ def training_ui(data):
     st.select_slider("L1 regularisation", PENALTIES, key=K + "l1", help=HELP["l1"], format_func=_fmt_number)
     st.slider("Early-stopping patience", 0, 50, key=K + "patience", help=HELP["patience"])
     images = bool(data.image_shape)
-    st.toggle("Augment (random 1-pixel shifts)", key=K + "augment", disabled=not images,
-              help=HELP["augment"] if images else "Only for image datasets.")
+    st.selectbox("Augmentation", [False, *augment.AUGMENTATIONS], key=K + "augment", disabled=not images,
+                 format_func=AUGMENT_LABELS.get, help=HELP["augment"] if images else "Only for image datasets.")
     st.number_input("Seed", 0, 2**31 - 1, step=1, key=K + "seed", help=HELP["seed"])
 
 

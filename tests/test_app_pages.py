@@ -281,8 +281,12 @@ def test_draw_page_trains_a_good_default_when_there_is_no_model():
 
     assert len(at.session_state.history) == DRAW_OFFER_EPOCHS["digits"]
     assert "Draw a digit" in texts(at.info)
+    assert at.session_state.train_config["augment"] == "affine"  # drawing-like augmentation (docs/draw.md)
     at.switch_page("pages/train.py").run()  # the controls show this model's settings: no mismatch
     assert not at.warning
+    assert at.selectbox(key="ctl_augment").value == "affine"
+    at.selectbox(key="ctl_augment").set_value("shift").run()  # another augmentation: a different model
+    assert "no longer matches" in texts(at.warning)
 
 
 def test_draw_default_training_with_progress_inside_epochs(monkeypatch):

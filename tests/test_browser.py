@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import DIGIT_STROKES
+from strokes import one_round, place
 
 pytestmark = pytest.mark.browser
 
@@ -134,13 +134,13 @@ def apply_preset(page, name):
     wait_idle(page)
 
 
-def draw(page, strokes, scale=0.75):
-    """Draw strokes (unit-square points) with the mouse on the canvas."""
+def draw(page, strokes, scale=0.75, offset=(0.0, 0.0)):
+    """Draw strokes (unit-square points) with the mouse on the canvas, shrunk by
+    `scale` around the centre and moved by `offset` (strokes.place)."""
     canvas = page.locator("canvas.upper-canvas")  # fabric.js's input layer (in the component's shadow DOM)
     box = canvas.bounding_box()
     for stroke in strokes:
-        pts = [(box["x"] + (0.5 + (x - 0.5) * scale) * box["width"],
-                box["y"] + (0.5 + (y - 0.5) * scale) * box["height"]) for x, y in stroke]
+        pts = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in place(stroke, scale, offset)]
         page.mouse.move(*pts[0])
         page.mouse.down()
         for q in pts[1:]:
@@ -286,22 +286,25 @@ def test_evaluate_shows_the_confusion_matrix(page):
 
 
 def test_draw_digits_with_the_mouse(page):
+    """The offered model reads digits drawn with the mouse: every style of
+    tests/strokes.py once, large and centred or small in a corner (docs/draw.md)."""
     page.get_by_role("link", name="Draw").click()
     button(page, "Train a good default now").click()  # no model yet: the offer
     page.locator("canvas.upper-canvas").wait_for()
     wait_idle(page)
     read = {}
-    for digit, strokes in DIGIT_STROKES.items():
-        if digit:
+    for n, (digit, style, where, strokes, scale, offset) in enumerate(one_round()):
+        if n:
             button(page, "Clear").click()
             page.get_by_text("Draw a digit on the black canvas").wait_for()
             wait_idle(page)
-        draw(page, strokes)
+        draw(page, strokes, scale, offset)
         page.get_by_role("heading", name=re.compile("The network reads")).wait_for()
         wait_idle(page, 600)
-        read[digit] = prediction(page)
-        if digit == 7:
+        read[f"{digit} {style}, {where}"] = (digit, prediction(page))
+        if (digit, style) == (6, "round loop"):  # large, centred: the issue's misread 6
             shot(page, "draw.png")
-    right = sum(str(d) == p for d, p in read.items())
-    print(f"\n[draw] recognised {right}/10 digits drawn with the mouse: {read}")
-    assert right >= 9, read
+    wrong = {k: p for k, (d, p) in read.items() if str(d) != p}
+    right = len(read) - len(wrong)
+    print(f"\n[draw] recognised {right}/{len(read)} digits drawn with the mouse; misread: {wrong}")
+    assert right >= 0.9 * len(read), wrong

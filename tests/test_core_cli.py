@@ -45,6 +45,16 @@ def test_train_with_every_option():
     assert last_json(r.stdout)["epochs_run"] == 3
 
 
+def test_train_with_affine_augmentation_saves_it_in_the_model(tmp_path):
+    from nnlab import modelfile
+
+    model = tmp_path / "m.npz"
+    r = nnlab("train", "--hidden", "16", "--augment", "affine", "--epochs", "2", "--save", str(model), "--quiet")
+    assert r.returncode == 0, r.stderr
+    _, header = modelfile.load(model)
+    assert header["train"]["augment"] == "affine"
+
+
 def test_gradcheck_json():
     r = nnlab("gradcheck", "--hidden", "5,4", "--activation", "tanh", "--loss", "cross_entropy", "--json")
     assert r.returncode == 0, r.stderr
@@ -59,6 +69,7 @@ def test_gradcheck_json():
     (["train", "--epochs", "0"], "--epochs"),
     (["train", "--dropout", "1.5"], "dropout"),
     (["train", "--optimizer", "lbfgs"], "invalid choice"),
+    (["train", "--augment", "rotate"], "invalid choice"),
     (["train", "--dataset", "cifar"], "invalid choice"),
     (["evaluate", "--model", "does-not-exist.npz"], "not found"),
     (["frobnicate"], "invalid choice"),

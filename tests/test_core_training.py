@@ -194,7 +194,7 @@ def test_random_shift_moves_images_by_at_most_one_pixel():
     assert random_shift(X, (8, 8), np.random.default_rng(1)).shape == X.shape
 
 
-@pytest.mark.parametrize("augment", [False, True])
+@pytest.mark.parametrize("augment", [False, True, "affine"])
 def test_helper_thread_sharing_the_update_and_gathering_ahead_changes_nothing(digits, monkeypatch, augment):
     """On big networks the helper thread takes part of each update and gathers the
     next batch meanwhile.  Forced on for this small one: the weights, the losses

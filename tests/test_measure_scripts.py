@@ -45,3 +45,14 @@ def test_measure_dashboard_on_mnist_picks_the_dataset_in_the_app():
                                 "--epochs", "1", "--reps", "1", "--no-browser", "--json")
     assert result["preset"] == "mnist" and result["epochs"] == 1
     assert result["headless_median_s"] > 0 and result["apptest_median_s"] > 0
+
+
+def test_measure_draw_reports_the_offers_rates():
+    from strokes import drawings
+
+    result, _ = run_script("measure_draw.py", "--json")
+    r = result[0]
+    assert r["seed"] == 0 and r["train_seconds"] > 0 and 0.9 < r["test_accuracy"] <= 1.0
+    assert r["varied"]["n"] == len(drawings()) and r["plain"]["n"] == 10
+    assert 0 <= r["varied"]["clear"] <= r["varied"]["right"] <= r["varied"]["n"]
+    assert sum(int(v.split("/")[1]) for v in r["varied"]["by_placement"].values()) == r["varied"]["n"]
