@@ -31,6 +31,7 @@ STATE = {
     "train_token": None,     # identifies the script run that may train (see training_run.claim_trainer)
     "ui_error": "",          # a bad control combination, shown once as st.error
     "canvas_version": 0,     # Clear bumps it: a new canvas key gives an empty canvas
+    "eval_clicked_diagonal": False,  # Evaluate: the last click on the confusion matrix hit the diagonal
     "upload_id": None,       # file_id of the model file already loaded (load each upload once)
     "upload_error": "",      # why the last uploaded model file was refused
     # set on the Data page (pages/data.py):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DIGIT_STROKES
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -283,6 +284,50 @@ def test_evaluate_shows_the_confusion_matrix(page):
     page.get_by_text(re.compile("^Showing \\d+ of \\d+")).wait_for()  # the gallery of mistakes
     wait_idle(page)
     shot(page, "evaluate.png", height=1900)
+
+
+def click_cell(page, chart, t, p):
+    """Click the cell (row t, column p) of a heatmap chart, in the middle of the cell."""
+    n = chart.evaluate("el => el.data[0].z.length")
+    box = chart.locator(".nsewdrag").first.bounding_box()  # the plot area
+    page.mouse.click(box["x"] + (p + 0.5) * box["width"] / n, box["y"] + (t + 0.5) * box["height"] / n)
+
+
+def test_clicking_a_confusion_cell_shows_its_mistakes_and_drag_does_not_move_it(page):
+    click_train_and_wait(page, 40)
+    page.get_by_role("link", name="Evaluate").click()
+    chart = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix")
+    chart.locator(".heatmaplayer").wait_for()
+    wait_idle(page)
+    z = chart.evaluate("el => el.data[0].z")
+    n = len(z)
+    count, t, p = max((z[t][p], t, p) for t in range(n) for p in range(n) if t != p)
+    assert count > 0
+    show = page.get_by_role("combobox", name="Show")
+    expect(show).to_have_value(re.compile(r"^all \d+ mistakes$"), timeout=LONG)  # before the click
+    # a drag over the matrix moves nothing (charts are for looking, not panning)
+    ranges = "el => [el._fullLayout.xaxis.range, el._fullLayout.yaxis.range]"
+    before = chart.evaluate(ranges)
+    box = chart.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.7, steps=5)
+    page.mouse.up()
+    wait_idle(page)
+    assert chart.evaluate(ranges) == before  # (Streamlit sets dragmode "pan" for clicks; the axes are fixed)
+    click_cell(page, chart, t, p)
+    expect(show).to_have_value(f"true {t} → predicted {p} ({int(count)})", timeout=LONG)
+    page.get_by_text(re.compile(rf"^Showing {min(int(count), 24)} of {int(count)}\.")).wait_for()
+    wait_idle(page)
+    shot(page, "evaluate-clicked.png", height=1900)
+    # normalised rows: the same click works on the percentages
+    page.get_by_text("Normalise rows").click()
+    wait_idle(page)
+    t2, p2 = max(((t2, p2) for t2 in range(n) for p2 in range(n) if t2 != p2 and z[t2][p2] > 0
+                  and (t2, p2) != (t, p)), key=lambda c: z[c[0]][c[1]])
+    chart = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix")
+    click_cell(page, chart, t2, p2)
+    expect(show).to_have_value(f"true {t2} → predicted {p2} ({int(z[t2][p2])})", timeout=LONG)
 
 
 def test_draw_digits_with_the_mouse(page):
