@@ -42,7 +42,7 @@ def _series(history, key):
     return [p[0] for p in pts], [float(p[1]) for p in pts]
 
 
-def _marks(history, marks):
+def _marks(history, marks, n_epochs):
     """Shapes and notes for the settings changes (dashed lines between epochs) and a
     divergence (a red note at the epoch where the loss exploded)."""
     shapes, notes = [], []
@@ -51,8 +51,9 @@ def _marks(history, marks):
         label = m["note"] if len(m["note"]) <= MARK_LABEL_CHARS else m["note"][:MARK_LABEL_CHARS - 1] + "…"
         shapes.append(dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
                            line=dict(color=MARK_COLOR, width=2, dash="dash")))
+        right_half = x > 0.5 * n_epochs  # the label goes on the side with room: never cut at the edge
         notes.append(dict(x=x, y=1, yref="paper", text=label, hovertext=m["note"], showarrow=False,
-                          xanchor="left", yanchor="top", align="left", bgcolor="rgba(255,255,255,0.8)",
+                          xanchor="right" if right_half else "left", yanchor="top", align="left", bgcolor="rgba(255,255,255,0.8)",
                           font=dict(size=FONT_SIZE - 3, color="#444")))
     for r in history:
         if r.get("diverged_loss") is not None:
@@ -79,7 +80,7 @@ def _curves(history, keys_names, title, yaxis_title, percent=False, marks=()) ->
     yaxis = dict(title=dict(text=yaxis_title), rangemode="tozero")
     if percent:
         yaxis["range"] = [0, 100.5]
-    shapes, notes = _marks(history, marks)
+    shapes, notes = _marks(history, marks, n)
     return _figure(data, title, xaxis=xaxis, yaxis=yaxis, shapes=shapes, annotations=notes)
 
 

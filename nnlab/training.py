@@ -195,6 +195,9 @@ class Trainer:
             self.stopped_reason, self.message = None, ""
             self.bad_epochs = 0  # early stopping counts afresh from here
             self._bad_batch = self._bad_loss = None
+        elif self.stopped_reason is None and self.epoch >= config.epochs and self._pass is None:
+            self.stopped_reason = MAX_EPOCHS_REACHED  # Epochs lowered to what is already done
+            self.message = f"Finished {self.epoch} epochs."
         if note:
             if self.marks and self.marks[-1]["epoch"] == self.epoch:  # two changes before one epoch: one mark
                 self.marks[-1]["note"] += "; " + note

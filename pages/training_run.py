@@ -260,6 +260,6 @@ def outcome_ui(trainer):
     show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}[v.level]
     icon = {"success": ":material/check_circle:", "info": ":material/info:"}.get(v.level, ":material/warning:")
     show(v.text, icon=icon)
-    if trainer.stopped_reason == MAX_EPOCHS_REACHED:
+    if trainer.stopped_reason == MAX_EPOCHS_REACHED and v.level in ("success", "info"):
         st.caption("To train this model further, raise **Epochs** (or change the learning rate, optimizer, "
                    "regularisation...) and press **Train**: it goes on from here, the change marked on the charts.")

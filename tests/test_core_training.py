@@ -267,3 +267,11 @@ def test_reconfigure_refuses_what_the_data_cannot_do(digits):
     with pytest.raises(ValueError, match="augmentation"):
         t2.reconfigure(TrainConfig(augment=True))
     assert t2.config.augment is False
+
+
+def test_lowering_epochs_to_what_is_done_finishes_the_run(digits):
+    _, t = make(digits, epochs=10)
+    next(t.run())
+    next(t.run())  # stopped after 2 of 10
+    t.reconfigure(TrainConfig(optimizer="adam", lr=0.003, epochs=2))
+    assert t.finished and t.message == "Finished 2 epochs." and list(t.run()) == []
