@@ -131,8 +131,10 @@ def confusion_figure(cm, classes, normalized: bool = False, selected=None) -> go
     tick = dict(type="category", tickfont=dict(size=FONT_SIZE), showgrid=False)
     title = "Confusion matrix" + (" (share of each true class)" if normalized else " (counts)")
     return _figure([heat, cells], title, height=max(360, 42 * len(labels) + 110),
-                   xaxis=dict(title=dict(text="predicted class"), side="bottom", **tick),
-                   yaxis=dict(title=dict(text="true class"), autorange="reversed", **tick), shapes=shapes)
+                   # fixed ranges: the cell markers would otherwise pad the axes with an empty band
+                   xaxis=dict(title=dict(text="predicted class"), side="bottom", range=[-0.5, n - 0.5], **tick),
+                   yaxis=dict(title=dict(text="true class"), range=[n - 0.5, -0.5], **tick),  # row 0 on top
+                   shapes=shapes)
 
 
 def clicked_cell(points):

@@ -55,7 +55,7 @@ def test_confusion_figure_counts_and_labels():
     assert list(heat.x) == ["cat", "dog"] and list(heat.y) == ["cat", "dog"]
     assert [list(r) for r in heat.text] == [["5", "1"], ["2", "7"]]
     assert fig.layout.xaxis.title.text == "predicted class" and fig.layout.yaxis.title.text == "true class"
-    assert fig.layout.yaxis.autorange == "reversed"  # true class 0 on top, like the printed matrix
+    assert tuple(fig.layout.yaxis.range) == (1.5, -0.5)  # true class 0 on top, like the printed matrix
     assert len(fig.layout.shapes) == 0
 
 
