@@ -18,7 +18,8 @@ import numpy as np
 from .optimizers import DEFAULT_LR, NAMES, USUAL_LR, suggest_lr
 
 NEAR_CHANCE = 0.15      # accuracy below chance + 15 % of the way to 100 % counts as chance level
-LOSS_ROSE = 1.5         # a last training loss above 1.5x its lowest value: the loss went up
+LOSS_ROSE = 1.5         # the last epochs' training loss above 1.5x its lowest value...
+ROSE_SHARE = 0.25       # ...and up by a quarter of its whole descent: the loss went up
 STALLED_SHARE = 0.5     # no real progress in the last half of the run (and at least...)
 STALLED_EPOCHS = 10     # ...10 epochs) counts as stopped improving long ago
 PROGRESS = 0.1          # "real progress": cutting the validation error by 10 % of what is left
@@ -118,11 +119,14 @@ def judge(history, *, optimizer: str, lr: float, activations=(), chance: float =
     losses = _finite(records, "train_loss")
     if len(losses) >= 3:
         low_epoch, low = min(losses, key=lambda p: p[1])
-        last_epoch, last = losses[-1]
-        if last > LOSS_ROSE * low and last_epoch - low_epoch >= 2:
+        first = losses[0][1]
+        end = float(np.mean([v for _, v in losses[-3:]]))  # the last 3 epochs: one noisy epoch is no trend
+        # up by half its lowest value, and by a good share of what it had come down (a loss that
+        # fell from 2.2 to 0.035 and wobbles to 0.055 under dropout has not "gone up")
+        if end > LOSS_ROSE * low and end - low > ROSE_SHARE * max(first - low, 0.0) and losses[-1][0] - low_epoch >= 2:
             return Verdict("warning", (
-                f"**The training loss went up**, from {low:.3g} (epoch {low_epoch}) to {last:.3g}: the steps "
-                f"overshoot. **Try** a lower learning rate: {suggest_lr(optimizer, lr):g}."))
+                f"**The training loss went up**, from {low:.3g} (epoch {low_epoch}) to {losses[-1][1]:.3g}: the "
+                f"steps overshoot. **Try** a lower learning rate: {suggest_lr(optimizer, lr):g}."))
     since = stalled_since(records, n_val)
     n = records[-1]["epoch"]
     if since is not None and n - since >= max(STALLED_EPOCHS, STALLED_SHARE * n):

@@ -56,9 +56,12 @@ def test_a_stall_at_high_accuracy_is_a_note_and_steady_progress_is_a_success():
 
 
 def test_a_training_loss_that_went_up_is_a_warning():
-    history = [rec(e, 0.9, loss=[1.0, 0.5, 0.4, 0.7, 0.9][e - 1]) for e in range(1, 6)]
+    history = [rec(e, 0.9, loss=[1.0, 0.5, 0.4, 0.7, 0.9, 0.9][e - 1]) for e in range(1, 7)]
     v = judge(history, optimizer="sgd", lr=0.5, chance=0.1)
     assert v.level == "warning" and "loss went up" in v.text and "0.05" in v.text
+    # a loss that came down from 2.2 to 0.035 and wobbles up to 0.055 (dropout) has not gone up
+    wobble = [rec(e, 0.97, loss=2.2 / e) for e in range(1, 60)] + [rec(60 + e, 0.97, loss=0.055) for e in range(3)]
+    assert "loss went up" not in judge(wobble, optimizer="adam", lr=0.002, chance=0.1).text
 
 
 def test_a_divergence_is_one_error_sentence_with_a_value_that_works():
