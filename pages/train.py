@@ -71,8 +71,11 @@ def train_page():
                    + ". The charts and the Evaluate and Draw pages still show the current model. Press **Reset** "
                    "to start a new model with the new settings (or change them back to keep training this one).",
                    icon=":material/sync_problem:")
-    elif changes and st.session_state.running:
-        tr.apply_changes(ctl, changes)  # mid-run: training goes on with them from the next batch
+    elif changes and st.session_state.running:  # mid-run: training goes on with them from the next batch
+        if not tr.apply_changes(ctl, changes):
+            st.session_state.running = False
+            st.error(st.session_state.ui_error)
+            st.session_state.ui_error = ""
     elif changes:
         st.info(f"**Train** and **Step** go on training this model from epoch {st.session_state.trainer.epoch + 1} "
                 "with: " + "; ".join(changes) + ". The change is marked on the charts.",

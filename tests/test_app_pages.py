@@ -183,6 +183,18 @@ def test_after_finishing_train_says_so_and_more_epochs_continue_the_same_model(t
     assert "Epoch 5 of 5" in str(at.get("progress")[0].proto.text)
 
 
+def test_a_training_change_during_a_run_applies_at_once_and_training_goes_on(trained):
+    at = trained
+    at.session_state.running = True  # as if Train were still running when the widgets change
+    at.select_slider(key="ctl_batch_size").set_value(64)  # a widget change reruns the page mid-run
+    at.slider(key="ctl_epochs").set_value(6)
+    at.run()
+    assert not at.exception and not at.warning
+    trainer = at.session_state.trainer
+    assert trainer.epoch == 3 + 3 and trainer.batch_size() == 64
+    assert trainer.marks[0]["epoch"] == 3 and "Batch size: 32 → 64" in trainer.marks[0]["note"]
+
+
 def test_diverging_learning_rate_says_it_once_shows_the_epoch_and_a_rate_that_works():
     at = new_app()
     at.selectbox(key="ctl_optimizer").set_value("sgd")
