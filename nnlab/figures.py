@@ -7,6 +7,9 @@ Each figure is built in one `go.Figure(dict(data=..., layout=...))` call with
 template "none": plotly validates a whole spec once that way, ~10x faster
 than `update_layout`/`update_xaxes` calls and a named template (~50 ms per
 figure), which matters when the training charts redraw several times a second.
+
+The charts are for looking, not panning: dragging does nothing (`dragmode=False`,
+fixed axes), so a drag or a swipe over a chart never moves it out of view.
 """
 from __future__ import annotations
 
@@ -19,12 +22,14 @@ VAL_COLOR = "#ff7f0e"
 BAR_COLOR = "#9db4cf"
 PRED_COLOR = "#d62728"
 GRID_COLOR = "#e5e5e5"
+MARK_COLOR = "#7f7f7f"
+MARK_LABEL_CHARS = 48  # a longer settings note is cut (the full text shows on hover)
 
 
 def _figure(data, title: str, height: int = 340, xaxis=None, yaxis=None, **layout) -> go.Figure:
-    axis = dict(gridcolor=GRID_COLOR, zeroline=False, automargin=True)
+    axis = dict(gridcolor=GRID_COLOR, zeroline=False, automargin=True, fixedrange=True)
     return go.Figure(dict(data=data, layout=dict(
-        template="none", plot_bgcolor="white", paper_bgcolor="white",
+        template="none", plot_bgcolor="white", paper_bgcolor="white", dragmode=False,
         title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE + 2)),
         height=height, font=dict(size=FONT_SIZE), margin=dict(l=10, r=10, t=50, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
@@ -37,7 +42,30 @@ def _series(history, key):
     return [p[0] for p in pts], [float(p[1]) for p in pts]
 
 
-def _curves(history, keys_names, title, yaxis_title, percent=False) -> go.Figure:
+def _marks(history, marks, n_epochs):
+    """Shapes and notes for the settings changes (dashed lines between epochs) and a
+    divergence (a red note at the epoch where the loss exploded)."""
+    shapes, notes = [], []
+    for m in marks or ():
+        x = m["epoch"] + 0.5
+        label = m["note"] if len(m["note"]) <= MARK_LABEL_CHARS else m["note"][:MARK_LABEL_CHARS - 1] + "…"
+        shapes.append(dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
+                           line=dict(color=MARK_COLOR, width=2, dash="dash")))
+        right_half = x > 0.5 * n_epochs  # the label goes on the side with room: never cut at the edge
+        notes.append(dict(x=x, y=1, yref="paper", text=label, hovertext=m["note"], showarrow=False,
+                          xanchor="right" if right_half else "left", yanchor="top", align="left", bgcolor="rgba(255,255,255,0.8)",
+                          font=dict(size=FONT_SIZE - 3, color="#444")))
+    for r in history:
+        if r.get("diverged_loss") is not None:
+            to = f" (to {r['diverged_loss']:.3g})" if np.isfinite(r["diverged_loss"]) else ""
+            shapes.append(dict(type="rect", x0=r["epoch"] - 0.5, x1=r["epoch"] + 0.5, y0=0, y1=1, yref="paper",
+                               fillcolor="rgba(214,39,40,0.12)", line=dict(width=0)))
+            notes.append(dict(x=r["epoch"], y=0.5, yref="paper", text=f"epoch {r['epoch']}:<br>the loss<br>"
+                              f"exploded{to}", showarrow=False, font=dict(size=FONT_SIZE - 2, color=PRED_COLOR)))
+    return shapes, notes
+
+
+def _curves(history, keys_names, title, yaxis_title, percent=False, marks=()) -> go.Figure:
     data = []
     for key, name, color in keys_names:
         x, y = _series(history, key)
@@ -46,39 +74,55 @@ def _curves(history, keys_names, title, yaxis_title, percent=False) -> go.Figure
         data.append(dict(type="scatter", x=x, y=y, name=name, mode="lines+markers" if len(x) < 60 else "lines",
                          line=dict(color=color, width=3), marker=dict(size=6)))
     n = max((r["epoch"] for r in history), default=0)
-    xaxis = dict(title=dict(text="epoch"))
-    if n < 10:  # few points: fixed range so the first epochs are not one squeezed dot
-        xaxis["range"] = [0.5, max(n, 1) + 0.5]
+    xaxis = dict(title=dict(text="epoch"), range=[0.5, max(n, 1) + 0.5])  # fixed: room for the first epoch
+    if n < 10:  # few points: whole epochs only (no ticks at 0.6, 0.8, ...)
+        xaxis.update(tick0=1, dtick=1)
     yaxis = dict(title=dict(text=yaxis_title), rangemode="tozero")
     if percent:
         yaxis["range"] = [0, 100.5]
-    return _figure(data, title, xaxis=xaxis, yaxis=yaxis)
+    shapes, notes = _marks(history, marks, n)
+    return _figure(data, title, xaxis=xaxis, yaxis=yaxis, shapes=shapes, annotations=notes)
 
 
-def loss_figure(history: list) -> go.Figure:
-    """Training and validation loss per epoch (records as yielded by Trainer.run)."""
+def loss_figure(history: list, marks=()) -> go.Figure:
+    """Training and validation loss per epoch (records as yielded by Trainer.run).
+    marks: Trainer.marks, [{"epoch": n, "note": text}]: a dashed line after epoch n."""
     return _curves(history, [("train_loss", "training", TRAIN_COLOR), ("val_loss", "validation", VAL_COLOR)],
-                   "Loss (lower is better)", "loss")
+                   "Loss (lower is better)", "loss", marks=marks)
 
 
-def accuracy_figure(history: list) -> go.Figure:
+def accuracy_figure(history: list, marks=()) -> go.Figure:
     """Training and validation accuracy per epoch, in percent."""
     return _curves(history, [("train_accuracy", "training", TRAIN_COLOR),
                              ("val_accuracy", "validation", VAL_COLOR)],
-                   "Accuracy (higher is better)", "accuracy (%)", percent=True)
+                   "Accuracy (higher is better)", "accuracy (%)", percent=True, marks=marks)
 
 
 def confusion_figure(cm, classes, normalized: bool = False, selected=None) -> go.Figure:
     """Confusion matrix heatmap: rows = true class, columns = predicted class.
 
     cm: (n_classes, n_classes) counts, or row fractions when `normalized`.
-    selected: optional (true_index, predicted_index) cell to outline."""
+    selected: optional (true_index, predicted_index) cell to outline.
+
+    A heatmap cannot be clicked in Streamlit (its plotly selection events carry
+    no points for heatmaps), so a second trace lays one invisible square marker
+    on each cell: a click selects that marker, whose customdata is
+    [true_index, predicted_index] (read back by `clicked_cell`)."""
     cm = np.asarray(cm, dtype=float)
     labels = [str(c) for c in classes]
     text = [[f"{v:.0%}" if normalized else f"{int(v)}" for v in row] for row in cm]
     heat = dict(type="heatmap", z=cm.tolist(), x=labels, y=labels, text=text, texttemplate="%{text}",
                 colorscale="Blues", textfont=dict(size=FONT_SIZE), showscale=False, xgap=2, ygap=2,
-                hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>")
+                hoverinfo="skip")
+    n = len(labels)
+    cells = dict(type="scatter", mode="markers", x=[labels[p] for t in range(n) for p in range(n)],
+                 y=[labels[t] for t in range(n) for p in range(n)],
+                 customdata=[[t, p] for t in range(n) for p in range(n)],
+                 text=[text[t][p] for t in range(n) for p in range(n)],
+                 marker=dict(symbol="square", size=30, color="rgba(0,0,0,0)"),
+                 selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)),
+                 hovertemplate="true %{y}, predicted %{x}: %{text}<extra>click: show these images</extra>",
+                 showlegend=False)
     shapes = []
     if selected is not None:
         t, p = selected
@@ -86,9 +130,24 @@ def confusion_figure(cm, classes, normalized: bool = False, selected=None) -> go
                            line=dict(color=PRED_COLOR, width=4)))
     tick = dict(type="category", tickfont=dict(size=FONT_SIZE), showgrid=False)
     title = "Confusion matrix" + (" (share of each true class)" if normalized else " (counts)")
-    return _figure([heat], title, height=max(360, 42 * len(labels) + 110),
-                   xaxis=dict(title=dict(text="predicted class"), side="bottom", **tick),
-                   yaxis=dict(title=dict(text="true class"), autorange="reversed", **tick), shapes=shapes)
+    return _figure([heat, cells], title, height=max(360, 42 * len(labels) + 110),
+                   # fixed ranges: the cell markers would otherwise pad the axes with an empty band
+                   xaxis=dict(title=dict(text="predicted class"), side="bottom", range=[-0.5, n - 0.5], **tick),
+                   yaxis=dict(title=dict(text="true class"), range=[n - 0.5, -0.5], **tick),  # row 0 on top
+                   shapes=shapes)
+
+
+def clicked_cell(points):
+    """(true_index, predicted_index) of the first clicked cell of a confusion
+    figure, from Streamlit's selection event points (None if there is none)."""
+    for point in points or ():
+        custom = point.get("customdata")
+        if isinstance(custom, (list, tuple)) and len(custom) == 2:
+            try:
+                return int(custom[0]), int(custom[1])
+            except (TypeError, ValueError):
+                continue
+    return None
 
 
 def probability_figure(probs, classes, true_index=None) -> go.Figure:

@@ -243,6 +243,32 @@ DESCRIPTIONS = {
 
 DEFAULT_LR = {"gd": 0.5, "sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.001, "adam": 0.001}
 
+# The learning rates each optimizer usually trains well with (on inputs scaled to
+# 0..1).  Adaptive optimizers (RMSprop, Adam) divide the step by the gradient's size,
+# so their range is lower and narrower than plain SGD's.
+USUAL_LR = {"gd": (0.05, 1.0), "sgd": (0.005, 1.0), "momentum": (0.001, 0.2), "nesterov": (0.001, 0.2),
+            "rmsprop": (1e-4, 0.01), "adam": (1e-4, 0.01)}
+NAMES = {"gd": "gradient descent", "sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov",
+         "rmsprop": "RMSprop", "adam": "Adam"}
+
+
+def suggest_lr(name: str, lr: float) -> float:
+    """A learning rate to try after `lr` made `name` diverge or overshoot: the
+    optimizer's default when `lr` is above its usual range (10x smaller from 10
+    would still explode), else 10x smaller, but not below the usual range."""
+    name = check_optimizer(name)
+    low, high = USUAL_LR[name]
+    if lr > high:
+        return DEFAULT_LR[name]
+    return max(_round_125(lr / 10), low)
+
+
+def _round_125(x: float) -> float:
+    """x rounded down to 1, 2 or 5 times a power of ten (the values the controls offer)."""
+    e = math.floor(math.log10(x))
+    m = x / 10 ** e
+    return float(f"{(5 if m >= 5 else 2 if m >= 2 else 1) * 10.0 ** e:.12g}")
+
 
 def check_optimizer(name: str) -> str:
     key = str(name).strip().lower()

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .augment import AUGMENTATIONS, check_augment
-from .optimizers import DEFAULT_LR, HYPERPARAMETERS, check_optimizer, make_optimizer
+from .optimizers import DEFAULT_LR, HYPERPARAMETERS, NAMES, check_optimizer, make_optimizer, suggest_lr
 from .threads import blas_threads, helper, limit_blas
 
 MAX_EPOCHS = 100_000
@@ -156,6 +156,7 @@ class Trainer:
         self.best_epoch = 0
         self.best_params = None
         self.bad_epochs = 0
+        self.marks: list = []  # [{"epoch": n, "note": text}]: settings changed after epoch n (see reconfigure)
         self.last_good_params = net.get_params()
         self.train_seconds = 0.0
         self._xb = None  # two batch buffers (see _gather)
@@ -163,6 +164,7 @@ class Trainer:
         self._ahead = None  # (i, future) of a batch being gathered by the helper thread
         self._pass = None  # the epoch under way, if any (see _train_batches)
         self._bad_batch = self._bad_loss = None  # where and how the loss diverged
+        self.diverged_at = None  # {"epoch", "batch", "batches", "loss"} of the last divergence
         # A loss this far above its starting value has exploded even if it is still
         # finite (ReLU nets can sit at 1e20 without overflowing): stop there too.
         start_loss = net.evaluate(self.X[:1024], self.y[:1024])[0]
@@ -171,6 +173,38 @@ class Trainer:
     @property
     def finished(self) -> bool:
         return self.stopped_reason is not None
+
+    def reconfigure(self, config: "TrainConfig", note: str = ""):
+        """Go on training this network with new settings (learning rate, optimizer,
+        batch size, regularisation, schedule, early stopping, augmentation, more epochs):
+        the weights, the epoch count and the history carry on.
+
+        A new optimizer (or new optimizer settings) starts with fresh state: its
+        running averages belong to the old rule.  A finished run (all epochs done,
+        early stopping, or a divergence, whose last good weights were kept) can go on
+        when the new settings leave epochs to train.  `note` (e.g. "learning rate
+        0.002 → 0.01") is kept in ``marks`` at the current epoch, for the charts.
+        An epoch under way finishes with the batches it already drew."""
+        if config.augment and not self.data.image_shape:
+            raise ValueError("augmentation changes images, but this dataset has no image shape")
+        if config.patience and not self.has_val:
+            raise ValueError("early stopping needs a validation set")
+        old, self.config = self.config, config
+        if (config.optimizer, config.optimizer_kwargs()) != (old.optimizer, old.optimizer_kwargs()):
+            self.optimizer = make_optimizer(config.optimizer, config.lr, **config.optimizer_kwargs())
+        self.optimizer.lr = self.lr_at(self.epoch)
+        if self.stopped_reason is not None and self.epoch < config.epochs:
+            self.stopped_reason, self.message = None, ""
+            self.bad_epochs = 0  # early stopping counts afresh from here
+            self._bad_batch = self._bad_loss = None
+        elif self.stopped_reason is None and self.epoch >= config.epochs and self._pass is None:
+            self.stopped_reason = MAX_EPOCHS_REACHED  # Epochs lowered to what is already done
+            self.message = f"Finished {self.epoch} epochs."
+        if note:
+            if self.marks and self.marks[-1]["epoch"] == self.epoch:  # two changes before one epoch: one mark
+                self.marks[-1]["note"] += "; " + note
+            else:
+                self.marks.append({"epoch": self.epoch, "note": note})
 
     def batch_size(self) -> int:
         n = len(self.X)
@@ -314,7 +348,7 @@ class Trainer:
         record = {
             "epoch": self.epoch, "train_loss": train_loss, "val_loss": val_loss,
             "train_accuracy": train_acc, "val_accuracy": val_acc, "lr": lr, "seconds": seconds,
-            "stopped_reason": None, "message": "",
+            "stopped_reason": None, "message": "", "diverged_loss": None,
         }
         params_finite = bool(np.isfinite(self.net.flat_params).all())
         if not math.isfinite(train_loss) or (val_loss is not None and not math.isfinite(val_loss)) or not params_finite:
@@ -343,10 +377,13 @@ class Trainer:
                 if bad is not None and math.isfinite(bad) else "became NaN or infinite")
         where = f"batch {self._bad_batch} of " if self._bad_batch is not None else ""
         kept = f"the weights after epoch {good_epoch}" if good_epoch else "the initial weights"
+        self.diverged_at = {"epoch": self.epoch, "batch": self._bad_batch, "loss": bad,
+                            "batches": math.ceil(len(self.X) / self.batch_size())}
         self.message = (
-            f"The loss {what} in {where}epoch {self.epoch}: the learning rate "
-            f"{self.config.lr:g} is most likely too high for {self.config.optimizer} — try 10x smaller. "
+            f"The loss {what} in {where}epoch {self.epoch}: the learning rate {self.config.lr:g} is too high "
+            f"for {NAMES[self.config.optimizer]} — try {suggest_lr(self.config.optimizer, self.config.lr):g}. "
             f"Training stopped and {kept}, the last finite ones, were kept.")
+        record["diverged_loss"] = float(bad) if bad is not None else math.inf
         record["train_loss"] = record["train_loss"] if math.isfinite(record["train_loss"]) else None
         record["train_accuracy"] = None if record["train_loss"] is None else record["train_accuracy"]
         self.epoch = good_epoch  # the diverged epoch does not count

@@ -26,11 +26,13 @@ STATE = {
     "train_config": None,    # TrainConfig.to_dict() of the model, stored in downloads
     "running": False,        # True while Train loops; Stop (or a finished run) sets it False
     "step_pending": False,   # Step was pressed: run one epoch in this script run
-    "last_run": None,        # (epochs, wall seconds, training seconds) of the last finished Train/Step
+    "last_run": None,        # (epochs, wall s, training s, epoch that diverged or None) of the last Train/Step
     "train_lock": None,      # threading.Lock: one epoch at a time per tab (set in init_state)
     "train_token": None,     # identifies the script run that may train (see training_run.claim_trainer)
     "ui_error": "",          # a bad control combination, shown once as st.error
+    "ui_notice": "",         # why Train/Step did nothing (all epochs done, ...), shown once as st.info
     "canvas_version": 0,     # Clear bumps it: a new canvas key gives an empty canvas
+    "eval_clicked_diagonal": False,  # Evaluate: the last click on the confusion matrix hit the diagonal
     "upload_id": None,       # file_id of the model file already loaded (load each upload once)
     "upload_error": "",      # why the last uploaded model file was refused
     # set on the Data page (pages/data.py):
@@ -155,7 +157,7 @@ def model_status_ui():
     history = st.session_state.history
     acc = next((r["val_accuracy"] for r in reversed(history) if r.get("val_accuracy") is not None), None)
     sizes = "-".join(str(s) for s in net.config.sizes)
-    epochs = len(history)
+    epochs = sum(1 for r in history if r.get("diverged_loss") is None)  # a diverged epoch is not kept
     line = f"**Model:** {sizes} on {st.session_state.model_dataset}, {epochs} epoch{'' if epochs == 1 else 's'}"
     if acc is not None:
         line += f", validation accuracy {acc:.1%}"

@@ -123,7 +123,7 @@ def read_controls(data=None) -> dict:
         "l2": float(get("l2")),
         "l1": float(get("l1")),
         "patience": int(get("patience")),
-        "augment": augment.check_augment(get("augment")) if data is None or data.image_shape else False,
+        "augment": augment.check_augment(get("augment")),  # build_configs drops it for non-images
         "seed": int(get("seed")),
     }
     for h in optimizers.HYPERPARAMETERS.get(opt, []):
@@ -139,22 +139,60 @@ def build_configs(controls: dict, data):
         dropout=controls["dropout"], init=controls["init"])
     train = {k: controls[k] for k in ("optimizer", "lr", "epochs", "lr_schedule", "l2", "l1",
                                       "patience", "augment", "seed")}
+    train["augment"] = controls["augment"] if data.image_shape else False
     train["batch_size"] = None if controls["batch_size"] == "full" else int(controls["batch_size"])
     train.update({h: controls[h] for h in optimizers.HYPERPARAMETERS[controls["optimizer"]]})
     return net_cfg, TrainConfig(**train)
 
 
-def describe_changes(old: dict, new: dict) -> list:
-    """Human-readable list of the controls that differ, e.g. ["lr: 0.002 → 0.01"]."""
-    names = {"hidden": "layer widths", "activations": "activations", "lr": "learning rate",
-             "batch_size": "batch size", "lr_schedule": "learning-rate schedule", "init": "initializer",
-             "l2": "L2", "l1": "L1", "patience": "early-stopping patience"}
-    out = []
-    for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            a, b = old.get(key, "—"), new.get(key, "—")
-            out.append(f"{names.get(key, key)}: {a} → {b}")
-    return out
+# Each control as the user sees it: its label, and how its value reads.  In the
+# order of the sidebar.  NEW_MODEL: the controls that define the network itself
+# (its shape, its starting weights, its data); any other change goes on training
+# the current model.
+LABELS = {
+    "dataset": "Dataset", "hidden": "Units in the hidden layers", "activations": "Activation", "loss": "Loss",
+    "output": "Output activation", "init": "Initializer", "dropout": "Dropout", "optimizer": "Optimizer",
+    "lr": "Learning rate", "momentum": "Momentum", "beta1": "β1", "beta2": "β2", "rho": "ρ", "eps": "ε",
+    "batch_size": "Batch size", "lr_schedule": "Learning-rate schedule", "epochs": "Epochs",
+    "l2": "L2 regularisation", "l1": "L1 regularisation", "patience": "Early-stopping patience",
+    "augment": "Augmentation", "seed": "Seed",
+}
+NEW_MODEL = {"dataset", "hidden", "activations", "loss", "output", "init", "dropout", "seed"}
+
+
+def plain(key: str, value) -> str:
+    """A control's value as the sidebar shows it: no Python lists, booleans or 0.0."""
+    if key == "augment":
+        return AUGMENT_LABELS.get(value, str(value))
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if key == "hidden":
+        return ", ".join(str(v) for v in value)
+    if key == "activations":
+        return value[0] if len(set(value)) == 1 else ", ".join(value)
+    if key in ("l2", "l1", "patience"):
+        return _fmt_number(value)
+    if key == "dropout":
+        return f"{value:.0%}" if value else "0 (off)"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def describe_changes(old: dict, new: dict) -> tuple:
+    """(changes that need a new model, changes training can go on with), each a
+    list like ["Learning rate: 0.002 → 0.01"], in the sidebar's order.  An
+    optimizer setting is listed only when both optimizers have it (switching to
+    SGD does not "change" Adam's β1)."""
+    new_model, go_on = [], []
+    for key, label in LABELS.items():
+        if key not in old or key not in new or old[key] == new[key]:
+            continue
+        if key == "activations" and len(old[key]) != len(new[key]) and len(set(old[key]) | set(new[key])) == 1:
+            continue  # one more layer with the same activation: "Units" already says it
+        text = f"{label}: {plain(key, old[key])} → {plain(key, new[key])}"
+        (new_model if key in NEW_MODEL else go_on).append(text)
+    return new_model, go_on
 
 
 # ----------------------------------------------------------------- presets

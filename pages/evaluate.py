@@ -51,14 +51,27 @@ def downloads_ui(net, data):
                        help="One row per epoch: losses, accuracies, learning rate, seconds.")
 
 
-def pair_ui(cm, classes, clicked):
+def _on_matrix_click():
+    """A click on a cell of the confusion matrix chooses that (true, predicted)
+    pair in *Show*.  A callback, so it acts once per click: choosing another
+    entry in *Show* afterwards is not overridden by the chart's old selection."""
+    event = st.session_state.get("confusion") or {}
+    cell = figures.clicked_cell(event.get("selection", {}).get("points", []))
+    if cell is not None:
+        st.session_state.eval_pair = cell if cell[0] != cell[1] else None
+        st.session_state.eval_clicked_diagonal = cell[0] == cell[1]
+
+
+def pair_ui(cm, classes):
     """Choose which mistakes to show: all, or one (true, predicted) cell."""
     n = len(classes)
     pairs = sorted(((int(cm[t, p]), t, p) for t in range(n) for p in range(n) if t != p and cm[t, p] > 0),
                    reverse=True)
     options = [None] + [(t, p) for _, t, p in pairs]
-    if clicked is not None and clicked in options:
-        st.session_state.eval_pair = clicked
+    if st.session_state.get("eval_clicked_diagonal"):
+        st.session_state.eval_clicked_diagonal = False
+        st.caption("That cell of the diagonal holds the images classified correctly; click a cell off the "
+                   "diagonal to see one kind of mistake.")
     if st.session_state.get("eval_pair") not in options:
         st.session_state.eval_pair = None
     counts = {(t, p): c for c, t, p in pairs}
@@ -66,7 +79,7 @@ def pair_ui(cm, classes, clicked):
         "Show", options, key="eval_pair",
         format_func=lambda o: f"all {int(cm.sum() - np.trace(cm))} mistakes" if o is None
         else f"true {classes[o[0]]} → predicted {classes[o[1]]} ({counts[o]})",
-        help="Pick a cell of the confusion matrix (or click it) to see exactly those images.")
+        help="Click a cell of the confusion matrix (or pick it here) to see exactly those images.")
 
 
 def gallery_ui(X, y, pred, proba, classes, image_shape, pair):
@@ -122,16 +135,11 @@ def evaluate_page():
         cm = metrics.confusion(y, pred, len(classes))
         shown = metrics.confusion(y, pred, len(classes), normalize=True) if normalized else cm
         pair = st.session_state.get("eval_pair")
-        event = st.plotly_chart(figures.confusion_figure(shown, classes, normalized, selected=pair),
-                                key="confusion", on_select="rerun", selection_mode="points",
-                                config={"displayModeBar": False})
-        clicked = None
-        points = (event or {}).get("selection", {}).get("points", []) if event else []
-        if points:
-            try:
-                clicked = (classes.index(str(points[0]["y"])), classes.index(str(points[0]["x"])))
-            except (KeyError, ValueError):
-                clicked = None
+        st.plotly_chart(figures.confusion_figure(shown, classes, normalized, selected=pair),
+                        key="confusion", on_select=_on_matrix_click, selection_mode="points",
+                        config={"displayModeBar": False})
+        if data.image_shape:
+            st.caption("Click a cell to see its images below.")
     with right:
         st.markdown("**Per class** (precision: of the images predicted as this class, how many were; "
                     "recall: of this class's images, how many were found; F1: both in one number)")
@@ -141,7 +149,7 @@ def evaluate_page():
 
     st.subheader("Misclassified images")
     if data.image_shape:
-        pair = pair_ui(cm, classes, clicked if clicked and clicked[0] != clicked[1] else None)
+        pair = pair_ui(cm, classes)
         gallery_ui(data.X_test, y, pred, proba, classes, data.image_shape, pair)
     else:
         st.caption("This dataset is not made of images; see the table above.")

@@ -59,19 +59,31 @@ def train_page():
     if st.session_state.ui_error:
         st.error(st.session_state.ui_error)
         st.session_state.ui_error = ""
+    if st.session_state.ui_notice:
+        st.info(st.session_state.ui_notice, icon=":material/info:")
+        st.session_state.ui_notice = ""
 
-    changed = tr.mismatch(ctl)
+    new_model, changes = tr.mismatch(ctl)
     from_file = st.session_state.net is not None and st.session_state.trainer is None
-    if changed:
+    if new_model:
         st.session_state.running = False
-        st.warning("**The model no longer matches the controls** — you changed: " + "; ".join(changed)
-                   + ". The charts and the Evaluate and Draw pages still show the model trained with the "
-                   "old settings. Press **Reset** to start a new model with the new settings (or change "
-                   "them back to keep training this one).", icon=":material/sync_problem:")
+        st.warning("**These changes need a new model** — you changed: " + "; ".join(new_model)
+                   + ". The charts and the Evaluate and Draw pages still show the current model. Press **Reset** "
+                   "to start a new model with the new settings (or change them back to keep training this one).",
+                   icon=":material/sync_problem:")
+    elif changes and st.session_state.running:  # mid-run: training goes on with them from the next batch
+        if not tr.apply_changes(ctl, changes):
+            st.session_state.running = False
+            st.error(st.session_state.ui_error)
+            st.session_state.ui_error = ""
+    elif changes:
+        st.info(f"**Train** and **Step** go on training this model from epoch {st.session_state.trainer.epoch + 1} "
+                "with: " + "; ".join(changes) + ". The change is marked on the charts.",
+                icon=":material/update:")
     elif from_file:
         st.info(f"The current model was {st.session_state.model_source}. Press **Reset** to train "
                 "a new one with these controls.")
-    buttons_ui(blocked=bool(changed) or from_file)
+    buttons_ui(blocked=bool(new_model) or from_file)
     outcome = st.empty()  # filled after this run's training: divergence / early stopping
 
     trainer = st.session_state.trainer

@@ -14,9 +14,10 @@ import time
 
 import streamlit as st
 
-from nnlab import figures
+from nnlab import figures, verdict
 from nnlab.network import Network
-from nnlab.training import DIVERGED, Trainer
+from nnlab.optimizers import suggest_lr
+from nnlab.training import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
 
 from pages import common, controls
 
@@ -47,21 +48,61 @@ def build_model(ctl: dict) -> bool:
     return True
 
 
-def mismatch(ctl: dict) -> list:
-    """The controls changed since the model was built (empty: they match or no model)."""
+def mismatch(ctl: dict) -> tuple:
+    """How the controls differ from the model's settings: (changes that need a new
+    model, changes training goes on with); both empty when they match or there is
+    no model."""
     built = st.session_state.model_controls
     if st.session_state.net is None or built is None:
-        return []
+        return [], []
     return controls.describe_changes(built, ctl)
 
 
+def apply_changes(ctl: dict, changes: list) -> bool:
+    """Go on training the tab's model with the controls' new training settings;
+    the change is marked on the charts.  False (and the reason in ui_error) if
+    they do not work together; the model and its settings are then unchanged."""
+    trainer = st.session_state.trainer
+    try:
+        _, train_cfg = controls.build_configs(ctl, trainer.data)
+        with st.session_state.train_lock:  # not in the middle of another run's epoch
+            trainer.reconfigure(train_cfg, note="; ".join(changes))
+    except ValueError as e:
+        st.session_state.ui_error = f"These settings do not work together: {e}"
+        return False
+    st.session_state.model_controls = dict(ctl)
+    st.session_state.train_config = train_cfg.to_dict()
+    return True
+
+
+def finished_notice(trainer) -> str:
+    """What to do when Train or Step is pressed on a run that cannot go on as it is."""
+    cfg = trainer.config
+    if trainer.stopped_reason == DIVERGED:
+        return (f"The loss exploded with learning rate {cfg.lr:g}: choose a lower one (try "
+                f"{suggest_lr(cfg.optimizer, cfg.lr):g}) in the Optimizer tab, then press **Train** to go on "
+                "from the last good weights.")
+    if trainer.stopped_reason == EARLY_STOPPING:
+        return (f"Early stopping ended this run at epoch {trainer.epoch}. To train on, raise **Early-stopping "
+                "patience** or set it to 0 (off) in the Training tab, then press **Train**.")
+    return (f"All {cfg.epochs} epochs are done. To train this model further, raise **Epochs** (Training tab) "
+            "and press **Train**; **Reset** starts a new model.")
+
+
 def _ready(ctl) -> bool:
-    """A trainer that matches the controls exists, or one was just built."""
+    """A trainer that matches the controls and has epochs left exists (training
+    settings the user changed are applied first), or one was just built."""
     if st.session_state.trainer is None:
         if st.session_state.net is not None:  # a model loaded from a file: Reset first
             return False
         return build_model(ctl)
-    return not mismatch(ctl)
+    new_model, changes = mismatch(ctl)
+    if new_model or (changes and not apply_changes(ctl, changes)):
+        return False
+    if st.session_state.trainer.finished:
+        st.session_state.ui_notice = finished_notice(st.session_state.trainer)
+        return False
+    return True
 
 
 def on_train():
@@ -97,16 +138,25 @@ class TrainView:
         left, right = st.columns(2)
         self.loss = left.empty()
         self.accuracy = right.empty()
+        self.accuracy_note = right.empty()  # why validation can be above training accuracy
         self.redraws = 0
         self.live = False  # True while this run is training (an unfinished epoch is then not paused)
 
     def draw(self, trainer, history):
         self.draw_progress(trainer, history)
         self.redraws += 1  # a new key per redraw: identical figures must not clash
-        self.loss.plotly_chart(figures.loss_figure(history), key=f"loss_chart_{self.redraws}",
+        marks = trainer.marks if trainer is not None else ()
+        self.loss.plotly_chart(figures.loss_figure(history, marks), key=f"loss_chart_{self.redraws}",
                                config={"displayModeBar": False})
-        self.accuracy.plotly_chart(figures.accuracy_figure(history), key=f"acc_chart_{self.redraws}",
+        self.accuracy.plotly_chart(figures.accuracy_figure(history, marks), key=f"acc_chart_{self.redraws}",
                                    config={"displayModeBar": False})
+        net = st.session_state.net
+        note = verdict.val_above_train(history, net.config.dropout if net is not None else 0.0,
+                                       trainer is not None and trainer.config.augment)
+        if note:
+            self.accuracy_note.caption(note)
+        else:
+            self.accuracy_note.empty()
         if self.model_status is not None:  # with the charts, so it never lags behind them
             with self.model_status.container():
                 common.model_status_ui()
@@ -116,7 +166,9 @@ class TrainView:
         done = trainer.epoch if trainer is not None else len(history)
         last = next((r for r in reversed(history) if r.get("train_loss") is not None), None)
         text = f"Epoch {done} of {total}"
-        if last is not None:
+        if trainer is not None and trainer.stopped_reason == DIVERGED:
+            text += f" · stopped: the loss exploded in epoch {trainer.diverged_at['epoch']}"
+        elif last is not None:
             text += f" · {1000 * last['seconds']:.0f} ms per epoch"
             if last.get("val_accuracy") is not None:
                 text += f" · validation accuracy {last['val_accuracy']:.1%}"
@@ -133,8 +185,11 @@ class TrainView:
         only when a run is over, so a live run shows no stale figure."""
         if st.session_state.last_run is None:
             return
-        epochs, wall, training = st.session_state.last_run
-        self.last_run.caption(f"Last run: {epochs} epoch{'s' if epochs != 1 else ''} in {wall:.2f} s — "
+        epochs, wall, training, diverged = st.session_state.last_run
+        what = f"{epochs} epoch{'s' if epochs != 1 else ''}"
+        if diverged:
+            what += f" (then the loss exploded in epoch {diverged})"
+        self.last_run.caption(f"Last run: {what} in {wall:.2f} s — "
                               f"{training:.2f} s training, {max(wall - training, 0.0):.2f} s drawing "
                               "the page.")
 
@@ -159,7 +214,7 @@ def run_training(view: TrainView, token, epochs=None):
     # Long (MNIST) epochs also yield progress records, so the bar moves inside an epoch.
     epochs_left = trainer.run(epochs, progress_seconds=PROGRESS_SECONDS)
     view.live = True
-    start_epoch, start_seconds = len(trainer.history), trainer.train_seconds
+    start_epoch, start_seconds = trainer.epoch, trainer.train_seconds
     last_progress = last_chart = started = time.perf_counter()
     chart_cost = 0.0
     while True:
@@ -183,8 +238,9 @@ def run_training(view: TrainView, token, epochs=None):
     st.session_state.running = False
     view.live = False
     view.draw(trainer, trainer.history)  # the final charts count as drawing too
-    st.session_state.last_run = (len(trainer.history) - start_epoch, time.perf_counter() - started,
-                                 trainer.train_seconds - start_seconds)
+    diverged = trainer.diverged_at["epoch"] if trainer.stopped_reason == DIVERGED else None
+    st.session_state.last_run = (trainer.epoch - start_epoch, time.perf_counter() - started,
+                                 trainer.train_seconds - start_seconds, diverged)
     view.draw_last_run()
 
 
@@ -196,12 +252,14 @@ def draw_idle(view: TrainView):
 
 
 def outcome_ui(trainer):
-    """The end-of-run message: divergence as an error with the fix, early stopping as info."""
+    """The end-of-run verdict (nnlab.verdict): green only for a run that learned;
+    amber with the likely cause and one thing to try; red for a divergence."""
     if trainer is None or not trainer.finished:
         return
-    if trainer.stopped_reason == DIVERGED:
-        st.error(f"**The loss exploded.** {trainer.message}\n\n**How to fix:** lower the learning "
-                 "rate (Optimizer tab) by 10x, then press **Reset** and **Train**. The history so far "
-                 "and the last good weights are kept until you do.", icon=":material/warning:")
-    else:
-        st.success(trainer.message, icon=":material/check_circle:")
+    v = verdict.judge_trainer(trainer)
+    show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}[v.level]
+    icon = {"success": ":material/check_circle:", "info": ":material/info:"}.get(v.level, ":material/warning:")
+    show(v.text, icon=icon)
+    if trainer.stopped_reason == MAX_EPOCHS_REACHED and v.level in ("success", "info"):
+        st.caption("To train this model further, raise **Epochs** (or change the learning rate, optimizer, "
+                   "regularisation...) and press **Train**: it goes on from here, the change marked on the charts.")

@@ -136,22 +136,66 @@ def test_reset_forgets_model_and_history(trained):
     assert "No training yet" in texts(at.caption) and "Last run" not in texts(at.caption)
 
 
-def test_changing_a_control_after_training_warns_and_keeps_the_model(trained):
+def test_a_new_architecture_needs_reset_and_the_warning_reads_like_the_controls(trained):
     at = trained
     net = at.session_state.net
-    at.select_slider(key="ctl_lr").set_value(0.01)
+    at.select_slider(key="ctl_width_1").set_value(32)
+    at.selectbox(key="ctl_activation").set_value("sigmoid")
     at.run()
     assert not at.exception
     warning = texts(at.warning)
-    assert "no longer matches the controls" in warning and "learning rate: 0.002 → 0.01" in warning
+    assert "need a new model" in warning
+    assert "Units in the hidden layers: 128, 64 → 128, 32" in warning and "Activation: relu → sigmoid" in warning
+    assert "[" not in warning and "Augment" not in warning and "activations" not in warning  # labels, only what changed
     assert button(at, "Train").disabled and button(at, "Step").disabled  # never silently mix
     assert at.session_state.net is net and len(at.session_state.history) == 3
-    at.select_slider(key="ctl_lr").set_value(0.002)  # back to the model's settings: no warning
+    at.select_slider(key="ctl_width_1").set_value(64)
+    at.selectbox(key="ctl_activation").set_value("relu")  # back to the model's settings: no warning
     at.run()
     assert not at.warning and not button(at, "Train").disabled
 
 
-def test_diverging_learning_rate_shows_the_fix_and_keeps_history():
+def test_after_finishing_train_says_so_and_more_epochs_continue_the_same_model(trained):
+    at = trained
+    net, history = at.session_state.net, list(at.session_state.history)
+    last_run = at.session_state.last_run
+    for label in ("Train", "Step"):  # Epochs = 3 already reached: not a silent "Last run: 0 epochs"
+        button(at, label).click()
+        at.run()
+        assert "All 3 epochs are done" in texts(at.info) and "raise **Epochs**" in texts(at.info)
+        assert at.session_state.history == history and at.session_state.last_run == last_run
+    at.slider(key="ctl_epochs").set_value(5)
+    at.select_slider(key="ctl_lr").set_value(0.01)
+    at.run()
+    assert not at.warning and not button(at, "Train").disabled
+    assert "go on training this model from epoch 4 with: Learning rate: 0.002 → 0.01; Epochs: 3 → 5" in texts(at.info)
+    button(at, "Train").click()
+    at.run()
+    assert not at.exception
+    trainer = at.session_state.trainer
+    assert at.session_state.net is net and trainer.config.lr == 0.01  # the same model, the new settings
+    assert [r["epoch"] for r in at.session_state.history] == [1, 2, 3, 4, 5]
+    assert at.session_state.history[:3] == history
+    assert trainer.marks == [{"epoch": 3, "note": "Learning rate: 0.002 → 0.01; Epochs: 3 → 5"}]
+    loss = next(c for c in charts(at) if "Loss" in c["layout"]["title"]["text"])
+    assert loss["layout"]["shapes"][0]["x0"] == 3.5 and "Learning rate" in loss["layout"]["annotations"][0]["text"]
+    assert re.search(r"Last run: 2 epochs in", texts(at.caption))
+    assert "Epoch 5 of 5" in str(at.get("progress")[0].proto.text)
+
+
+def test_a_training_change_during_a_run_applies_at_once_and_training_goes_on(trained):
+    at = trained
+    at.session_state.running = True  # as if Train were still running when the widgets change
+    at.select_slider(key="ctl_batch_size").set_value(64)  # a widget change reruns the page mid-run
+    at.slider(key="ctl_epochs").set_value(6)
+    at.run()
+    assert not at.exception and not at.warning
+    trainer = at.session_state.trainer
+    assert trainer.epoch == 3 + 3 and trainer.batch_size() == 64
+    assert trainer.marks[0]["epoch"] == 3 and "Batch size: 32 → 64" in trainer.marks[0]["note"]
+
+
+def test_diverging_learning_rate_says_it_once_shows_the_epoch_and_a_rate_that_works():
     at = new_app()
     at.selectbox(key="ctl_optimizer").set_value("sgd")
     at.run()
@@ -162,11 +206,52 @@ def test_diverging_learning_rate_shows_the_fix_and_keeps_history():
     at.run()
     assert not at.exception
     error = texts(at.error)
-    assert "loss exploded" in error and "learning rate" in error and "lower" in error
+    assert error.count("exploded") == 1 and "learning rate 0.1" in error  # SGD's usual value, not 1
+    assert not at.success
     trainer = at.session_state.trainer
     assert trainer.stopped_reason == "diverged"
     assert at.session_state.history  # the history is kept ...
     assert np.isfinite(at.session_state.net.flat_params).all()  # ... and so are the last good weights
+    # progress, last run and sidebar agree: no epoch kept, epoch 1 exploded; the chart shows it
+    assert "Epoch 0 of 20 · stopped: the loss exploded in epoch 1" in str(at.get("progress")[0].proto.text)
+    assert "Last run: 0 epochs (then the loss exploded in epoch 1)" in texts(at.caption)
+    assert "0 epochs" in texts(at.sidebar.caption)
+    loss = next(c for c in charts(at) if "Loss" in c["layout"]["title"]["text"])
+    assert "exploded" in loss["layout"]["annotations"][0]["text"] and loss["layout"]["xaxis"]["dtick"] == 1
+    button(at, "Train").click()  # same settings: says what to change instead of exploding again
+    at.run()
+    assert "choose a lower one (try 0.1)" in texts(at.info)
+    at.select_slider(key="ctl_lr").set_value(0.1)
+    at.run()
+    button(at, "Train").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.session_state.trainer is trainer and trainer.epoch == 20
+
+
+def test_a_run_at_chance_level_is_amber_not_a_green_finished():
+    at = new_app()
+    at.selectbox(key="ctl_activation").set_value("sigmoid")
+    at.run()
+    at.select_slider(key="ctl_lr").set_value(10.0)
+    at.slider(key="ctl_epochs").set_value(10)
+    at.run()
+    button(at, "Train").click()
+    at.run()
+    assert not at.exception and not at.success
+    warning = texts(at.warning)
+    assert "chance level" in warning and "far above Adam's usual range" in warning and "0.001" in warning
+
+
+def test_validation_above_training_accuracy_is_explained_under_the_chart():
+    at = new_app()
+    at.slider(key="ctl_dropout").set_value(0.5)
+    at.run()
+    train(at, epochs=3)
+    last = at.session_state.history[-1]
+    assert last["val_accuracy"] > last["train_accuracy"]  # dropout 50 % + shifted images
+    assert "Why is validation above training? Training accuracy is measured with dropout (50% of the units " \
+           "off) and on shifted images" in texts(at.caption)
 
 
 def test_controls_keep_their_values_across_pages():
@@ -285,8 +370,10 @@ def test_draw_page_trains_a_good_default_when_there_is_no_model():
     at.switch_page("pages/train.py").run()  # the controls show this model's settings: no mismatch
     assert not at.warning
     assert at.selectbox(key="ctl_augment").value == "affine"
-    at.selectbox(key="ctl_augment").set_value("shift").run()  # another augmentation: a different model
-    assert "no longer matches" in texts(at.warning)
+    at.selectbox(key="ctl_augment").set_value("shift").run()  # another augmentation: the same model goes on
+    page = " ".join(m.value for m in [*at.info, *at.warning, *at.markdown, *at.caption])
+    assert "Augmentation: affine (turn, slant, stretch) → shifts (1 pixel)" in page
+    assert "no longer matches" not in page and not button(at, "Train").disabled
 
 
 def test_draw_default_training_with_progress_inside_epochs(monkeypatch):

@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from strokes import one_round, place
 
 pytestmark = pytest.mark.browser
@@ -283,6 +284,121 @@ def test_evaluate_shows_the_confusion_matrix(page):
     page.get_by_text(re.compile("^Showing \\d+ of \\d+")).wait_for()  # the gallery of mistakes
     wait_idle(page)
     shot(page, "evaluate.png", height=1900)
+
+
+def choose(page, name, option):
+    """Pick `option` in the select box `name` by typing it (a long list is virtualised)."""
+    box = page.get_by_role("combobox", name=name, exact=True)
+    box.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+def set_slider(page, name, value, key="ArrowRight"):
+    """Move a sidebar slider with the keyboard until it shows `value` (one press at a
+    time, re-focusing: a press that lands while the page reruns can be lost)."""
+    slider = page.get_by_role("slider", name=name)
+    for _ in range(60):
+        if slider.get_attribute("aria-valuetext") == value or slider.input_value() == value:
+            break
+        slider.focus()
+        page.keyboard.press(key)
+        page.wait_for_timeout(100)
+    wait_idle(page, 800)
+
+
+def test_after_finishing_more_epochs_continue_the_model_with_the_change_marked(page):
+    click_train_and_wait(page, 40)
+    page.get_by_text(re.compile(r"^Finished 40 epochs\. Validation accuracy")).wait_for()  # a good run: green
+    button(page, "Train").click()  # nothing left to train: it says so
+    page.get_by_text("All 40 epochs are done").wait_for()
+    assert progress_text(page).startswith("Epoch 40 of 40")
+    page.get_by_role("tab", name="Training").click()
+    set_slider(page, "Epochs", "45")
+    page.get_by_text(re.compile(r"go on training this model from epoch 41 with: Epochs: 40 → 45")).wait_for()
+    assert button(page, "Train").is_enabled()
+    click_train_and_wait(page, 45)
+    loss_chart = page.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)")
+    assert loss_chart.locator(".scatterlayer .trace").first.locator("path.point").count() == 45  # one history
+    assert loss_chart.get_by_text("Epochs: 40 → 45").is_visible()  # the mark at the change
+    assert "Model: 64-128-64-10 on digits, 45 epochs" in page.get_by_test_id("stSidebar").inner_text()
+    page.get_by_role("tab", name="Network").click()
+    shot(page, "train-continued.png")
+
+
+def test_a_failed_run_is_amber_and_a_divergence_shows_its_epoch(page):
+    choose(page, "Activation", "sigmoid")
+    wait_idle(page)
+    page.get_by_role("tab", name="Optimizer").click()
+    set_slider(page, "Learning rate", "10", key="End")
+    page.get_by_role("tab", name="Training").click()
+    set_slider(page, "Epochs", "10", key="ArrowLeft")
+    click_train_and_wait(page, 10)
+    alert = page.get_by_test_id("stAlertContentWarning")
+    alert.get_by_text(re.compile("chance level")).wait_for()
+    assert "learning rate 0.001" in alert.inner_text()
+    assert page.get_by_test_id("stAlertContentSuccess").count() == 0  # not a green "Finished"
+    shot(page, "train-chance.png")
+    page.get_by_role("tab", name="Network").click()
+    choose(page, "Activation", "relu")
+    wait_idle(page)
+    button(page, "Reset").click()
+    wait_idle(page)
+    button(page, "Train").click()
+    error = page.get_by_test_id("stAlertContentError")
+    error.wait_for()
+    wait_idle(page)
+    assert error.inner_text().count("exploded") == 1 and "learning rate 0.001" in error.inner_text()
+    assert progress_text(page).startswith("Epoch 0 of 10 · stopped: the loss exploded in epoch 1")
+    loss_chart = page.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)")
+    assert loss_chart.get_by_text("exploded").first.is_visible()  # not an empty chart
+    assert page.get_by_text(re.compile(r"^Last run: 0 epochs \(then the loss exploded in epoch 1\)")).is_visible()
+    shot(page, "train-diverged.png")
+
+
+def click_cell(page, chart, t, p):
+    """Click the cell (row t, column p) of a heatmap chart, in the middle of the cell."""
+    n = chart.evaluate("el => el.data[0].z.length")
+    box = chart.locator(".nsewdrag").first.bounding_box()  # the plot area
+    page.mouse.click(box["x"] + (p + 0.5) * box["width"] / n, box["y"] + (t + 0.5) * box["height"] / n)
+
+
+def test_clicking_a_confusion_cell_shows_its_mistakes_and_drag_does_not_move_it(page):
+    click_train_and_wait(page, 40)
+    page.get_by_role("link", name="Evaluate").click()
+    chart = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix")
+    chart.locator(".heatmaplayer").wait_for()
+    wait_idle(page)
+    z = chart.evaluate("el => el.data[0].z")
+    n = len(z)
+    count, t, p = max((z[t][p], t, p) for t in range(n) for p in range(n) if t != p)
+    assert count > 0
+    show = page.get_by_role("combobox", name="Show")
+    expect(show).to_have_value(re.compile(r"^all \d+ mistakes$"), timeout=LONG)  # before the click
+    # a drag over the matrix moves nothing (charts are for looking, not panning)
+    ranges = "el => [el._fullLayout.xaxis.range, el._fullLayout.yaxis.range]"
+    before = chart.evaluate(ranges)
+    box = chart.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.7, steps=5)
+    page.mouse.up()
+    wait_idle(page)
+    assert chart.evaluate(ranges) == before  # (Streamlit sets dragmode "pan" for clicks; the axes are fixed)
+    click_cell(page, chart, t, p)
+    expect(show).to_have_value(f"true {t} → predicted {p} ({int(count)})", timeout=LONG)
+    page.get_by_text(re.compile(rf"^Showing {min(int(count), 24)} of {int(count)}\.")).wait_for()
+    wait_idle(page)
+    shot(page, "evaluate-clicked.png", height=1900)
+    # normalised rows: the same click works on the percentages
+    page.get_by_text("Normalise rows").click()
+    wait_idle(page)
+    t2, p2 = max(((t2, p2) for t2 in range(n) for p2 in range(n) if t2 != p2 and z[t2][p2] > 0
+                  and (t2, p2) != (t, p)), key=lambda c: z[c[0]][c[1]])
+    chart = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix")
+    click_cell(page, chart, t2, p2)
+    expect(show).to_have_value(f"true {t2} → predicted {p2} ({int(z[t2][p2])})", timeout=LONG)
 
 
 def test_draw_digits_with_the_mouse(page):

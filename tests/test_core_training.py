@@ -220,3 +220,58 @@ def test_helper_thread_sharing_the_update_and_gathering_ahead_changes_nothing(di
     assert ahead_one == [] and len(ahead_two) == 3 * (math.ceil(721 / 32) - 1) - 1
     np.testing.assert_array_equal(two, one)
     assert losses_two == losses_one
+
+
+# ------------------------------------------------------- continuing with new settings
+def test_raising_epochs_continues_the_same_model_and_history(digits):
+    net, t = make(digits, epochs=3)
+    list(t.run())
+    assert t.finished and list(t.run()) == []
+    params, history = net.get_params(), list(t.history)
+    t.reconfigure(TrainConfig(optimizer="adam", lr=0.003, epochs=5), note="Epochs: 3 → 5")
+    assert not t.finished and t.optimizer.t > 0  # same optimizer settings: Adam's state is kept
+    np.testing.assert_array_equal(net.get_params(), params)  # reconfiguring itself changes no weight
+    records = list(t.run())
+    assert [r["epoch"] for r in records] == [4, 5] and t.history[:3] == history
+    assert t.marks == [{"epoch": 3, "note": "Epochs: 3 → 5"}]
+    assert t.finished and t.message == "Finished 5 epochs."
+
+
+def test_new_learning_rate_and_optimizer_apply_from_the_next_epoch(digits):
+    net, t = make(digits, epochs=2)
+    list(t.run())
+    t.reconfigure(TrainConfig(optimizer="sgd", lr=0.05, epochs=4, batch_size=64), note="Optimizer: Adam → SGD")
+    assert t.optimizer.__class__.__name__ == "SGD" and t.optimizer.t == 0  # a new rule: fresh state
+    records = list(t.run())
+    assert [r["lr"] for r in records] == [0.05, 0.05] and t.batch_size() == 64
+    t.reconfigure(TrainConfig(optimizer="sgd", lr=0.05, epochs=4, batch_size=64, l2=0.1), note="L2 0 → 0.1")
+    t.reconfigure(TrainConfig(optimizer="sgd", lr=0.05, epochs=6, batch_size=64, l2=0.1), note="Epochs 4 → 6")
+    assert [m["epoch"] for m in t.marks] == [2, 4] and t.marks[1]["note"] == "L2 0 → 0.1; Epochs 4 → 6"
+
+
+def test_after_a_divergence_a_lower_learning_rate_continues_from_the_last_good_weights(digits):
+    net, t = make(digits, optimizer="sgd", lr=1e6, epochs=4)
+    list(t.run())
+    assert t.stopped_reason == "diverged" and t.epoch == 0
+    assert "try 0.1" in t.message  # SGD's usual value, not 1e5 (10x smaller, still exploding)
+    assert t.diverged_at["epoch"] == 1 and t.history[-1]["diverged_loss"] > 0
+    t.reconfigure(TrainConfig(optimizer="sgd", lr=0.1, epochs=4))
+    records = list(t.run())
+    assert [r["epoch"] for r in records] == [1, 2, 3, 4] and records[-1]["val_accuracy"] > 0.6
+
+
+def test_reconfigure_refuses_what_the_data_cannot_do(digits):
+    import dataclasses
+    flat = dataclasses.replace(digits, image_shape=None)
+    _, t2 = make(flat, epochs=1)
+    with pytest.raises(ValueError, match="augmentation"):
+        t2.reconfigure(TrainConfig(augment=True))
+    assert t2.config.augment is False
+
+
+def test_lowering_epochs_to_what_is_done_finishes_the_run(digits):
+    _, t = make(digits, epochs=10)
+    next(t.run())
+    next(t.run())  # stopped after 2 of 10
+    t.reconfigure(TrainConfig(optimizer="adam", lr=0.003, epochs=2))
+    assert t.finished and t.message == "Finished 2 epochs." and list(t.run()) == []

@@ -55,7 +55,7 @@ def test_confusion_figure_counts_and_labels():
     assert list(heat.x) == ["cat", "dog"] and list(heat.y) == ["cat", "dog"]
     assert [list(r) for r in heat.text] == [["5", "1"], ["2", "7"]]
     assert fig.layout.xaxis.title.text == "predicted class" and fig.layout.yaxis.title.text == "true class"
-    assert fig.layout.yaxis.autorange == "reversed"  # true class 0 on top, like the printed matrix
+    assert tuple(fig.layout.yaxis.range) == (1.5, -0.5)  # true class 0 on top, like the printed matrix
     assert len(fig.layout.shapes) == 0
 
 
@@ -102,3 +102,42 @@ def test_figures_serialise_to_json():
     for fig in (figures.loss_figure(HISTORY), figures.confusion_figure(np.eye(3), range(3)),
                 figures.probability_figure([0.2, 0.8], [0, 1]), figures.network_figure([4, 3, 2])):
         assert fig.to_json().startswith("{")
+
+
+def test_every_chart_is_for_looking_not_panning():
+    """A drag (or a phone swipe) over a chart must not move it out of view."""
+    figs = [figures.loss_figure(HISTORY), figures.accuracy_figure(HISTORY),
+            figures.confusion_figure(np.eye(3), ["a", "b", "c"]), figures.probability_figure([0.2, 0.8], ["x", "y"]),
+            figures.network_figure([64, 32, 10])]
+    for fig in figs:
+        assert fig.layout.dragmode is False
+        assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange
+
+
+def test_confusion_cells_are_clickable_markers_read_back_as_true_predicted():
+    cm = np.array([[5, 1, 0], [2, 7, 0], [0, 3, 4]])
+    fig = figures.confusion_figure(cm, ["a", "b", "c"])
+    cells = fig.data[1]
+    assert cells.type == "scatter" and len(cells.x) == 9
+    k = 1 * 3 + 2  # row 1 (true b), column 2 (predicted c)
+    assert (cells.y[k], cells.x[k], list(cells.customdata[k])) == ("b", "c", [1, 2])
+    assert figures.clicked_cell([{"x": "c", "y": "b", "customdata": [1, 2]}]) == (1, 2)
+    assert figures.clicked_cell([]) is None and figures.clicked_cell([{"x": "c"}]) is None
+
+
+def test_settings_changes_are_marked_between_epochs():
+    fig = figures.loss_figure(HISTORY, marks=[{"epoch": 2, "note": "Learning rate: 0.002 → 0.01"}])
+    line = fig.layout.shapes[0]
+    assert (line.x0, line.x1, line.line.dash) == (2.5, 2.5, "dash")
+    assert fig.layout.annotations[0].text == "Learning rate: 0.002 → 0.01"
+    long = figures.accuracy_figure(HISTORY, marks=[{"epoch": 1, "note": "x" * 100}])
+    assert len(long.layout.annotations[0].text) == figures.MARK_LABEL_CHARS
+    assert long.layout.annotations[0].hovertext == "x" * 100
+
+
+def test_a_diverged_first_epoch_is_shown_not_an_empty_chart():
+    diverged = dict(record(1, None), diverged_loss=4.51e6)
+    for build in (figures.loss_figure, figures.accuracy_figure):
+        fig = build([diverged])
+        assert "exploded (to 4.51e+06)" in fig.layout.annotations[0].text
+        assert fig.layout.xaxis.dtick == 1  # whole epochs, no tick at 0.6 or 1.4
