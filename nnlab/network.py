@@ -11,97 +11,13 @@ is one slice: ``flat_params[:n_weights]``.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-
 import numpy as np
 
-from .activations import check_activation
-from .initializers import INITIALIZERS, check_init, resolve_init
+from .config import NetworkConfig  # noqa: F401  (its home was here; it is built from hyperparams.SETTINGS)
+from .hyperparams import MAX_DEPTH, MAX_WIDTH  # noqa: F401
+from .initializers import INITIALIZERS, resolve_init
 from .layers import Activation, Dense, Dropout
-from .losses import LOSSES, OUTPUTS, check_loss
-
-MAX_WIDTH = 8192
-MAX_DEPTH = 64
-
-
-@dataclass
-class NetworkConfig:
-    """Architecture of a multilayer perceptron.
-
-    hidden: widths of the hidden layers, e.g. [48, 32]; [] for no hidden layer.
-    activations: one name per hidden layer (or a single name used for all).
-    loss: "cross_entropy" (softmax output) or "mse" (sigmoid/linear output).
-    output: output activation; "softmax" for cross-entropy, "sigmoid"/"linear" for MSE.
-    dropout: rate of inverted dropout after each hidden layer (0 = off).
-    init: "auto" or a key of INITIALIZERS.
-    dtype: "float32" (fast) or "float64" (gradient checks).
-    """
-
-    n_inputs: int
-    n_outputs: int
-    hidden: list = field(default_factory=lambda: [64])
-    activations: list = field(default_factory=lambda: ["relu"])
-    loss: str = "cross_entropy"
-    output: str = ""
-    dropout: float = 0.0
-    init: str = "auto"
-    dtype: str = "float32"
-
-    def __post_init__(self):
-        self.validate()
-
-    def validate(self):
-        """Normalise names and check every field; raise ValueError with a clear message."""
-        for name in ("n_inputs", "n_outputs"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-            setattr(self, name, int(v))
-        if self.n_outputs < 2:
-            raise ValueError("a classifier needs at least 2 output classes")
-        hidden = list(self.hidden)
-        if len(hidden) > MAX_DEPTH:
-            raise ValueError(f"at most {MAX_DEPTH} hidden layers, got {len(hidden)}")
-        for w in hidden:
-            if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or not 1 <= w <= MAX_WIDTH:
-                raise ValueError(f"each hidden width must be an integer from 1 to {MAX_WIDTH}, got {w!r}")
-        self.hidden = [int(w) for w in hidden]
-        acts = [self.activations] if isinstance(self.activations, str) else list(self.activations)
-        if len(acts) == 1 and len(self.hidden) != 1:
-            acts = acts * len(self.hidden)
-        if len(acts) != len(self.hidden):
-            raise ValueError(
-                f"{len(acts)} activations given for {len(self.hidden)} hidden layers; "
-                "give one per layer or a single one for all")
-        self.activations = [check_activation(a) for a in acts]
-        self.loss = check_loss(self.loss)
-        allowed = OUTPUTS[self.loss]
-        self.output = str(self.output or allowed[0]).lower()
-        if self.output == "identity":
-            self.output = "linear"
-        if self.output not in allowed:
-            raise ValueError(f"output {self.output!r} does not go with loss {self.loss!r}; use {' or '.join(allowed)}")
-        if not isinstance(self.dropout, (int, float)) or not 0.0 <= float(self.dropout) < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        self.dropout = float(self.dropout)
-        self.init = check_init(self.init)
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype!r}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "NetworkConfig":
-        known = set(cls.__dataclass_fields__)
-        unknown = set(d) - known
-        if unknown:
-            raise ValueError(f"unknown network config keys: {', '.join(sorted(unknown))}")
-        return cls(**d)
-
-    @property
-    def sizes(self) -> list:
-        return [self.n_inputs, *self.hidden, self.n_outputs]
+from .losses import LOSSES
 
 
 class Network:

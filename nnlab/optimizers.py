@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-from . import threads
+from . import hyperparams, threads
+from .hyperparams import default
 
 # Denormal guard: a state entry whose gradient stays zero (say, the weight of an
 # MNIST border pixel) decays geometrically (m *= 0.9 each step) into the
@@ -113,7 +114,7 @@ class SGD(Optimizer):
     With ``batch_size`` = the whole training set this is the first tutorial's
     full-batch gradient descent (optimizer name "gd")."""
 
-    def __init__(self, lr=0.01):
+    def __init__(self, lr=default("lr", "sgd")):
         super().__init__(lr)
 
     def _update(self, p, g, tmp):
@@ -126,7 +127,7 @@ class Momentum(Optimizer):
 
     slots = ("v",)
 
-    def __init__(self, lr=0.01, momentum=0.9):
+    def __init__(self, lr=default("lr", "momentum"), momentum=default("momentum")):
         super().__init__(lr)
         self.momentum = float(momentum)
 
@@ -155,7 +156,7 @@ class RMSprop(Optimizer):
 
     slots = ("s",)
 
-    def __init__(self, lr=0.001, rho=0.9, eps=1e-8):
+    def __init__(self, lr=default("lr", "rmsprop"), rho=default("rho"), eps=default("eps")):
         super().__init__(lr)
         self.rho, self.eps = float(rho), float(eps)
 
@@ -184,7 +185,8 @@ class Adam(Optimizer):
 
     slots = ("m", "v")  # stored as M and V above
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr=default("lr", "adam"), beta1=default("beta1"), beta2=default("beta2"),
+                 eps=default("eps")):
         super().__init__(lr)
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
@@ -221,16 +223,13 @@ OPTIMIZERS = {
     "adam": Adam,
 }
 
-# Which hyper-parameters each optimizer takes (beyond lr) — the CLI and the
-# dashboard show exactly these controls.
-HYPERPARAMETERS = {
-    "gd": [],
-    "sgd": [],
-    "momentum": ["momentum"],
-    "nesterov": ["momentum"],
-    "rmsprop": ["rho", "eps"],
-    "adam": ["beta1", "beta2", "eps"],
-}
+# Which hyper-parameters each optimizer takes (beyond lr), its usual learning rate,
+# the range it usually trains well in and its name on screen: all read from the
+# settings table (hyperparams.SETTINGS), kept here under their old names.
+HYPERPARAMETERS = {name: hyperparams.taken_by(name) for name in OPTIMIZERS}
+DEFAULT_LR = dict(hyperparams.get("lr").by_optimizer)
+USUAL_LR = dict(hyperparams.get("lr").usual)
+NAMES = {name: hyperparams.get("optimizer").label_of(name) for name in OPTIMIZERS}
 
 DESCRIPTIONS = {
     "gd": "Full-batch gradient descent: one step per epoch on the whole training set.",
@@ -240,16 +239,6 @@ DESCRIPTIONS = {
     "rmsprop": "RMSprop: divides each step by a running RMS of the gradient.",
     "adam": "Adam: momentum + RMSprop with bias correction; a robust default.",
 }
-
-DEFAULT_LR = {"gd": 0.5, "sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.001, "adam": 0.001}
-
-# The learning rates each optimizer usually trains well with (on inputs scaled to
-# 0..1).  Adaptive optimizers (RMSprop, Adam) divide the step by the gradient's size,
-# so their range is lower and narrower than plain SGD's.
-USUAL_LR = {"gd": (0.05, 1.0), "sgd": (0.005, 1.0), "momentum": (0.001, 0.2), "nesterov": (0.001, 0.2),
-            "rmsprop": (1e-4, 0.01), "adam": (1e-4, 0.01)}
-NAMES = {"gd": "gradient descent", "sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov",
-         "rmsprop": "RMSprop", "adam": "Adam"}
 
 
 def suggest_lr(name: str, lr: float) -> float:
@@ -282,10 +271,5 @@ def make_optimizer(name: str, lr: float, **hyper):
     key = check_optimizer(name)
     if not np.isfinite(lr) or lr <= 0:
         raise ValueError(f"learning rate must be a positive number, got {lr}")
-    kwargs = {k: float(hyper[k]) for k in HYPERPARAMETERS[key] if hyper.get(k) is not None}
-    for k in ("momentum", "beta1", "beta2", "rho"):
-        if k in kwargs and not 0.0 <= kwargs[k] < 1.0:
-            raise ValueError(f"{k} must be in [0, 1), got {kwargs[k]}")
-    if "eps" in kwargs and not kwargs["eps"] > 0:
-        raise ValueError(f"eps must be positive, got {kwargs['eps']}")
+    kwargs = {k: hyperparams.check(k, hyper[k]) for k in HYPERPARAMETERS[key] if hyper.get(k) is not None}
     return OPTIMIZERS[key](lr=lr, **kwargs)

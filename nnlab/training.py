@@ -15,102 +15,16 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .augment import AUGMENTATIONS, check_augment
-from .optimizers import DEFAULT_LR, HYPERPARAMETERS, NAMES, check_optimizer, make_optimizer, suggest_lr
+from .augment import AUGMENTATIONS
+from .config import TrainConfig  # noqa: F401  (its home was here; it is built from hyperparams.SETTINGS)
+from .hyperparams import MAX_EPOCHS  # noqa: F401
+from .optimizers import NAMES, make_optimizer, suggest_lr
 from .threads import blas_threads, helper, limit_blas
 
-MAX_EPOCHS = 100_000
 EXPLOSION_FACTOR = 1000.0  # a batch loss above 1000x the initial loss counts as diverged
-
-
-@dataclass
-class TrainConfig:
-    """How to train.
-
-    optimizer: key of OPTIMIZERS ("gd" means full batch whatever batch_size says).
-    lr: learning rate; momentum / beta1 / beta2 / rho / eps: the optimizer's own settings.
-    batch_size: samples per step; 0 or None = full batch.
-    epochs: maximum number of passes over the training set.
-    l2, l1: regularisation strengths (lambda in lambda/(2N) sum W^2 and lambda/N sum |W|).
-    patience: early stopping after this many epochs without a better validation
-        loss (0 = off); the best weights are restored at the end.
-    lr_schedule: "constant" or "cosine" (decays lr to lr/100 over `epochs`).
-    augment: how training images are changed each epoch: False (not at all) or a key of
-        augment.AUGMENTATIONS ("shift": +-1 pixel; "affine": turned, slanted, stretched);
-        True means "shift".
-    seed: one integer for shuffling, dropout and augmentation.
-    """
-
-    optimizer: str = "adam"
-    lr: float = 0.001
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    rho: float = 0.9
-    eps: float = 1e-8
-    batch_size: int | None = 32
-    epochs: int = 50
-    l2: float = 0.0
-    l1: float = 0.0
-    patience: int = 0
-    lr_schedule: str = "constant"
-    augment: bool | str = False
-    seed: int = 0
-
-    def __post_init__(self):
-        self.validate()
-
-    def validate(self):
-        self.optimizer = check_optimizer(self.optimizer)
-        if self.lr is None:
-            self.lr = DEFAULT_LR[self.optimizer]
-        for name in ("lr", "momentum", "beta1", "beta2", "rho", "eps", "l2", "l1"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
-                raise ValueError(f"{name} must be a number, got {v!r}")
-            setattr(self, name, float(v))
-        if self.lr <= 0:
-            raise ValueError(f"learning rate must be positive, got {self.lr:g}")
-        if self.l2 < 0 or self.l1 < 0:
-            raise ValueError("l2 and l1 must be >= 0")
-        for name in ("momentum", "beta1", "beta2", "rho"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name):g}")
-        if self.eps <= 0:
-            raise ValueError("eps must be positive")
-        if self.batch_size in (None, 0, "full"):
-            self.batch_size = None
-        elif isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1:
-            raise ValueError(f"batch size must be a positive integer (or 0 for full batch), got {self.batch_size!r}")
-        else:
-            self.batch_size = int(self.batch_size)
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, (int, np.integer)) or not 1 <= self.epochs <= MAX_EPOCHS:
-            raise ValueError(f"epochs must be an integer from 1 to {MAX_EPOCHS}, got {self.epochs!r}")
-        self.epochs = int(self.epochs)
-        if isinstance(self.patience, bool) or not isinstance(self.patience, (int, np.integer)) or self.patience < 0:
-            raise ValueError(f"patience must be an integer >= 0, got {self.patience!r}")
-        self.patience = int(self.patience)
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise ValueError(f"lr_schedule must be constant or cosine, got {self.lr_schedule!r}")
-        self.augment = check_augment(self.augment)
-        self.seed = int(self.seed)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrainConfig":
-        unknown = set(d) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown training config keys: {', '.join(sorted(unknown))}")
-        return cls(**d)
-
-    def optimizer_kwargs(self) -> dict:
-        return {k: getattr(self, k) for k in HYPERPARAMETERS[self.optimizer]}
 
 
 DIVERGED = "diverged"
