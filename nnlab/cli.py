@@ -1,7 +1,8 @@
-"""Command line: ``python -m nnlab train|evaluate|predict|gradcheck|bench ...``.
+"""Command line: ``python -m nnlab train|evaluate|predict|gradcheck|bench|hyperparams ...``.
 
-Every choice list comes from a registry, so the CLI and the dashboard always
-offer the same names.  Bad arguments exit with status 2 and one line on
+The ``train`` command's setting flags are generated from the settings table
+(hyperparams.SETTINGS: name, choices, checks, help, default), so the CLI and the
+dashboard always offer the same names.  Bad arguments exit with status 2 and one line on
 stderr; errors while running (a missing file, a corrupt model) exit 1.
 """
 from __future__ import annotations
@@ -14,13 +15,9 @@ import time
 
 import numpy as np
 
-from . import metrics
-from .activations import ACTIVATIONS, check_activation
-from .augment import AUGMENTATIONS
-from .data import DATASETS, load_dataset
-from .initializers import INITIALIZERS
+from . import hyperparams, metrics
+from .data import load_dataset
 from .losses import LOSSES
-from .optimizers import DEFAULT_LR, OPTIMIZERS
 
 
 class UsageError(Exception):
@@ -33,27 +30,6 @@ class Parser(argparse.ArgumentParser):
 
 
 # ------------------------------------------------------------ value parsers
-def _float(name, positive=False):
-    """A finite number, > 0 if `positive` else >= 0."""
-    def parse(s):
-        try:
-            v = float(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got {s!r}") from None
-        if not math.isfinite(v) or v < 0 or (positive and v == 0):
-            raise argparse.ArgumentTypeError(f"{name} must be {'a positive number' if positive else '>= 0'}, got {s}")
-        return v
-    return parse
-
-
-def _positive_float(name):
-    return _float(name, positive=True)
-
-
-def _nonneg_float(name):
-    return _float(name)
-
-
 def _int_range(name, lo, hi=None):
     def parse(s):
         try:
@@ -67,45 +43,80 @@ def _int_range(name, lo, hi=None):
     return parse
 
 
-def _widths(s):
-    s = s.strip()
-    if s in ("", "none", "0-hidden"):
-        return []
-    out = []
-    for part in s.split(","):
+def _setting_type(setting):
+    """The argparse `type` of a setting's flag: text -> the checked value."""
+    def parse(text):
+        t = text.strip()
         try:
-            w = int(part)
+            if setting.type == "int list":
+                value = [] if t.lower() in ("", "none", "0-hidden") else [int(w) for w in t.split(",")]
+            elif setting.type == "choice list":
+                value = t.split(",")
+            elif setting.type in ("int", "float") and t.lower() not in setting.aliases:
+                value = int(t) if setting.type == "int" else float(t)
+            else:
+                value = t.lower()
         except ValueError:
-            raise argparse.ArgumentTypeError(f"--hidden takes comma-separated integers like 64,32, got {s!r}") from None
-        if w < 1:
-            raise argparse.ArgumentTypeError(f"every hidden width must be at least 1, got {w}")
-        out.append(w)
-    return out
+            what = "comma-separated integers like 64,32" if setting.type == "int list" else \
+                f"{'an integer' if setting.type == 'int' else 'a number'}" + \
+                "".join(f" or {k}" for k in setting.aliases if isinstance(k, str))
+            raise argparse.ArgumentTypeError(f"{setting.flag} takes {what}, got {text!r}") from None
+        try:
+            return hyperparams.check(setting.name, value)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    return parse
 
 
-def _activation(s):
-    try:
-        return check_activation(s)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
+def _cli_name(choice) -> str:
+    return "none" if choice is False else str(choice)
 
 
-def _activations(s):
-    return [_activation(a) for a in s.split(",")]
+def _flag_help(s) -> str:
+    if s.by_optimizer:
+        default = "depends on the optimizer: " + ", ".join(f"{k} {v:g}" for k, v in s.by_optimizer.items())
+    elif s.default in (None, False, []):
+        default = s.none or _cli_name(s.default)
+    else:
+        default = ",".join(map(str, s.default)) if isinstance(s.default, list) else _cli_name(s.default)
+    extra = f" [{s.pending}]" if s.pending else ""
+    return f"{s.help} (default: {default}){extra}".replace("%", "%%")
 
 
-def _batch_size(s):
-    if s == "unset":  # argparse passes a string default through `type` too
-        return s
-    if s.strip().lower() in ("full", "0"):
-        return None
-    return _int_range("--batch-size", 1)(s)
+# Flags that differ from the table's plain `--name value` (the table's names stay the flags).
+FLAG_EXTRAS = {
+    "activations": {"aliases": ("--activation",)},  # one name for every hidden layer reads better singular
+    "augment": {"nargs": "?", "const": "shift"},     # a bare --augment: shifts
+}
+# Options of `train` that are not settings: where the data come from, a preset to start
+# from, what to print or save.  Every other flag is a setting of hyperparams.SETTINGS.
+RUN_OPTIONS = ("--preset", "--data-dir", "--data-path", "--label-column", "--save", "--json", "--quiet")
+
+
+def add_setting_args(p, sections):
+    """One flag per setting of `sections` (in the table's order); a flag not given
+    leaves no attribute, so a preset's or the table's default applies."""
+    for s in hyperparams.SETTINGS:
+        if s.section not in sections or not s.cli:
+            continue
+        extras = dict(FLAG_EXTRAS.get(s.name, {}))
+        names = (s.flag, *extras.pop("aliases", ()))
+        if s.type == "choice":
+            extras["choices"] = [_cli_name(c) for c in s.choices]
+        else:
+            extras["type"] = _setting_type(s)
+        p.add_argument(*names, dest=s.name, default=argparse.SUPPRESS, help=_flag_help(s), **extras)
+
+
+def given_settings(args) -> dict:
+    """The settings given as flags, checked and normalised."""
+    return {k: hyperparams.check(k, v) for k, v in vars(args).items() if k in hyperparams.BY_NAME}
 
 
 # -------------------------------------------------------------- the parser
 def add_data_args(p):
-    p.add_argument("--dataset", default="digits", choices=list(DATASETS),
-                   help="dataset to use (default: digits, which ships with scikit-learn)")
+    d = hyperparams.get("dataset")
+    p.add_argument(d.flag, default=d.default, choices=list(d.choices), help=_flag_help(d))
 
 
 def add_file_args(p):
@@ -127,36 +138,7 @@ def build_parser() -> Parser:
     add_file_args(t)
     t.add_argument("--preset", default=None, help="start from a named preset (see nnlab/presets.py); "
                    "explicit flags override it")
-    t.add_argument("--hidden", type=_widths, default=None, help="hidden layer widths, e.g. 64,32 (default 64)")
-    t.add_argument("--activation", type=_activation, default=None,
-                   help=f"activation for every hidden layer: {', '.join(ACTIVATIONS)} (default relu)")
-    t.add_argument("--activations", type=_activations, default=None,
-                   help="one activation per hidden layer, e.g. relu,tanh (overrides --activation)")
-    t.add_argument("--loss", choices=list(LOSSES), default=None, help="cross_entropy (softmax) or mse")
-    t.add_argument("--output", choices=["softmax", "sigmoid", "linear"], default=None,
-                   help="output activation for mse: sigmoid (default) or linear")
-    t.add_argument("--init", choices=["auto", *INITIALIZERS], default=None, help="weight initializer (default auto)")
-    t.add_argument("--optimizer", choices=list(OPTIMIZERS), default=None, help="optimizer (default adam)")
-    t.add_argument("--lr", type=_positive_float("--lr"), default=None,
-                   help="learning rate (default depends on the optimizer: " +
-                   ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items()) + ")")
-    t.add_argument("--momentum", type=_nonneg_float("--momentum"), default=None, help="momentum (default 0.9)")
-    t.add_argument("--beta1", type=_nonneg_float("--beta1"), default=None, help="Adam beta1 (default 0.9)")
-    t.add_argument("--beta2", type=_nonneg_float("--beta2"), default=None, help="Adam beta2 (default 0.999)")
-    t.add_argument("--rho", type=_nonneg_float("--rho"), default=None, help="RMSprop decay (default 0.9)")
-    t.add_argument("--eps", type=_positive_float("--eps"), default=None, help="epsilon of Adam/RMSprop (1e-8)")
-    t.add_argument("--batch-size", type=_batch_size, default="unset", help="mini-batch size, or 'full' (default 32)")
-    t.add_argument("--epochs", type=_int_range("--epochs", 1, 100_000), default=None, help="maximum epochs (default 50)")
-    t.add_argument("--l2", type=_nonneg_float("--l2"), default=None, help="L2 strength lambda (lambda/(2N) sum W^2)")
-    t.add_argument("--l1", type=_nonneg_float("--l1"), default=None, help="L1 strength (lambda/N sum |W|)")
-    t.add_argument("--dropout", type=_nonneg_float("--dropout"), default=None, help="dropout rate after hidden layers, in [0, 1)")
-    t.add_argument("--patience", type=_int_range("--patience", 0), default=None,
-                   help="early stopping: epochs without a better validation loss (0 = off)")
-    t.add_argument("--lr-schedule", choices=["constant", "cosine"], default=None, help="learning-rate schedule")
-    t.add_argument("--augment", nargs="?", const="shift", default=None, choices=["none", *AUGMENTATIONS],
-                   help="change training images each epoch: shift (+-1 pixel, the default of a bare --augment) or "
-                        "affine (turned, slanted, stretched, moved)")
-    t.add_argument("--seed", type=int, default=0, help="one integer seed for everything (default 0)")
+    add_setting_args(t, ("network", "train", "engine"))
     t.add_argument("--save", default=None, help="save the trained model to this .npz file")
     t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     t.add_argument("--quiet", action="store_true", help="no per-epoch lines")
@@ -173,15 +155,19 @@ def build_parser() -> Parser:
     pr.add_argument("--out", default="submission.csv", help="where to write ImageId,Label (default submission.csv)")
 
     g = sub.add_parser("gradcheck", help="check backward against central differences (float64)")
-    g.add_argument("--hidden", type=_widths, default=[5, 4], help="hidden widths (default 5,4)")
-    g.add_argument("--activation", type=_activation, default="tanh", help="activation of every hidden layer")
-    g.add_argument("--activations", type=_activations, default=None, help="one activation per hidden layer")
+    g.add_argument("--hidden", type=_setting_type(hyperparams.get("hidden")), default=[5, 4],
+                   help="hidden widths (default 5,4)")
+    g.add_argument("--activations", "--activation", type=_setting_type(hyperparams.get("activations")),
+                   default=["tanh"], help="activation of every hidden layer, or one per layer (default tanh)")
     g.add_argument("--loss", choices=list(LOSSES), default="cross_entropy")
     g.add_argument("--output", choices=["softmax", "sigmoid", "linear"], default=None)
-    g.add_argument("--l2", type=_nonneg_float("--l2"), default=0.0)
-    g.add_argument("--l1", type=_nonneg_float("--l1"), default=0.0)
+    g.add_argument("--l2", type=_setting_type(hyperparams.get("l2")), default=0.0)
+    g.add_argument("--l1", type=_setting_type(hyperparams.get("l1")), default=0.0)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--json", action="store_true")
+
+    h = sub.add_parser("hyperparams", help="print every setting: type, default, allowed values, help, formula")
+    h.add_argument("--json", action="store_true", help="one JSON list of objects (name, type, default, help, ...)")
 
     b = sub.add_parser("bench", help="benchmarks against scikit-learn (and PyTorch)")
     bsub = b.add_subparsers(dest="bench", required=True, parser_class=Parser)
@@ -222,37 +208,24 @@ def _dataset_from_args(args):
 
 def cmd_train(args):
     from .network import Network, NetworkConfig
-    from .presets import get_preset
+    from .presets import settings
     from .training import Trainer, TrainConfig
 
     data = _dataset_from_args(args)
-    preset = get_preset(args.preset) if args.preset else {"network": {}, "train": {}}
-    net_cfg = {"hidden": [64], "activations": ["relu"], **preset["network"]}
-    for key, value in (("hidden", args.hidden), ("loss", args.loss), ("output", args.output),
-                       ("init", args.init), ("dropout", args.dropout)):
-        if value is not None:
-            net_cfg[key] = value
-    if args.output == "softmax":
-        net_cfg["output"] = ""
-    if args.activations is not None:
-        net_cfg["activations"] = args.activations
-    elif args.activation is not None:
-        net_cfg["activations"] = [args.activation]
+    # The table's defaults, then the preset's settings (fitted to the data), then the flags.
+    net_cfg, train_cfg = settings(args.preset, data) if args.preset else ({}, {})
+    flags = given_settings(args)
+    if "optimizer" in flags and "lr" not in flags and flags["optimizer"] != train_cfg.get("optimizer"):
+        train_cfg.pop("lr", None)  # another optimizer than the preset's: its own usual learning rate
+    net_cfg.update({k: v for k, v in flags.items() if hyperparams.get(k).section == "network"})
+    train_cfg.update({k: v for k, v in flags.items() if hyperparams.get(k).section == "train"})
+    engine = flags.get("engine", hyperparams.default("engine"))
+    if engine != "fast":  # until Trainer takes engine= (issue 13 §2): say so rather than run another engine
+        raise ValueError(f"--engine {engine}: {hyperparams.get('engine').pending}")
     config = NetworkConfig(n_inputs=data.n_features, n_outputs=data.n_classes, **net_cfg)
-
-    train_cfg = {"optimizer": "adam", "batch_size": 32, "epochs": 50, **preset["train"], "seed": args.seed}
-    for key in ("optimizer", "lr", "momentum", "beta1", "beta2", "rho", "eps", "epochs", "l2", "l1",
-                "patience", "lr_schedule", "augment"):
-        value = getattr(args, key)
-        if value is not None:
-            train_cfg[key] = value
-    if args.batch_size != "unset":
-        train_cfg["batch_size"] = args.batch_size
-    if args.lr is None and not preset["train"].get("lr"):
-        train_cfg["lr"] = DEFAULT_LR[train_cfg["optimizer"]]
     tcfg = TrainConfig(**train_cfg)
 
-    net = Network(config, seed=args.seed)
+    net = Network(config, seed=tcfg.seed)
     trainer = Trainer(net, data, tcfg)
     if not args.quiet:
         _out(f"{data.name}: {data.sizes()} | {net!r} | {tcfg.optimizer} lr={tcfg.lr:g} "
@@ -317,8 +290,7 @@ def cmd_predict(args):
 def cmd_gradcheck(args):
     from .gradcheck import check_random_network
 
-    acts = args.activations or [args.activation]
-    res = check_random_network(hidden=args.hidden, activations=acts, loss=args.loss,
+    res = check_random_network(hidden=args.hidden, activations=args.activations, loss=args.loss,
                                output="" if args.output in (None, "softmax") else args.output,
                                l2=args.l2, l1=args.l1, seed=args.seed)
     for name, err in res["errors"].items():
@@ -338,7 +310,36 @@ def cmd_bench(args):
     return bench.speed(args, _out)
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "gradcheck": cmd_gradcheck,
+def cmd_hyperparams(args):
+    if args.json:
+        _out(json.dumps([s.to_json() for s in hyperparams.SETTINGS], ensure_ascii=False))
+        return 0
+    for section in hyperparams.SECTIONS:
+        _out(f"{section.upper()}" + {"network": " (NetworkConfig)", "train": " (TrainConfig)",
+                                     "engine": " (Trainer)"}.get(section, ""))
+        for s in hyperparams.section(section):
+            default = "by optimizer" if s.by_optimizer else "required" if s.required else \
+                _cli_name(s.default) if s.default is not None else "none"
+            flag = f"  {s.flag}" if s.cli else ""
+            only = f"  (only {', '.join(s.optimizers or s.losses)})" if s.optimizers or s.losses else ""
+            _out(f"  {s.name}: {s.type}, default {default}{flag}{only}")
+            _out(f"      {s.help}")
+            _out(f"      allowed: {s.allowed()}")
+            if s.choices and any(s.label_of(c) != _cli_name(c) for c in s.choices):
+                _out("      shown as: " + ", ".join(f"{_cli_name(c)} = {s.label_of(c)}" for c in s.choices
+                                                          if s.label_of(c) != _cli_name(c)))
+            if s.by_optimizer:
+                _out("      default (usual range): " + ", ".join(
+                    f"{k} {v:g} ({s.usual[k][0]:g}-{s.usual[k][1]:g})" for k, v in s.by_optimizer.items()))
+            if s.formula:
+                _out(f"      formula: {s.formula}")
+            if s.pending:
+                _out(f"      pending: {s.pending}")
+        _out("")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "hyperparams": cmd_hyperparams, "evaluate": cmd_evaluate, "predict": cmd_predict, "gradcheck": cmd_gradcheck,
             "bench": cmd_bench}
 
 

@@ -85,7 +85,7 @@ class Setting:
     def allowed(self) -> str:
         """The allowed values in words: "[0, 1)", "one of: adam, sgd", "each 1 to 8192"."""
         if self.choices:
-            text = "one of: " + ", ".join(str(c).lower() for c in self.choices)
+            text = "one of: " + ", ".join("none" if c is False else str(c) for c in self.choices)
         elif self.low is None and self.high is None:
             text = "any"
         else:
@@ -93,7 +93,7 @@ class Setting:
             text = (f"{'[' if lo_in else '('}{_num(self.low, '-inf')}, "
                     f"{_num(self.high, 'inf')}{']' if hi_in and self.high is not None else ')'}")
         if self.type.endswith("list"):
-            text = f"each {text}" + (f", at most {self.max_len}" if self.max_len else "")
+            text = f"each {text}" + (f", at most {self.max_len} entries" if self.max_len else "")
         return text + (f"; none = {self.none}" if self.none else "")
 
     def to_json(self) -> dict:
@@ -119,7 +119,7 @@ class Setting:
 
 
 def _num(v, missing):
-    return missing if v is None else f"{v:g}"
+    return missing if v is None else str(v) if isinstance(v, int) else f"{v:g}"
 
 
 def _125(lo_exp, hi_exp):
@@ -206,7 +206,7 @@ SETTINGS = [
             formula="p ← p − lr·g/(√s + ε)",
             help="Adam/RMSprop: a tiny number added to avoid dividing by zero. Rarely needs changing."),
     Setting("batch_size", "int", 32, section="train", label="Batch size", low=1, log=True,
-            none="the full training set", aliases={0: None, "full": None}, widget="select_slider",
+            none="the full training set (also 0 or full)", aliases={0: None, "full": None}, widget="select_slider",
             values=(1, 8, 16, 32, 64, 128, 256, 512, "full"),
             help="How many training samples are used for each weight update; full = all of them (classic "
                  "gradient descent: one update per epoch)."),

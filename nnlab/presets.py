@@ -1,7 +1,8 @@
 """Named presets: a network config + a training config that work well.
 
 The CLI's ``--preset``, the accuracy benchmark and the dashboard's
-"train a good default" button all read this one dict.
+"train a good default" button all read this one dict (through `settings`).
+Every key is a setting of hyperparams.SETTINGS (tests check names and values).
 """
 from __future__ import annotations
 
@@ -41,15 +42,22 @@ def get_preset(name: str) -> dict:
     return PRESETS[name]
 
 
+def settings(name: str, data=None) -> tuple:
+    """The preset's (network, train) settings as two dicts, fitted to `data`: a
+    dataset that is not images gets no augmentation (it changes images)."""
+    p = get_preset(name)
+    network, train = dict(p["network"]), dict(p["train"])
+    if data is not None and not data.image_shape and train.get("augment"):
+        train["augment"] = False
+    return network, train
+
+
 def build(name: str, data, seed: int = 0, **train_overrides):
-    """(Network, TrainConfig) for preset `name` sized to `data`."""
+    """(Network, TrainConfig) for preset `name` sized to `data`; `train_overrides`
+    (e.g. epochs=5) replace the preset's training settings."""
     from .network import Network, NetworkConfig
     from .training import TrainConfig
 
-    p = get_preset(name)
-    net = Network(NetworkConfig(n_inputs=data.n_features, n_outputs=data.n_classes, **p["network"]), seed=seed)
-    train = dict(p["train"], seed=seed)
-    train.update(train_overrides)
-    if train.get("augment") and not data.image_shape:
-        train["augment"] = False
-    return net, TrainConfig(**train)
+    network, train = settings(name, data)
+    net = Network(NetworkConfig(n_inputs=data.n_features, n_outputs=data.n_classes, **network), seed=seed)
+    return net, TrainConfig(**{**train, "seed": seed, **train_overrides})
