@@ -162,7 +162,7 @@ SETTINGS = [
     Setting("output", "choice", None, section="network", label="Output activation",
             choices=tuple(dict.fromkeys(o for outs in OUTPUTS.values() for o in outs)), losses=("mse",),
             none="the loss's usual output (softmax for cross-entropy, sigmoid for MSE)",
-            aliases={"": None, "identity": "linear"}, widget="select",
+            aliases={"": None, "identity": "linear"}, labels={None: "the loss's usual"}, widget="select",
             help="The function on the output layer; it turns raw scores into class scores (MSE: sigmoid or "
                  "linear; cross-entropy: always softmax)."),
     Setting("dropout", "float", 0.0, section="network", label="Dropout", low=0.0, high=1.0, closed="left",
@@ -206,7 +206,8 @@ SETTINGS = [
             formula="p ← p − lr·g/(√s + ε)",
             help="Adam/RMSprop: a tiny number added to avoid dividing by zero. Rarely needs changing."),
     Setting("batch_size", "int", 32, section="train", label="Batch size", low=1, log=True,
-            none="the full training set (also 0 or full)", aliases={0: None, "full": None}, widget="select_slider",
+            none="the full training set (also 0 or full)", aliases={0: None, "full": None}, labels={None: "full"},
+            widget="select_slider",
             values=(1, 8, 16, 32, 64, 128, 256, 512, "full"),
             help="How many training samples are used for each weight update; full = all of them (classic "
                  "gradient descent: one update per epoch)."),

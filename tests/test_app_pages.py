@@ -145,7 +145,7 @@ def test_a_new_architecture_needs_reset_and_the_warning_reads_like_the_controls(
     assert not at.exception
     warning = texts(at.warning)
     assert "need a new model" in warning
-    assert "Units in the hidden layers: 128, 64 → 128, 32" in warning and "Activation: relu → sigmoid" in warning
+    assert "Units in the hidden layers: 128, 64 → 128, 32" in warning and "Activation: ReLU → sigmoid" in warning
     assert "[" not in warning and "Augment" not in warning and "activations" not in warning  # labels, only what changed
     assert button(at, "Train").disabled and button(at, "Step").disabled  # never silently mix
     assert at.session_state.net is net and len(at.session_state.history) == 3

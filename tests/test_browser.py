@@ -341,7 +341,7 @@ def test_a_failed_run_is_amber_and_a_divergence_shows_its_epoch(page):
     assert page.get_by_test_id("stAlertContentSuccess").count() == 0  # not a green "Finished"
     shot(page, "train-chance.png")
     page.get_by_role("tab", name="Network").click()
-    choose(page, "Activation", "relu")
+    choose(page, "Activation", "ReLU")
     wait_idle(page)
     button(page, "Reset").click()
     wait_idle(page)
