@@ -206,13 +206,13 @@ def _dataset_from_args(args):
     return data
 
 
-def cmd_train(args):
-    from .network import Network, NetworkConfig
+def configs_from_args(args, data) -> tuple:
+    """(NetworkConfig, TrainConfig) for the train command: the table's defaults,
+    then the preset's settings (fitted to the data), then the flags given."""
+    from .network import NetworkConfig
     from .presets import settings
-    from .training import Trainer, TrainConfig
+    from .training import TrainConfig
 
-    data = _dataset_from_args(args)
-    # The table's defaults, then the preset's settings (fitted to the data), then the flags.
     net_cfg, train_cfg = settings(args.preset, data) if args.preset else ({}, {})
     flags = given_settings(args)
     if "optimizer" in flags and "lr" not in flags and flags["optimizer"] != train_cfg.get("optimizer"):
@@ -222,9 +222,15 @@ def cmd_train(args):
     engine = flags.get("engine", hyperparams.default("engine"))
     if engine != "fast":  # until Trainer takes engine= (issue 13 §2): say so rather than run another engine
         raise ValueError(f"--engine {engine}: {hyperparams.get('engine').pending}")
-    config = NetworkConfig(n_inputs=data.n_features, n_outputs=data.n_classes, **net_cfg)
-    tcfg = TrainConfig(**train_cfg)
+    return NetworkConfig(n_inputs=data.n_features, n_outputs=data.n_classes, **net_cfg), TrainConfig(**train_cfg)
 
+
+def cmd_train(args):
+    from .network import Network
+    from .training import Trainer
+
+    data = _dataset_from_args(args)
+    config, tcfg = configs_from_args(args, data)
     net = Network(config, seed=tcfg.seed)
     trainer = Trainer(net, data, tcfg)
     if not args.quiet:

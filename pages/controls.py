@@ -10,6 +10,7 @@ from st.session_state, so button callbacks see exactly what the widgets show.
 from __future__ import annotations
 
 import math
+import re
 
 import streamlit as st
 
@@ -39,11 +40,13 @@ NEW_MODEL = {s.name for s in hyperparams.SETTINGS if s.widget and s.section in (
 
 
 def setting_of(key: str):
-    """The setting a widget key belongs to ("ctl_width_2" -> "hidden"), None for
-    one that is not a setting (the preset box)."""
+    """The setting a widget key belongs to ("ctl_beta2" -> "beta2", "ctl_width_2" ->
+    "hidden"), None for one that is not a setting (the preset box)."""
     name = key.removeprefix(K)
-    base = name.rstrip("0123456789").removesuffix("_") if name[-1:].isdigit() else name
-    return None if base in NOT_SETTINGS else PARTS.get(base, base)
+    if name in hyperparams.BY_NAME:
+        return name
+    part = re.sub(r"_\d+$", "", name)  # width_2 -> width
+    return None if part in NOT_SETTINGS else PARTS.get(part, part)
 
 
 def _fmt_number(v) -> str:
