@@ -56,3 +56,12 @@ def test_measure_draw_reports_the_offers_rates():
     assert r["varied"]["n"] == len(drawings()) and r["plain"]["n"] == 10
     assert 0 <= r["varied"]["clear"] <= r["varied"]["right"] <= r["varied"]["n"]
     assert sum(int(v.split("/")[1]) for v in r["varied"]["by_placement"].values()) == r["varied"]["n"]
+
+
+def test_measure_uploads_reports_each_case_and_its_outcome():
+    r = subprocess.run([sys.executable, str(ROOT / "tests" / "measure_uploads.py"), "--only", "duplicate names"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 1 and "40,000 duplicate names" in lines[0]
+    assert "refused: duplicate column names" in lines[0] and " MB " in lines[0]
