@@ -17,4 +17,5 @@ st.navigation([
     st.Page("pages/train.py", title="Train", icon=":material/model_training:", default=True),
     st.Page("pages/evaluate.py", title="Evaluate", icon=":material/grid_on:"),
     st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
 ]).run()

@@ -208,3 +208,68 @@ def image_array(img, pixel_max: float = 1.0, scale: int = 16) -> np.ndarray:
     a = np.clip(np.asarray(img, dtype=float) / float(pixel_max), 0.0, 1.0)
     a = np.kron(a, np.ones((scale, scale)))
     return (255 * (1.0 - a)).astype(np.uint8)
+
+
+# ------------------------------------------------------------ experiments
+RUN_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+              "#bcbd22", "#17becf"]
+
+
+def compare_figure(runs: dict, key: str, title: str, percent: bool = False) -> go.Figure:
+    """Several runs' curves of one metric on one chart: `runs` maps a legend
+    name to a history (list of epoch records); one colour per run, training
+    dashed and validation solid when `key` is e.g. "loss" (both are drawn)."""
+    data = []
+    for i, (name, history) in enumerate(runs.items()):
+        color = RUN_COLORS[i % len(RUN_COLORS)]
+        for part, dash in (("train", "dot"), ("val", "solid")):
+            x, y = _series(history, f"{part}_{key}")
+            if percent:
+                y = [100 * v for v in y]
+            data.append(dict(type="scatter", mode="lines", x=x, y=y, name=f"{name} ({part})",
+                             legendgroup=name, line=dict(color=color, dash=dash, width=2.5)))
+    fig = _figure(data, title, height=380, xaxis=dict(title="epoch"), yaxis=dict(title=("%" if percent else key)))
+    fig.layout.legend = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)  # below: many runs
+    return fig
+
+
+def sweep_figure(rows: list, param: str, log_x: bool, best=None) -> go.Figure:
+    """Validation accuracy (mean ± std over seeds, %) against one setting's values;
+    the best value marked.  `rows`: sweep.summary() rows."""
+    rows = [r for r in rows if r["val_accuracy_mean"] is not None]
+    numeric = all(isinstance(r[param], (int, float)) and not isinstance(r[param], bool) for r in rows)
+    rows = sorted(rows, key=lambda r: r[param]) if numeric else rows
+    x = [r[param] if numeric else str(r[param]) for r in rows]
+    y = [100 * r["val_accuracy_mean"] for r in rows]
+    err = [100 * (r["val_accuracy_std"] or 0) for r in rows]
+    data = [dict(type="scatter", mode="lines+markers", x=x, y=y, name="validation accuracy",
+                 error_y=dict(type="data", array=err, visible=True), line=dict(color=VAL_COLOR, width=3),
+                 marker=dict(size=10))]
+    if best is not None:
+        bx = best[param] if numeric else str(best[param])
+        data.append(dict(type="scatter", mode="markers", x=[bx], y=[100 * best["val_accuracy_mean"]], name="best",
+                         marker=dict(size=20, symbol="star", color=PRED_COLOR)))
+    xaxis = dict(title=param, type="log" if (numeric and log_x) else ("linear" if numeric else "category"))
+    return _figure(data, f"Validation accuracy against {param}", height=400, xaxis=xaxis,
+                   yaxis=dict(title="validation accuracy (%)"))
+
+
+def sweep_grid_figure(rows: list, px: str, py: str) -> go.Figure:
+    """Mean validation accuracy (%) over a two-setting grid, as a heatmap."""
+    xs = sorted({str(r[px]) for r in rows}, key=lambda v: _num(v))
+    ys = sorted({str(r[py]) for r in rows}, key=lambda v: _num(v))
+    z = [[None] * len(xs) for _ in ys]
+    for r in rows:
+        if r["val_accuracy_mean"] is not None:
+            z[ys.index(str(r[py]))][xs.index(str(r[px]))] = round(100 * r["val_accuracy_mean"], 2)
+    data = [dict(type="heatmap", x=xs, y=ys, z=z, colorscale="Viridis", texttemplate="%{z:.1f}",
+                 colorbar=dict(title="val %"))]
+    return _figure(data, f"Validation accuracy: {py} against {px}", height=420,
+                   xaxis=dict(title=px, type="category"), yaxis=dict(title=py, type="category"))
+
+
+def _num(v):
+    try:
+        return (0, float(v))
+    except ValueError:
+        return (1, v)

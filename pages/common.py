@@ -12,6 +12,7 @@ import threading
 import streamlit as st
 
 from nnlab import data as nndata
+from nnlab.runs import RunLog
 from pages import controls
 
 # Every session-state key the app uses, with its initial value.  Widget keys
@@ -45,6 +46,8 @@ STATE = {
     "kaggle_error": "",      # why the test.csv could not be predicted
     "data_memo": {},         # dataset name -> (source, Dataset): one copy per tab, not one per call
     "left_pages_folder_mode": False,  # this tab already reran once through app.py (see frame())
+    "model_serial": 0,       # counts the tab's models: a run of the run log is one model
+    "run_log": None,         # nnlab.runs.RunLog of this tab (set in init_state): what Compare shows
 }
 
 WIDGET_PREFIX = "ctl_"
@@ -63,6 +66,8 @@ def init_state():
             st.session_state[key] = list(value) if isinstance(value, list) else value
     if st.session_state.train_lock is None:
         st.session_state.train_lock = threading.Lock()
+    if st.session_state.run_log is None:
+        st.session_state.run_log = RunLog()
     # Streamlit forgets a widget's value when a page without that widget runs;
     # re-assigning the value marks it as the user's, which keeps it (Streamlit's
     # documented workaround for multipage apps).
@@ -130,6 +135,7 @@ def set_model(net, *, trainer=None, history=None, controls=None, dataset=None, s
     """Make `net` the tab's model (the previous one is dropped)."""
     st.session_state.net = net
     st.session_state.trainer = trainer
+    st.session_state.model_serial += 1
     st.session_state.history = trainer.history if trainer is not None else list(history or [])
     st.session_state.model_controls = dict(controls) if controls is not None else None
     st.session_state.model_dataset = dataset
@@ -138,6 +144,16 @@ def set_model(net, *, trainer=None, history=None, controls=None, dataset=None, s
     st.session_state.running = False
     st.session_state.step_pending = False
     st.session_state.last_run = None
+
+
+def record_run(seconds: float):
+    """Keep the tab's model's training so far as a run of the run log (Compare page)."""
+    if st.session_state.net is None or not st.session_state.history:
+        return
+    settings = dict(st.session_state.model_controls or {})
+    settings.pop("dataset", None)
+    st.session_state.run_log.record(st.session_state.model_serial, settings, st.session_state.history, seconds,
+                                    dataset=st.session_state.model_dataset or "")
 
 
 def clear_model():

@@ -45,6 +45,7 @@ def offer_training_ui(data):
         st.session_state[controls.K + "epochs"] = epochs
         common.set_model(net, trainer=trainer, controls=controls.read_controls(data), dataset=data.name,
                          source=f"preset {name!r}", train_config=cfg.to_dict())
+        common.record_run(trainer.train_seconds)
         st.rerun()
 
 

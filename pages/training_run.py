@@ -241,6 +241,7 @@ def run_training(view: TrainView, token, epochs=None):
     diverged = trainer.diverged_at["epoch"] if trainer.stopped_reason == DIVERGED else None
     st.session_state.last_run = (trainer.epoch - start_epoch, time.perf_counter() - started,
                                  trainer.train_seconds - start_seconds, diverged)
+    common.record_run(trainer.train_seconds - start_seconds)
     view.draw_last_run()
 
 

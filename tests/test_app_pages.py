@@ -398,3 +398,30 @@ def test_two_tabs_have_their_own_models(trained):
     train(other, epochs=2)
     assert len(other.session_state.history) == 2 and len(trained.session_state.history) == 3
     assert other.session_state.net is not trained.session_state.net
+
+
+def test_compare_keeps_every_model_as_a_run_and_overlays_them():
+    at = new_app()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception and "No runs yet" in texts(at.info)
+    at.switch_page("pages/train.py").run()
+    at.slider(key="ctl_epochs").set_value(3).run()
+    button(at, "Train").click().run()
+    button(at, "Reset").click().run()
+    at.select_slider(key="ctl_width_0").set_value(32).run()
+    button(at, "Train").click().run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["name"]) == ["run 1", "run 2"] and list(table["epochs"]) == [3, 3]
+    assert table["changes"].iloc[1].startswith("hidden: ")
+    assert len(at.get("plotly_chart")) == 2
+    names = [t["name"] for t in __import__("json").loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    assert any("hidden 128" in n for n in names) and any("hidden 32" in n for n in names)
+    at.selectbox(key="compare_run").set_value(1).run()
+    at.text_input(key="compare_name_1").set_value("baseline net").run()
+    button(at, "Rename").click().run()
+    button(at, "Pin as baseline").click().run()
+    assert list(at.dataframe[0].value["name"])[0] == "baseline net (baseline)"
+    button(at, "Delete").click().run()
+    assert not at.exception and len(at.dataframe[0].value) == 1

@@ -141,3 +141,31 @@ def test_a_diverged_first_epoch_is_shown_not_an_empty_chart():
         fig = build([diverged])
         assert "exploded (to 4.51e+06)" in fig.layout.annotations[0].text
         assert fig.layout.xaxis.dtick == 1  # whole epochs, no tick at 0.6 or 1.4
+
+
+def test_compare_figure_one_colour_per_run_train_and_validation():
+    from nnlab.figures import compare_figure
+
+    h = [{"epoch": i + 1, "train_loss": 1 / (i + 1), "val_loss": 1.1 / (i + 1)} for i in range(4)]
+    fig = compare_figure({"lr 0.1": h, "lr 0.01": h[:2]}, "loss", "Loss")
+    names = [t.name for t in fig.data]
+    assert names == ["lr 0.1 (train)", "lr 0.1 (val)", "lr 0.01 (train)", "lr 0.01 (val)"]
+    assert fig.data[0].line.color == fig.data[1].line.color != fig.data[2].line.color
+    assert list(fig.data[3].y) == [1.1, 0.55] and fig.layout.dragmode is False
+
+
+def test_sweep_figure_log_axis_error_bars_and_the_best_marked():
+    import pytest
+
+    from nnlab.figures import sweep_figure, sweep_grid_figure
+
+    rows = [{"l2": v, "val_accuracy_mean": a, "val_accuracy_std": 0.01} for v, a in ((1.0, 0.9), (0.01, 0.8))]
+    fig = sweep_figure(rows, "l2", log_x=True, best=rows[0])
+    assert fig.layout.xaxis.type == "log" and list(fig.data[0].x) == [0.01, 1.0]
+    assert list(fig.data[0].y) == pytest.approx([80, 90]) and list(fig.data[0].error_y.array) == pytest.approx([1, 1])
+    assert fig.data[1].name == "best" and list(fig.data[1].x) == [1.0]
+    cat = sweep_figure([{"act": "relu", "val_accuracy_mean": 0.9, "val_accuracy_std": 0}], "act", log_x=False)
+    assert cat.layout.xaxis.type == "category"
+    grid = sweep_grid_figure([{"lr": 0.1, "l2": 1, "val_accuracy_mean": 0.5},
+                              {"lr": 0.01, "l2": 1, "val_accuracy_mean": 0.75}], "lr", "l2")
+    assert list(grid.data[0].x) == ["0.01", "0.1"] and grid.data[0].z[0] == [75.0, 50.0]

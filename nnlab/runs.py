@@ -1,0 +1,159 @@
+"""A tab's run history: every model trained in the tab, kept as a run — its
+settings, its per-epoch history, its final metrics, when and for how long —
+so runs can be compared after the model itself is gone.
+
+    log = RunLog()
+    run = log.record(model_id, settings, history, seconds, dataset="digits")  # after each Train/Step
+    log.table()                     # a DataFrame, one row per run
+    log.differences([a, b, c])      # {"run 1": "lr 0.001", ...}: the settings that tell them apart
+
+A run is one model: pressing Train again on the same model (more epochs, a new
+learning rate) updates its run; Reset and Train starts a new one.  Histories
+are small (a few numbers per epoch); models are not kept here.  Plain Python
+and pandas: the Compare page only draws what this returns.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+MAX_RUNS = 50  # a tab keeps its 50 latest runs (about 2 KB of history per 100 epochs each)
+METRICS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
+
+
+@dataclass
+class Run:
+    id: int
+    model_id: object
+    name: str
+    settings: dict
+    history: list
+    seconds: float
+    dataset: str
+    started: str
+    changes: list = field(default_factory=list)  # what differs from the run before, as "key: old → new"
+
+    @property
+    def epochs(self) -> int:
+        return len(self.history)
+
+    def final(self, key: str):
+        """The last epoch's value of `key` (None before the first epoch)."""
+        for r in reversed(self.history):
+            if r.get(key) is not None:
+                return r[key]
+        return None
+
+
+def _plain(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def changes(before: dict | None, after: dict) -> list:
+    """["lr: 0.001 → 0.01", ...]: the settings that differ, in `after`'s order."""
+    if not before:
+        return []
+    return [f"{k}: {_plain(before.get(k))} → {_plain(v)}" for k, v in after.items()
+            if k in before and before[k] != v]
+
+
+class RunLog:
+    """The runs of one browser tab (see the module docstring)."""
+
+    def __init__(self, max_runs: int = MAX_RUNS):
+        self.runs: list = []
+        self.max_runs = max_runs
+        self.baseline: int | None = None
+        self._next_id = 1
+
+    def record(self, model_id, settings: dict, history: list, seconds: float, dataset: str = "",
+               now: _dt.datetime | None = None) -> Run:
+        """Add the run of `model_id`, or update it when that model was trained before."""
+        history = [{k: r.get(k) for k in ("epoch", *METRICS)} for r in history if not r.get("progress")]
+        for run in self.runs:
+            if run.model_id == model_id:
+                run.settings, run.history = dict(settings), history
+                run.seconds += seconds
+                return run
+        previous = self.runs[-1].settings if self.runs else None
+        run = Run(self._next_id, model_id, f"run {self._next_id}", dict(settings), history, float(seconds),
+                  dataset, (now or _dt.datetime.now()).strftime("%H:%M:%S"), changes(previous, settings))
+        self._next_id += 1
+        self.runs.append(run)
+        while len(self.runs) > self.max_runs:
+            dropped = self.runs.pop(0)
+            if dropped.id == self.baseline:
+                self.baseline = None
+        return run
+
+    def get(self, run_id: int) -> Run:
+        for run in self.runs:
+            if run.id == run_id:
+                return run
+        raise KeyError(f"no run {run_id}")
+
+    def rename(self, run_id: int, name: str):
+        name = " ".join(str(name).split())[:60]
+        if not name:
+            raise ValueError("a run's name cannot be empty")
+        self.get(run_id).name = name
+
+    def delete(self, run_id: int):
+        self.runs.remove(self.get(run_id))
+        if self.baseline == run_id:
+            self.baseline = None
+
+    def pin(self, run_id: int | None):
+        """Make `run_id` the baseline the table compares every run with (None: no baseline)."""
+        if run_id is not None:
+            self.get(run_id)
+        self.baseline = run_id
+
+    # ------------------------------------------------------------ views
+    def table(self) -> pd.DataFrame:
+        """One row per run: name, when, data, epochs, final metrics (%), time, what changed."""
+        base = self.get(self.baseline).settings if self.baseline is not None else None
+        rows = []
+        for run in self.runs:
+            acc, val = run.final("train_accuracy"), run.final("val_accuracy")
+            rows.append({
+                "id": run.id, "name": run.name + (" (baseline)" if run.id == self.baseline else ""),
+                "started": run.started, "dataset": run.dataset, "epochs": run.epochs,
+                "val accuracy %": None if val is None else round(100 * val, 2),
+                "train accuracy %": None if acc is None else round(100 * acc, 2),
+                "val loss": run.final("val_loss"), "train loss": run.final("train_loss"),
+                "seconds": round(run.seconds, 2),
+                "changes": "; ".join(changes(base, run.settings) if base is not None and run.id != self.baseline
+                                     else run.changes),
+            })
+        return pd.DataFrame(rows, columns=["id", "name", "started", "dataset", "epochs", "val accuracy %",
+                                           "train accuracy %", "val loss", "train loss", "seconds", "changes"])
+
+    def differences(self, run_ids) -> dict:
+        """{run name: the settings in which it differs from the others} — legend names."""
+        runs = [self.get(i) for i in run_ids]
+        keys = [k for k in (runs[0].settings if runs else {})
+                if len({_plain(r.settings.get(k)) for r in runs}) > 1]
+        return {r.name: ", ".join(f"{k} {_plain(r.settings.get(k))}" for k in keys) or r.name for r in runs}
+
+    def histories(self, run_ids=None) -> pd.DataFrame:
+        """Every epoch of the chosen runs (all by default) in one long table."""
+        ids = [r.id for r in self.runs] if run_ids is None else list(run_ids)
+        frames = [pd.DataFrame(self.get(i).history).assign(run=self.get(i).name) for i in ids]
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=["run", "epoch", *METRICS])
+        df = pd.concat(frames, ignore_index=True)
+        return df[["run", "epoch", *METRICS]]
+
+    def csv(self, what: str = "table", run_ids=None) -> str:
+        buf = io.StringIO()
+        (self.table() if what == "table" else self.histories(run_ids)).to_csv(buf, index=False)
+        return buf.getvalue()

@@ -1,0 +1,54 @@
+"""The run log behind the Compare page: one run per model, settings diffs, the
+table, legend names, CSV, rename / delete / baseline, a bounded size."""
+import pandas as pd
+import pytest
+
+from nnlab.runs import RunLog
+
+
+def hist(n, acc=0.9):
+    return [{"epoch": i + 1, "train_loss": 1 / (i + 1), "val_loss": 1.2 / (i + 1), "train_accuracy": acc,
+             "val_accuracy": acc - 0.01, "seconds": 0.1} for i in range(n)]
+
+
+def test_one_run_per_model_and_what_changed_from_the_run_before():
+    log = RunLog()
+    a = log.record("m1", {"lr": 0.001, "hidden": [64]}, hist(5), 1.0, "digits")
+    log.record("m1", {"lr": 0.01, "hidden": [64]}, hist(8), 0.5, "digits")  # trained on: same run
+    b = log.record("m2", {"lr": 0.01, "hidden": [64, 32]}, hist(3), 0.7, "digits")
+    assert [r.name for r in log.runs] == ["run 1", "run 2"]
+    assert a.epochs == 8 and a.seconds == 1.5 and a.settings["lr"] == 0.01
+    assert b.changes == ["hidden: 64 → 64, 32"]
+    table = log.table()
+    assert list(table["epochs"]) == [8, 3] and list(table["val accuracy %"]) == [89.0, 89.0]
+    assert table.loc[1, "changes"] == "hidden: 64 → 64, 32"
+
+
+def test_baseline_legend_names_and_csv():
+    log = RunLog()
+    for i, lr in enumerate((0.001, 0.01, 0.1)):
+        log.record(i, {"optimizer": "adam", "lr": lr}, hist(2), 1.0)
+    log.pin(1)
+    t = log.table()
+    assert t.loc[0, "name"] == "run 1 (baseline)" and t.loc[2, "changes"] == "lr: 0.001 → 0.1"
+    assert log.differences([1, 3]) == {"run 1": "lr 0.001", "run 3": "lr 0.1"}
+    h = pd.read_csv(pd.io.common.StringIO(log.csv("histories", [1, 2])))
+    assert list(h.columns) == ["run", "epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy"]
+    assert len(h) == 4 and set(h["run"]) == {"run 1", "run 2"}
+    assert log.csv("table").splitlines()[0].startswith("id,name,started")
+
+
+def test_rename_delete_and_a_bounded_log():
+    log = RunLog(max_runs=3)
+    for i in range(5):
+        log.record(i, {"seed": i}, hist(1), 0.1)
+    assert [r.id for r in log.runs] == [3, 4, 5]
+    log.rename(4, "  wide   net ")
+    assert log.get(4).name == "wide net"
+    with pytest.raises(ValueError):
+        log.rename(4, "   ")
+    log.pin(5)
+    log.delete(5)
+    assert log.baseline is None and [r.id for r in log.runs] == [3, 4]
+    with pytest.raises(KeyError):
+        log.get(5)

@@ -1,0 +1,96 @@
+"""Sweeps: values parsed and checked before anything trains; the same numbers
+serial, in joblib's worker processes and on a Dask cluster (a LocalCluster on
+localhost); the best setting retrained and tested."""
+import pytest
+
+from nnlab import sweep
+from nnlab.data import load_dataset
+from nnlab.network import NetworkConfig
+from nnlab.sweep import SweepError
+from nnlab.training import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def setup():
+    data = load_dataset("digits")
+    net = NetworkConfig(64, 10, [16], ["sigmoid"], init="glorot_uniform")
+    train = TrainConfig(optimizer="momentum", momentum=0.9, lr=0.2, batch_size=None, epochs=40)
+    return data, net, train
+
+
+def numbers(results, axes):
+    keys = list(axes)
+    return sorted((tuple(r[k] for k in keys), r["seed"], r["val_accuracy"], r["train_loss"], r["val_loss"])
+                  for r in results)
+
+
+def test_values_from_ranges_lists_and_choices():
+    assert sweep.parse_values("l2", "logspace:-2:2:5") == pytest.approx([0.01, 0.1, 1, 10, 100])
+    assert sweep.parse_values("lr", "linspace:0.1:0.5:3") == pytest.approx([0.1, 0.3, 0.5])
+    assert sweep.parse_values("l2", "0.1, 1") == [0.1, 1.0]
+    assert sweep.parse_values("epochs", "10,20") == [10, 20]
+    assert sweep.parse_values("activations", "relu,sigmoid") == ["relu", "sigmoid"]
+    assert sweep.parse_values("hidden", "64-32,16") == [[64, 32], [16]]
+
+
+@pytest.mark.parametrize("param, values, words", [
+    ("zap", "1,2", "unknown setting 'zap'"),
+    ("l2", "logspace:-2:2", "start:stop:count"),
+    ("l2", "logspace:-2:2:100000", "1 to 500"),
+    ("epochs", "1.5", "whole numbers"),
+    ("lr", "fast", "takes numbers"),
+])
+def test_bad_values_are_one_clear_line(param, values, words):
+    with pytest.raises(SweepError, match=words):
+        sweep.parse_values(param, values)
+
+
+def test_every_run_is_checked_before_the_first_one_trains(setup):
+    data, net, train = setup
+    with pytest.raises(SweepError, match="lr=-1.0: learning rate must be positive"):
+        sweep.plan(net, train, {"lr": [0.1, -1.0]}, [0])
+    with pytest.raises(SweepError, match="at most 500"):
+        sweep.plan(net, train, {"l2": list(range(300))}, [0, 1])
+    with pytest.raises(SweepError, match="activation"):
+        sweep.plan(net, train, {"activations": ["relu", "zap"]}, [0])
+
+
+def test_serial_parallel_and_dask_give_the_same_numbers(setup):
+    distributed = pytest.importorskip("distributed")
+    data, net, train = setup
+    axes = {"l2": [0.01, 1.0, 50.0]}
+    serial = list(sweep.run(data, net, train, axes, seeds=[0, 1], n_jobs=1))
+    parallel = list(sweep.run(data, net, train, axes, seeds=[0, 1], n_jobs=2))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+        on_dask = list(sweep.run(data, net, train, axes, seeds=[0, 1], scheduler=cluster.scheduler_address))
+    assert len(serial) == 6
+    assert numbers(serial, axes) == numbers(parallel, axes) == numbers(on_dask, axes)
+    best = sweep.best(serial, axes)
+    assert best["l2"] in (0.01, 1.0) and best["runs"] == 2  # λ = 50 crushes the weights
+    final = sweep.retrain_best(data, net, train, best, axes, seed=0)
+    assert 0.8 < final["test_accuracy"] <= 1
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(setup):
+    pytest.importorskip("distributed")
+    import socket
+    import time
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there
+    data, net, train = setup
+    t = time.perf_counter()
+    with pytest.raises(SweepError, match="does not answer"):
+        list(sweep.run(data, net, train, {"l2": [0.1]}, scheduler=f"tcp://127.0.0.1:{port}"))
+    assert time.perf_counter() - t < 60
+
+
+def test_a_grid_of_two_settings(setup):
+    data, net, train = setup
+    axes = {"lr": [0.1, 0.5], "l2": [0.0, 1.0]}
+    results = list(sweep.run(data, net, train, axes, seeds=[0], n_jobs=1))
+    rows = sweep.summary(results, axes)
+    assert sorted((r["lr"], r["l2"]) for r in rows) == [(0.1, 0.0), (0.1, 1.0), (0.5, 0.0), (0.5, 1.0)]
