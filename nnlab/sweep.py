@@ -18,17 +18,19 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 
 import numpy as np
 
+from . import hyperparams
 from .network import Network, NetworkConfig
 from .training import Trainer, TrainConfig
 
 MAX_RUNS = 500  # values x seeds: a tenth of that already takes minutes on digits
 MAX_DASK_CONNECT_SECONDS = 10
-NETWORK_KEYS = {f.name for f in fields(NetworkConfig)} - {"n_inputs", "n_outputs", "dtype"}
-TRAIN_KEYS = {f.name for f in fields(TrainConfig)} - {"seed"}
+NETWORK_KEYS = {s.name for s in hyperparams.section("network")} - {"dtype"}
+TRAIN_KEYS = {s.name for s in hyperparams.section("train")} - {"seed"}  # seeds are their own axis
+SWEEPABLE = [s.name for s in hyperparams.SETTINGS if s.name in NETWORK_KEYS | TRAIN_KEYS]  # the table's order
 
 
 class SweepError(ValueError):
@@ -63,30 +65,45 @@ def parse_values(param: str, text) -> list:
 
 
 def _typed(param: str, value):
-    """`value` as the config field's type (validated later, when the config is built)."""
-    if param == "hidden":
-        if isinstance(value, str):
-            return [int(w) for w in value.replace("-", " ").replace("x", " ").split()]
-        return [int(w) for w in ([value] if isinstance(value, (int, np.integer)) else value)]
-    default = {**asdict(NetworkConfig(1, 2)), **asdict(TrainConfig())}[param]
-    if isinstance(value, str) and isinstance(default, (int, float)) and not isinstance(default, bool):
+    """`value` (a string from a range or list, or a value) as the setting's type,
+    checked against the settings table (nnlab/hyperparams.py)."""
+    setting = hyperparams.get(param)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        text = value.strip()
         try:
-            value = float(value)
-        except ValueError:
-            raise SweepError(f"{param} takes numbers; {value!r} is not one") from None
-    if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, float):
+            if setting.type == "int list":  # "64-32" or "64x32": one network's widths
+                value = [int(w) for w in text.replace("-", " ").replace("x", " ").split()]
+            elif setting.type == "int":
+                number = float(text)
+                if number != int(number):
+                    raise SweepError(f"{param} takes whole numbers; got {text}")
+                value = int(number)
+            elif setting.type == "float":
+                value = float(text)
+            elif text.lower() in ("off", "false", "none"):
+                value = False if False in setting.choices else None
+            else:
+                value = text
+        except ValueError as e:
+            if isinstance(e, SweepError):
+                raise
+            raise SweepError(f"{param} takes {'numbers' if setting.type != 'int list' else 'widths like 64-32'}; "
+                             f"{text!r} is not one") from None
+    elif setting.type == "int" and isinstance(value, float):
         if value != int(value):
             raise SweepError(f"{param} takes whole numbers; got {value:g}")
         value = int(value)
-    if isinstance(value, np.generic):
-        value = value.item()
-    return value
+    try:
+        return hyperparams.check(param, value)
+    except ValueError as e:
+        raise SweepError(str(e)) from None
 
 
 def check_param(param: str) -> str:
-    if param not in NETWORK_KEYS | TRAIN_KEYS:
-        raise SweepError(f"unknown setting {param!r} to sweep; choose one of "
-                         f"{', '.join(sorted(NETWORK_KEYS | TRAIN_KEYS))}")
+    if param not in SWEEPABLE:
+        raise SweepError(f"unknown setting {param!r} to sweep; choose one of {', '.join(SWEEPABLE)}")
     return param
 
 
@@ -94,8 +111,8 @@ def configs_for(net_cfg: NetworkConfig, train_cfg: TrainConfig, setting: dict, s
     """(NetworkConfig, TrainConfig) with `setting` ({param: value}) and `seed` applied (validated)."""
     net = {k: v for k, v in setting.items() if k in NETWORK_KEYS}
     train = {k: v for k, v in setting.items() if k in TRAIN_KEYS}
-    if "activations" in net and isinstance(net["activations"], str):
-        net["activations"] = [net["activations"]] * len(net.get("hidden", net_cfg.hidden))
+    if "activations" in net and len(net["activations"]) == 1:  # one name: every layer
+        net["activations"] = list(net["activations"]) * len(net.get("hidden", net_cfg.hidden))
     if "hidden" in net and "activations" not in net:  # one activation for every layer of the new depth
         net["activations"] = [net_cfg.activations[0] if net_cfg.activations else "relu"] * len(net["hidden"])
     try:

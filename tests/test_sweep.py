@@ -29,7 +29,9 @@ def test_values_from_ranges_lists_and_choices():
     assert sweep.parse_values("lr", "linspace:0.1:0.5:3") == pytest.approx([0.1, 0.3, 0.5])
     assert sweep.parse_values("l2", "0.1, 1") == [0.1, 1.0]
     assert sweep.parse_values("epochs", "10,20") == [10, 20]
-    assert sweep.parse_values("activations", "relu,sigmoid") == ["relu", "sigmoid"]
+    assert sweep.parse_values("activations", "relu,sigmoid") == [["relu"], ["sigmoid"]]
+    assert sweep.parse_values("optimizer", "adam, momentum") == ["adam", "momentum"]
+    assert sweep.parse_values("augment", "off,affine") == [False, "affine"]
     assert sweep.parse_values("hidden", "64-32,16") == [[64, 32], [16]]
 
 
@@ -39,6 +41,8 @@ def test_values_from_ranges_lists_and_choices():
     ("l2", "logspace:-2:2:100000", "1 to 500"),
     ("epochs", "1.5", "whole numbers"),
     ("lr", "fast", "takes numbers"),
+    ("momentum", "0.5,1.5", "momentum must be"),
+    ("optimizer", "adam,zap", "optimizer"),
 ])
 def test_bad_values_are_one_clear_line(param, values, words):
     with pytest.raises(SweepError, match=words):
@@ -47,12 +51,12 @@ def test_bad_values_are_one_clear_line(param, values, words):
 
 def test_every_run_is_checked_before_the_first_one_trains(setup):
     data, net, train = setup
-    with pytest.raises(SweepError, match="lr=-1.0: learning rate must be positive"):
-        sweep.plan(net, train, {"lr": [0.1, -1.0]}, [0])
+    with pytest.raises(SweepError, match="lr=0.1, epochs=0: epochs must be"):
+        sweep.plan(net, train, {"lr": [0.1], "epochs": [5, 0]}, [0])
     with pytest.raises(SweepError, match="at most 500"):
         sweep.plan(net, train, {"l2": list(range(300))}, [0, 1])
     with pytest.raises(SweepError, match="activation"):
-        sweep.plan(net, train, {"activations": ["relu", "zap"]}, [0])
+        sweep.plan(net, train, {"activations": [["relu"], ["zap"]]}, [0])
 
 
 def test_serial_parallel_and_dask_give_the_same_numbers(setup):
