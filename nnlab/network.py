@@ -168,9 +168,14 @@ class Network:
         return out
 
     # ------------------------------------------------------- forward/backward
-    def forward(self, X, training=False):
-        """Raw output (logits for cross-entropy, activations for MSE), shape (n, n_outputs).
-        The array is a reused buffer: it is overwritten by the next call."""
+    def forward(self, X, training=False) -> np.ndarray:
+        """Raw output (logits for cross-entropy, activations for MSE), shape
+        (n_samples, n_outputs): a new array, yours to keep."""
+        return self._forward(self._as_input(X), training).copy()
+
+    def _forward(self, X, training=False):
+        """forward() for the training path: the result is a layer's reused buffer,
+        overwritten by the next call (and by the loss, which works in place on it)."""
         out = X
         for layer in self.layers:
             out = layer.forward(out, training)
@@ -199,7 +204,7 @@ class Network:
         """Forward + backward on one batch. Fills flat_grads; returns
         (data loss, predicted labels).  n_total scales the regularisation
         (the number of training samples, N in lambda/(2N))."""
-        out = self.forward(X, training)
+        out = self._forward(X, training)
         loss = self.loss.forward(out, y)
         pred = out.argmax(axis=1)  # read before backward reuses the buffer
         self.backward(self.loss.backward())
@@ -223,30 +228,36 @@ class Network:
         X = self._as_input(X)
         out = np.empty((len(X), self.config.n_outputs), dtype=self.dtype)
         for start in range(0, len(X), batch_size):
-            raw = self.forward(X[start:start + batch_size], training=False)
+            raw = self._forward(X[start:start + batch_size], training=False)
             out[start:start + batch_size] = self.loss.probabilities(raw)
         return out
 
     def predict(self, X, batch_size=4096) -> np.ndarray:
         return self.predict_proba(X, batch_size).argmax(axis=1)
 
-    def evaluate(self, X, y, batch_size=4096, with_proba=False):
-        """(mean data loss, accuracy) on a dataset, without dropout.  With
-        with_proba=True, (loss, accuracy, class probabilities): the same numbers
-        as evaluate() and predict_proba() from one forward pass instead of two."""
+    def evaluate(self, X, y, batch_size=4096) -> tuple:
+        """(mean data loss, accuracy) on a dataset, without dropout."""
+        loss, accuracy, _ = self._evaluate(X, y, batch_size, keep_proba=False)
+        return loss, accuracy
+
+    def evaluate_with_proba(self, X, y, batch_size=4096) -> tuple:
+        """(loss, accuracy, class probabilities (n_samples, n_outputs)): the same numbers
+        as evaluate() and predict_proba(), from one forward pass instead of two."""
+        return self._evaluate(X, y, batch_size, keep_proba=True)
+
+    def _evaluate(self, X, y, batch_size, keep_proba):
         X = self._as_input(X)
         y = np.asarray(y)
-        proba = np.empty((len(X), self.config.n_outputs), dtype=self.dtype) if with_proba else None
+        proba = np.empty((len(X), self.config.n_outputs), dtype=self.dtype) if keep_proba else None
         total, correct = 0.0, 0
         for start in range(0, len(X), batch_size):
             xb, yb = X[start:start + batch_size], y[start:start + batch_size]
-            out = self.forward(xb, training=False)
+            out = self._forward(xb, training=False)
             correct += int((out.argmax(axis=1) == yb).sum())
-            if with_proba:  # before the loss, which may work in place on `out`
+            if keep_proba:  # before the loss, which may work in place on `out`
                 proba[start:start + batch_size] = self.loss.probabilities(out)
             total += self.loss.forward(out, yb) * len(xb)
-        loss, accuracy = total / max(len(X), 1), correct / max(len(X), 1)
-        return (loss, accuracy, proba) if with_proba else (loss, accuracy)
+        return total / max(len(X), 1), correct / max(len(X), 1), proba
 
     # ---------------------------------------------------------------- summary
     def summary(self) -> list:

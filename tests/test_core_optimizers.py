@@ -83,7 +83,7 @@ def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, monkeypat
     """A weight whose gradient stays zero (an MNIST border pixel) has its state
     decay geometrically; subnormal floats would make every pass over the buffer
     slow, so the optimizer flushes tiny state values to exactly zero."""
-    import nnlab.optimizers as optimizers
+    import nnlab.fast.optimizers as optimizers
 
     def subnormals_after(steps):
         opt, p = make_optimizer(name, lr=1e-3), np.ones(8, np.float32)
@@ -108,7 +108,7 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
     divergence itself)."""
     import warnings
 
-    from nnlab import threads
+    from nnlab.fast import threads
 
     rng = np.random.default_rng(1)
     n = 100_003
@@ -142,7 +142,7 @@ def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
     next batch), this thread takes a larger share so both finish together."""
     import time
 
-    from nnlab import threads
+    from nnlab.fast import threads
 
     monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: 2)
     opt = make_optimizer("adam", lr=1e-3)
@@ -155,7 +155,7 @@ def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
 
 
 def test_update_is_shared_only_for_big_networks_and_quiet_blas(monkeypatch):
-    from nnlab import threads
+    from nnlab.fast import threads
 
     monkeypatch.setattr(threads, "_blas_workers_sleep", lambda: True)
     monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
@@ -169,7 +169,7 @@ def test_update_is_shared_only_for_big_networks_and_quiet_blas(monkeypatch):
 
 
 def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
-    from nnlab import threads
+    from nnlab.fast import threads
 
     if not threads._openblas_only():
         pytest.skip("NumPy's BLAS here is not OpenBLAS")
@@ -179,7 +179,7 @@ def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
 
 
 def _step_in_child(queue):
-    from nnlab import threads
+    from nnlab.fast import threads
 
     threads.optimizer_threads = lambda n_params: 2
     opt, p = make_optimizer("adam", lr=1e-3), np.zeros(100_000, np.float32)
@@ -193,7 +193,7 @@ def test_a_forked_child_gets_its_own_helper_thread():
     child does not have: it would wait forever."""
     import multiprocessing
 
-    from nnlab import threads
+    from nnlab.fast import threads
 
     threads.helper().submit(lambda: None).result()  # the parent's helper thread is running
     ctx = multiprocessing.get_context("fork")
