@@ -1,7 +1,9 @@
-"""One step of each optimizer against its formula, written out by hand."""
+"""One step of each optimizer against its formula, written out by hand — for both
+engines (the textbook classes in nnlab/optimizers.py and nnlab/fast/optimizers.py)."""
 import numpy as np
 import pytest
 
+from nnlab.engines import ENGINES
 from nnlab.optimizers import OPTIMIZERS, make_optimizer
 
 P0 = np.array([1.0, -2.0, 0.5, 3.0])
@@ -9,8 +11,13 @@ G1 = np.array([0.1, -0.3, 2.0, 0.0])
 G2 = np.array([-0.2, 0.1, 1.0, 0.4])
 
 
-def two_steps(name, **kw):
-    opt = make_optimizer(name, **kw)
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request):
+    return request.param
+
+
+def two_steps(name, engine, **kw):
+    opt = make_optimizer(name, engine=engine, **kw)
     p = P0.copy()
     opt.step(p, G1.copy())
     after_one = p.copy()
@@ -19,22 +26,22 @@ def two_steps(name, **kw):
 
 
 @pytest.mark.parametrize("name", ["gd", "sgd"])
-def test_sgd(name):
-    one, two = two_steps(name, lr=0.1)
+def test_sgd(name, engine):
+    one, two = two_steps(name, engine, lr=0.1)
     np.testing.assert_allclose(one, P0 - 0.1 * G1)
     np.testing.assert_allclose(two, P0 - 0.1 * G1 - 0.1 * G2)
 
 
-def test_momentum():
-    one, two = two_steps("momentum", lr=0.1, momentum=0.9)
+def test_momentum(engine):
+    one, two = two_steps(engine=engine, name="momentum", lr=0.1, momentum=0.9)
     v1 = -0.1 * G1
     v2 = 0.9 * v1 - 0.1 * G2
     np.testing.assert_allclose(one, P0 + v1)
     np.testing.assert_allclose(two, P0 + v1 + v2)
 
 
-def test_nesterov():
-    one, two = two_steps("nesterov", lr=0.1, momentum=0.9)
+def test_nesterov(engine):
+    one, two = two_steps(engine=engine, name="nesterov", lr=0.1, momentum=0.9)
     v1 = -0.1 * G1
     p1 = P0 + 0.9 * v1 - 0.1 * G1
     v2 = 0.9 * v1 - 0.1 * G2
@@ -42,8 +49,8 @@ def test_nesterov():
     np.testing.assert_allclose(two, p1 + 0.9 * v2 - 0.1 * G2)
 
 
-def test_rmsprop():
-    one, two = two_steps("rmsprop", lr=0.01, rho=0.9, eps=1e-8)
+def test_rmsprop(engine):
+    one, two = two_steps(engine=engine, name="rmsprop", lr=0.01, rho=0.9, eps=1e-8)
     s1 = 0.1 * G1 ** 2
     p1 = P0 - 0.01 * G1 / (np.sqrt(s1) + 1e-8)
     s2 = 0.9 * s1 + 0.1 * G2 ** 2
@@ -51,22 +58,22 @@ def test_rmsprop():
     np.testing.assert_allclose(two, p1 - 0.01 * G2 / (np.sqrt(s2) + 1e-8))
 
 
-def test_adam():
-    one, two = two_steps("adam", lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8)
+def test_adam(engine):
+    one, two = two_steps(engine=engine, name="adam", lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8)
     m1, v1 = 0.1 * G1, 0.001 * G1 ** 2
     p1 = P0 - 0.01 * (m1 / 0.1) / (np.sqrt(v1 / 0.001) + 1e-8)
     m2, v2 = 0.9 * m1 + 0.1 * G2, 0.999 * v1 + 0.001 * G2 ** 2
     mhat, vhat = m2 / (1 - 0.9 ** 2), v2 / (1 - 0.999 ** 2)
-    # bias correction folded into the step size differs from the textbook only in where eps sits
-    np.testing.assert_allclose(one, p1, rtol=1e-6)
-    np.testing.assert_allclose(two, p1 - 0.01 * mhat / (np.sqrt(vhat) + 1e-8), rtol=1e-6)
+    # the fast engine folds the bias correction into the step size and eps: the same formula
+    np.testing.assert_allclose(one, p1, rtol=1e-12)
+    np.testing.assert_allclose(two, p1 - 0.01 * mhat / (np.sqrt(vhat) + 1e-8), rtol=1e-12)
 
 
-def test_optimizers_update_float32_in_place():
+def test_optimizers_update_float32_in_place(engine):
     for name in OPTIMIZERS:
         p = P0.astype(np.float32)
         buf = p
-        make_optimizer(name, lr=0.01).step(p, G1.astype(np.float32))
+        make_optimizer(name, lr=0.01, engine=engine).step(p, G1.astype(np.float32))
         assert p is buf and p.dtype == np.float32 and not np.allclose(p, P0)
 
 
