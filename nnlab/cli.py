@@ -18,6 +18,7 @@ from . import metrics
 from .activations import ACTIVATIONS, check_activation
 from .augment import AUGMENTATIONS
 from .data import DATASETS, load_dataset
+from .engines import DEFAULT_ENGINE, ENGINES
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .optimizers import DEFAULT_LR, OPTIMIZERS
@@ -157,6 +158,7 @@ def build_parser() -> Parser:
                    help="change training images each epoch: shift (+-1 pixel, the default of a bare --augment) or "
                         "affine (turned, slanted, stretched, moved)")
     t.add_argument("--seed", type=int, default=0, help="one integer seed for everything (default 0)")
+    t.add_argument("--engine", choices=list(ENGINES), default=DEFAULT_ENGINE, help="fast (default) or reference: the textbook code, same numbers, slower (nnlab/engines.py)")
     t.add_argument("--save", default=None, help="save the trained model to this .npz file")
     t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     t.add_argument("--quiet", action="store_true", help="no per-epoch lines")
@@ -253,7 +255,7 @@ def cmd_train(args):
     tcfg = TrainConfig(**train_cfg)
 
     net = Network(config, seed=args.seed)
-    trainer = Trainer(net, data, tcfg)
+    trainer = Trainer(net, data, tcfg, engine=args.engine)
     if not args.quiet:
         _out(f"{data.name}: {data.sizes()} | {net!r} | {tcfg.optimizer} lr={tcfg.lr:g} "
              f"batch={tcfg.batch_size or 'full'}")
