@@ -186,19 +186,16 @@ class Network:
             grad = layer.backward(grad)
 
     def penalty(self, n_total: int, l2: float = 0.0, l1: float = 0.0) -> float:
-        """Add the regularisation gradient to flat_grads and return its loss term:
-        l2/(2N) * sum W^2 + l1/N * sum |W|, weights only (not biases)."""
+        """Add the regularisation gradient, l2/N * W + l1/N * sign(W), to flat_grads;
+        return its loss term (regularization_loss)."""
         if not (l2 or l1):
             return 0.0
         W, gW = self.flat_params[: self.n_weights], self.flat_grads[: self.n_weights]
-        value = 0.0
         if l2:
-            value += 0.5 * l2 / n_total * float(np.dot(W, W))
             gW += (l2 / n_total) * W
         if l1:
-            value += l1 / n_total * float(np.abs(W).sum())
             gW += (l1 / n_total) * np.sign(W)
-        return value
+        return self.regularization_loss(n_total, l2, l1)
 
     def loss_and_grad(self, X, y, n_total=None, l2=0.0, l1=0.0, training=True):
         """Forward + backward on one batch. Fills flat_grads; returns
@@ -212,8 +209,10 @@ class Network:
         return loss, pred
 
     def regularization_loss(self, n_total, l2=0.0, l1=0.0) -> float:
+        """l2/(2N) * sum W^2 + l1/N * sum |W|: weights only, not biases (N = n_total)."""
         W = self.flat_params[: self.n_weights]
-        return 0.5 * l2 / n_total * float(np.dot(W, W)) + l1 / n_total * float(np.abs(W).sum())
+        l2_term = 0.5 * l2 / n_total * float(np.dot(W, W)) if l2 else 0.0
+        return l2_term + (l1 / n_total * float(np.abs(W).sum()) if l1 else 0.0)
 
     # ------------------------------------------------------------ prediction
     def _as_input(self, X):
@@ -259,23 +258,27 @@ class Network:
             total += self.loss.forward(out, yb) * len(xb)
         return total / max(len(X), 1), correct / max(len(X), 1), proba
 
-    # ---------------------------------------------------------------- summary
     def summary(self) -> list:
-        """One row per layer: name, output shape, parameter count."""
-        rows = []
-        width = self.config.n_inputs
-        rows.append({"layer": "input", "units": width, "activation": "", "params": 0})
-        acts = iter(self.config.activations)
-        for i, layer in enumerate(self.dense_layers):
-            last = i == len(self.dense_layers) - 1
-            act = ("softmax" if self.config.loss == "cross_entropy" else self.config.output) if last else next(acts)
-            rows.append({
-                "layer": "output" if last else f"hidden {i + 1}",
-                "units": layer.n_out,
-                "activation": act + ("" if last or not self.config.dropout else f" + dropout {self.config.dropout:g}"),
-                "params": layer.n_in * layer.n_out + layer.n_out,
-            })
-        return rows
+        """One row per layer: {"layer", "units", "activation", "params"} (see layer_table)."""
+        return layer_table(self)
 
     def __repr__(self):
         return "Network(" + " -> ".join(map(str, self.config.sizes)) + f", {self.n_params} params)"
+
+
+def layer_table(net) -> list:
+    """One row per layer of `net`: name, units, activation, parameter count (Network.summary)."""
+    rows = []
+    width = net.config.n_inputs
+    rows.append({"layer": "input", "units": width, "activation": "", "params": 0})
+    acts = iter(net.config.activations)
+    for i, layer in enumerate(net.dense_layers):
+        last = i == len(net.dense_layers) - 1
+        act = ("softmax" if net.config.loss == "cross_entropy" else net.config.output) if last else next(acts)
+        rows.append({
+            "layer": "output" if last else f"hidden {i + 1}",
+            "units": layer.n_out,
+            "activation": act + ("" if last or not net.config.dropout else f" + dropout {net.config.dropout:g}"),
+            "params": layer.n_in * layer.n_out + layer.n_out,
+        })
+    return rows
