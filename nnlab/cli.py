@@ -158,7 +158,7 @@ def build_parser() -> Parser:
                    help="change training images each epoch: shift (+-1 pixel, the default of a bare --augment) or "
                         "affine (turned, slanted, stretched, moved)")
     t.add_argument("--seed", type=int, default=0, help="one integer seed for everything (default 0)")
-    t.add_argument("--engine", choices=list(ENGINES), default=DEFAULT_ENGINE, help="fast (default) or reference: the textbook code, same numbers, slower (nnlab/engines.py)")
+    t.add_argument("--engine", choices=list(ENGINES), default=DEFAULT_ENGINE, help="fast (default) or reference (textbook code, same numbers)")
     t.add_argument("--save", default=None, help="save the trained model to this .npz file")
     t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     t.add_argument("--quiet", action="store_true", help="no per-epoch lines")

@@ -29,7 +29,7 @@ from .augment import check_augment
 from .engines import DEFAULT_ENGINE, get_engine
 from .loop import EpochPass
 from .optimizers import DEFAULT_LR, HYPERPARAMETERS, check_optimizer, make_optimizer
-from .policies import EXPLOSION_FACTOR, DivergenceGuard, EarlyStopping, learning_rate  # noqa: F401
+from .policies import DivergenceGuard, EarlyStopping, learning_rate
 
 MAX_EPOCHS = 100_000
 

@@ -103,7 +103,8 @@ def test_figures_serialise_to_json():
 
     import plotly.io
 
-    for fig, kinds in ((figures.loss_figure(HISTORY), {"scatter"}), (figures.confusion_figure(np.eye(3), range(3)), {"heatmap"}),
+    for fig, kinds in ((figures.loss_figure(HISTORY), {"scatter"}),
+                       (figures.confusion_figure(np.eye(3), range(3)), {"heatmap"}),
                        (figures.probability_figure([0.2, 0.8], [0, 1]), {"bar"}),
                        (figures.network_figure([4, 3, 2]), {"scatter"})):
         text = fig.to_json()
