@@ -3,9 +3,7 @@
 A thin router: page config and st.navigation over the pages in pages/.
 Each page starts with `common.frame()` (state + the shared sidebar).
 """
-from nnlab.threads import quiet_blas_workers
-
-quiet_blas_workers()  # first, before NumPy is imported: see nnlab/threads.py
+import nnlab  # noqa: F401  first, before NumPy is imported: see nnlab/fast/openblas.py
 
 import streamlit as st  # noqa: E402
 

@@ -1,9 +1,13 @@
-"""nnlab: a neural network from scratch in NumPy, and a lab to play with it.
+"""nnlab: a neural network written from scratch in NumPy, and a lab to play with it.
 
-`from nnlab import NNClassifier` gives the scikit-learn estimator.  It is
-imported lazily: the entry points import `nnlab.threads` before NumPy loads
-(see threads.quiet_blas_workers), so this package must not import NumPy itself.
+`from nnlab import NNClassifier` gives the scikit-learn estimator, imported
+lazily: this package must not import NumPy itself (see below).
 """
+# First, before anything imports NumPy: OpenBLAS reads this setting once, when it
+# loads (see nnlab/fast/openblas.py).  Every entry point imports nnlab first.
+from .fast.openblas import quiet_blas_workers as _quiet_blas_workers
+
+_quiet_blas_workers()
 
 
 def __getattr__(name):

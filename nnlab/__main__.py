@@ -1,10 +1,6 @@
 import sys
 
-# Before anything imports NumPy: OpenBLAS reads this setting once, when it loads.
-from .threads import quiet_blas_workers
-
-quiet_blas_workers()
-
-from .cli import main  # noqa: E402
+# nnlab/__init__.py has run before this line: the OpenBLAS setting is made (fast/openblas.py).
+from .cli import main
 
 sys.exit(main())

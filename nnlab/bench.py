@@ -11,7 +11,8 @@ import time
 
 import numpy as np
 
-from . import presets, threads
+from . import presets
+from .fast import openblas, threads
 from .data import load_dataset
 
 
@@ -95,19 +96,19 @@ def _gemm_floor(X, sizes, batch, rng):
     return time.perf_counter() - t0
 
 
-def speed_trainer(data, seed=0, epochs=100):
+def speed_trainer(data, seed=0, epochs=100, engine="fast"):
     """The speed task's network and Trainer (784-256-128-10 ReLU, Adam lr 1e-3,
-    batch SPEED_BATCH); also used by tests/measure_epoch.py."""
+    batch SPEED_BATCH) on `engine`; also used by tests/measure_epoch.py."""
     from .network import Network, NetworkConfig
     from .training import Trainer, TrainConfig
 
     net = Network(NetworkConfig(SPEED_SIZES[0], SPEED_SIZES[-1], SPEED_SIZES[1:-1], ["relu"]), seed=seed)
     return Trainer(net, data, TrainConfig(optimizer="adam", lr=1e-3, batch_size=SPEED_BATCH,
-                                          epochs=epochs, seed=seed))
+                                          epochs=epochs, seed=seed), engine=engine)
 
 
-def _nnlab_contender(data, seed):
-    trainer = speed_trainer(data, seed)
+def _nnlab_contender(data, seed, engine="fast"):
+    trainer = speed_trainer(data, seed, engine=engine)
     net = trainer.net
 
     def epoch():
@@ -216,26 +217,30 @@ def speed(args, out):
     X = np.ascontiguousarray(data.X_train, dtype=np.float32)
     _gemm_floor(X[:SPEED_BATCH * 20], SPEED_SIZES, SPEED_BATCH, rng)  # warm up
     nn_epoch, nn_accuracy, net = _nnlab_contender(data, 0)
+    ref_epoch, ref_accuracy, _ = _nnlab_contender(data, 0, engine="reference")
     update_threads = threads.optimizer_threads(net.n_params)
-    out(f"nnlab: optimizer update on {update_threads} thread{'s' if update_threads > 1 else ''} "
-        f"(OPENBLAS_THREAD_TIMEOUT={os.environ.get('OPENBLAS_THREAD_TIMEOUT', 'unset')}; see nnlab/threads.py)")
+    out(f"OpenBLAS setting: {openblas.STATUS}")
+    out(f"nnlab: fast engine, optimizer update on {update_threads} thread{'s' if update_threads > 1 else ''} "
+        f"(see nnlab/fast/); the reference engine (nnlab/optimizers.py) is timed too")
     sk_epoch, sk_accuracy = _sklearn_contender(data, 0)
     th_epoch, th_accuracy, th_note = _torch_contender(data, 0)
     if th_epoch is None:
         out(f"PyTorch: skipped — {th_note}")
     # The contenders take turns, epoch by epoch, so a burst of load from
     # elsewhere on a shared machine hits them alike; each one's best epoch counts.
-    times = {"floor": [], "nnlab": [], "torch": [], "sklearn": []}
+    times = {"floor": [], "nnlab": [], "reference": [], "torch": [], "sklearn": []}
     for e in range(args.epochs):
         times["floor"].append(_gemm_floor(X, SPEED_SIZES, SPEED_BATCH, rng))
         times["nnlab"].append(_timed(nn_epoch))
+        times["reference"].append(_timed(ref_epoch))
         if th_epoch:
             times["torch"].append(_timed(th_epoch))
         times["sklearn"].append(_timed(sk_epoch))
         out(f"epoch {e + 1}: " + "  ".join(f"{k} {v[-1]:.3f} s" for k, v in times.items() if v))
     best = {k: (min(v) if v else None) for k, v in times.items()}
     floor, nn_s, sk_s, th_s = best["floor"], best["nnlab"], best["sklearn"], best["torch"]
-    nn_acc, sk_acc = nn_accuracy(), sk_accuracy()
+    ref_s = best["reference"]
+    nn_acc, sk_acc, ref_acc = nn_accuracy(), sk_accuracy(), ref_accuracy()
     th_acc = th_accuracy() if th_epoch else None
     infer = min(_timed(lambda: net.predict_proba(data.X_test)) for _ in range(5))  # best of 5, like epochs
     peak = _nnlab_peak_memory(data, 0)
@@ -243,6 +248,7 @@ def speed(args, out):
     out(f"  GEMM floor {floor:.3f}")
     out(f"  nnlab      {nn_s:.3f}   test accuracy {nn_acc:.4f}   inference of {len(data.y_test)} images (best of 5) "
         f"{infer * 1000:.0f} ms")
+    out(f"  reference  {ref_s:.3f}   test accuracy {ref_acc:.4f}   (nnlab's textbook engine: engine=\"reference\")")
     if th_s:
         out(f"  PyTorch    {th_s:.3f}   test accuracy {th_acc:.4f}   ({th_note})")
     out(f"  sklearn    {sk_s:.3f}   test accuracy {sk_acc:.4f}   (scikit-learn {sklearn.__version__} MLPClassifier)")
@@ -252,6 +258,8 @@ def speed(args, out):
         "epochs": args.epochs, "gemm_floor_s_per_epoch": floor, "all_epoch_seconds": times,
         "nnlab_s_per_epoch": nn_s, "nnlab_test_accuracy": nn_acc, "nnlab_inference_10k_s": infer,
         "nnlab_peak_epoch_memory_bytes": peak, "nnlab_update_threads": update_threads,
+        "openblas_setting": openblas.STATUS,
+        "reference_s_per_epoch": ref_s, "reference_test_accuracy": ref_acc, "reference_over_gemm_floor": ref_s / floor,
         "sklearn_s_per_epoch": sk_s, "sklearn_test_accuracy": sk_acc,
         "torch_s_per_epoch": th_s, "torch_test_accuracy": th_acc, "torch_note": th_note,
         "nnlab_over_gemm_floor": nn_s / floor, "nnlab_over_sklearn": nn_s / sk_s,
@@ -259,13 +267,17 @@ def speed(args, out):
     }
     # Each round runs every contender once, back to back: the median of the
     # per-round ratios is steadier than best/best when the machine's speed drifts.
-    rounds = {k: _median_ratio(times["nnlab"], v) for k, v in times.items() if k != "nnlab" and v}
+    rounds = {k: _median_ratio(times["nnlab"], v) for k, v in times.items() if k not in ("nnlab", "reference") and v}
     result.update({f"nnlab_over_{'gemm_floor' if k == 'floor' else k}_median_round": r for k, r in rounds.items()})
     names = {"floor": "GEMM floor", "torch": "PyTorch", "sklearn": "sklearn"}
     out(f"ratios, best / best: nnlab/GEMM floor {result['nnlab_over_gemm_floor']:.2f}   "
         f"nnlab/sklearn {result['nnlab_over_sklearn']:.2f}"
         + (f"   nnlab/PyTorch {result['nnlab_over_torch']:.2f}" if th_s else ""))
     out("ratios, median over rounds: " + "   ".join(f"nnlab/{names[k]} {r:.2f}" for k, r in rounds.items()))
+    result["reference_over_gemm_floor_median_round"] = _median_ratio(times["reference"], times["floor"])
+    out(f"reference engine: reference/GEMM floor {result['reference_over_gemm_floor']:.2f} (best / best), "
+        f"{result['reference_over_gemm_floor_median_round']:.2f} (median over rounds); "
+        f"reference/nnlab {ref_s / nn_s:.2f}")
     if args.json:
         out(json.dumps(result))
     return 0

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-import time
-
-import numpy as np
 
 from . import hyperparams, metrics
 from .data import load_dataset
@@ -219,9 +215,6 @@ def configs_from_args(args, data) -> tuple:
         train_cfg.pop("lr", None)  # another optimizer than the preset's: its own usual learning rate
     net_cfg.update({k: v for k, v in flags.items() if hyperparams.get(k).section == "network"})
     train_cfg.update({k: v for k, v in flags.items() if hyperparams.get(k).section == "train"})
-    engine = flags.get("engine", hyperparams.default("engine"))
-    if engine != "fast":  # until Trainer takes engine= (issue 13 §2): say so rather than run another engine
-        raise ValueError(f"--engine {engine}: {hyperparams.get('engine').pending}")
     return NetworkConfig(n_inputs=data.n_features, n_outputs=data.n_classes, **net_cfg), TrainConfig(**train_cfg)
 
 
@@ -232,7 +225,7 @@ def cmd_train(args):
     data = _dataset_from_args(args)
     config, tcfg = configs_from_args(args, data)
     net = Network(config, seed=tcfg.seed)
-    trainer = Trainer(net, data, tcfg)
+    trainer = Trainer(net, data, tcfg, engine=getattr(args, "engine", None) or hyperparams.default("engine"))
     if not args.quiet:
         _out(f"{data.name}: {data.sizes()} | {net!r} | {tcfg.optimizer} lr={tcfg.lr:g} "
              f"batch={tcfg.batch_size or 'full'}")

@@ -242,7 +242,6 @@ SETTINGS = [
     # ------------------------------------------------------------ engine
     Setting("engine", "choice", "fast", section="engine", label="Engine", choices=("fast", "reference"),
             labels={"fast": "fast", "reference": "reference (textbook)"},
-            pending="Trainer(engine=...) comes with the reference engine (issue 13 §2); until then only fast runs",
             help="How the numbers are computed, not which: fast = in-place kernels, a helper thread, batch "
                  "prefetching; reference = the textbook rules, a few readable lines each."),
 ]

@@ -84,9 +84,14 @@ class Network:
         return out
 
     # ------------------------------------------------------- forward/backward
-    def forward(self, X, training=False):
-        """Raw output (logits for cross-entropy, activations for MSE), shape (n, n_outputs).
-        The array is a reused buffer: it is overwritten by the next call."""
+    def forward(self, X, training=False) -> np.ndarray:
+        """Raw output (logits for cross-entropy, activations for MSE), shape
+        (n_samples, n_outputs): a new array, yours to keep."""
+        return self._forward(self._as_input(X), training).copy()
+
+    def _forward(self, X, training=False):
+        """forward() for the training path: the result is a layer's reused buffer,
+        overwritten by the next call (and by the loss, which works in place on it)."""
         out = X
         for layer in self.layers:
             out = layer.forward(out, training)
@@ -97,25 +102,22 @@ class Network:
             grad = layer.backward(grad)
 
     def penalty(self, n_total: int, l2: float = 0.0, l1: float = 0.0) -> float:
-        """Add the regularisation gradient to flat_grads and return its loss term:
-        l2/(2N) * sum W^2 + l1/N * sum |W|, weights only (not biases)."""
+        """Add the regularisation gradient, l2/N * W + l1/N * sign(W), to flat_grads;
+        return its loss term (regularization_loss)."""
         if not (l2 or l1):
             return 0.0
         W, gW = self.flat_params[: self.n_weights], self.flat_grads[: self.n_weights]
-        value = 0.0
         if l2:
-            value += 0.5 * l2 / n_total * float(np.dot(W, W))
             gW += (l2 / n_total) * W
         if l1:
-            value += l1 / n_total * float(np.abs(W).sum())
             gW += (l1 / n_total) * np.sign(W)
-        return value
+        return self.regularization_loss(n_total, l2, l1)
 
     def loss_and_grad(self, X, y, n_total=None, l2=0.0, l1=0.0, training=True):
         """Forward + backward on one batch. Fills flat_grads; returns
         (data loss, predicted labels).  n_total scales the regularisation
         (the number of training samples, N in lambda/(2N))."""
-        out = self.forward(X, training)
+        out = self._forward(X, training)
         loss = self.loss.forward(out, y)
         pred = out.argmax(axis=1)  # read before backward reuses the buffer
         self.backward(self.loss.backward())
@@ -123,8 +125,10 @@ class Network:
         return loss, pred
 
     def regularization_loss(self, n_total, l2=0.0, l1=0.0) -> float:
+        """l2/(2N) * sum W^2 + l1/N * sum |W|: weights only, not biases (N = n_total)."""
         W = self.flat_params[: self.n_weights]
-        return 0.5 * l2 / n_total * float(np.dot(W, W)) + l1 / n_total * float(np.abs(W).sum())
+        l2_term = 0.5 * l2 / n_total * float(np.dot(W, W)) if l2 else 0.0
+        return l2_term + (l1 / n_total * float(np.abs(W).sum()) if l1 else 0.0)
 
     # ------------------------------------------------------------ prediction
     def _as_input(self, X):
@@ -139,48 +143,58 @@ class Network:
         X = self._as_input(X)
         out = np.empty((len(X), self.config.n_outputs), dtype=self.dtype)
         for start in range(0, len(X), batch_size):
-            raw = self.forward(X[start:start + batch_size], training=False)
+            raw = self._forward(X[start:start + batch_size], training=False)
             out[start:start + batch_size] = self.loss.probabilities(raw)
         return out
 
     def predict(self, X, batch_size=4096) -> np.ndarray:
         return self.predict_proba(X, batch_size).argmax(axis=1)
 
-    def evaluate(self, X, y, batch_size=4096, with_proba=False):
-        """(mean data loss, accuracy) on a dataset, without dropout.  With
-        with_proba=True, (loss, accuracy, class probabilities): the same numbers
-        as evaluate() and predict_proba() from one forward pass instead of two."""
+    def evaluate(self, X, y, batch_size=4096) -> tuple:
+        """(mean data loss, accuracy) on a dataset, without dropout."""
+        loss, accuracy, _ = self._evaluate(X, y, batch_size, keep_proba=False)
+        return loss, accuracy
+
+    def evaluate_with_proba(self, X, y, batch_size=4096) -> tuple:
+        """(loss, accuracy, class probabilities (n_samples, n_outputs)): the same numbers
+        as evaluate() and predict_proba(), from one forward pass instead of two."""
+        return self._evaluate(X, y, batch_size, keep_proba=True)
+
+    def _evaluate(self, X, y, batch_size, keep_proba):
         X = self._as_input(X)
         y = np.asarray(y)
-        proba = np.empty((len(X), self.config.n_outputs), dtype=self.dtype) if with_proba else None
+        proba = np.empty((len(X), self.config.n_outputs), dtype=self.dtype) if keep_proba else None
         total, correct = 0.0, 0
         for start in range(0, len(X), batch_size):
             xb, yb = X[start:start + batch_size], y[start:start + batch_size]
-            out = self.forward(xb, training=False)
+            out = self._forward(xb, training=False)
             correct += int((out.argmax(axis=1) == yb).sum())
-            if with_proba:  # before the loss, which may work in place on `out`
+            if keep_proba:  # before the loss, which may work in place on `out`
                 proba[start:start + batch_size] = self.loss.probabilities(out)
             total += self.loss.forward(out, yb) * len(xb)
-        loss, accuracy = total / max(len(X), 1), correct / max(len(X), 1)
-        return (loss, accuracy, proba) if with_proba else (loss, accuracy)
+        return total / max(len(X), 1), correct / max(len(X), 1), proba
 
-    # ---------------------------------------------------------------- summary
     def summary(self) -> list:
-        """One row per layer: name, output shape, parameter count."""
-        rows = []
-        width = self.config.n_inputs
-        rows.append({"layer": "input", "units": width, "activation": "", "params": 0})
-        acts = iter(self.config.activations)
-        for i, layer in enumerate(self.dense_layers):
-            last = i == len(self.dense_layers) - 1
-            act = ("softmax" if self.config.loss == "cross_entropy" else self.config.output) if last else next(acts)
-            rows.append({
-                "layer": "output" if last else f"hidden {i + 1}",
-                "units": layer.n_out,
-                "activation": act + ("" if last or not self.config.dropout else f" + dropout {self.config.dropout:g}"),
-                "params": layer.n_in * layer.n_out + layer.n_out,
-            })
-        return rows
+        """One row per layer: {"layer", "units", "activation", "params"} (see layer_table)."""
+        return layer_table(self)
 
     def __repr__(self):
         return "Network(" + " -> ".join(map(str, self.config.sizes)) + f", {self.n_params} params)"
+
+
+def layer_table(net) -> list:
+    """One row per layer of `net`: name, units, activation, parameter count (Network.summary)."""
+    rows = []
+    width = net.config.n_inputs
+    rows.append({"layer": "input", "units": width, "activation": "", "params": 0})
+    acts = iter(net.config.activations)
+    for i, layer in enumerate(net.dense_layers):
+        last = i == len(net.dense_layers) - 1
+        act = ("softmax" if net.config.loss == "cross_entropy" else net.config.output) if last else next(acts)
+        rows.append({
+            "layer": "output" if last else f"hidden {i + 1}",
+            "units": layer.n_out,
+            "activation": act + ("" if last or not net.config.dropout else f" + dropout {net.config.dropout:g}"),
+            "params": layer.n_in * layer.n_out + layer.n_out,
+        })
+    return rows

@@ -13,7 +13,7 @@ import streamlit as st
 
 from nnlab import data as nndata
 from nnlab.runs import RunLog
-from pages import controls
+from pages import controls, streamlit_compat
 
 # Every session-state key the app uses, with its initial value.  Widget keys
 # (the training controls, prefix "ctl_") are initialised in pages/controls.py.
@@ -180,25 +180,6 @@ def model_status_ui():
     st.caption(line + f" ({st.session_state.model_source}).")
 
 
-def _leave_pages_folder_mode():
-    """If this page runs on its own (Streamlit's pages/-folder mode, where the
-    sidebar would list every module in pages/ as a page), switch that mode off
-    and rerun through app.py, whose st.navigation then shows the real pages.
-    The flag is Streamlit's own (PagesManager.uses_pages_directory); st.navigation
-    clears it the same way on every run of app.py."""
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # a future Streamlit without the v1 mode
-        return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        # Once per session: AppTest sets the flag again before every run, and a
-        # rerun there would swallow the widget action that started the run.
-        if not st.session_state.get("left_pages_folder_mode"):  # read before init_state runs
-            st.session_state.left_pages_folder_mode = True
-            st.rerun()
-
-
 def frame():
     """Returns the sidebar's model-status placeholder (redraw it after training
     with `with status.container(): model_status_ui()`).
@@ -210,7 +191,7 @@ def frame():
     entry script makes Streamlit run a page on its own in some cases (its
     multipage "v1" compatibility mode, e.g. a deep link right after the server
     starts), so each page must set itself up — and leaves that mode at once."""
-    _leave_pages_folder_mode()
+    streamlit_compat.leave_pages_folder_mode()
     init_state()
     controls.init_controls()
     names = dataset_names()

@@ -119,7 +119,7 @@ def evaluate_page():
         st.info(f"This model was trained on **{data.name}**; it is evaluated on that dataset's test set.")
 
     y = data.y_test
-    loss, acc, proba = net.evaluate(data.X_test, y, with_proba=True)  # one forward pass for all three
+    loss, acc, proba = net.evaluate_with_proba(data.X_test, y)  # one forward pass for all three
     pred = proba.argmax(axis=1)
     classes = [str(c) for c in data.classes]
     m1, m2, m3, m4 = st.columns(4)

@@ -1,10 +1,8 @@
 """Shared fixtures: handwritten-digit stroke paths (drawn by the preprocessing
 tests with PIL and by the browser tests with the mouse) and a trained digits model."""
-from nnlab.threads import quiet_blas_workers
-
-# The tests run NumPy as the app and the CLI do: with OpenBLAS's idle workers put
-# to sleep quickly, so the shared optimizer update is exercised on big networks.
-quiet_blas_workers()
+# The tests run NumPy as the app and the CLI do: nnlab imported first, so OpenBLAS's
+# idle workers sleep quickly and the shared optimizer update is exercised on big networks.
+import nnlab  # noqa: F401  (nnlab/fast/openblas.py)
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -38,9 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from nnlab.threads import quiet_blas_workers  # noqa: E402
-
-quiet_blas_workers()  # as app.py and python -m nnlab do, before NumPy is imported
+import nnlab  # noqa: E402,F401  first, before NumPy: nnlab/fast/openblas.py
 
 from nnlab import data, presets  # noqa: E402
 from nnlab.training import Trainer  # noqa: E402

@@ -27,9 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from nnlab.threads import quiet_blas_workers  # noqa: E402
-
-quiet_blas_workers()
+import nnlab  # noqa: E402,F401  first, before NumPy: nnlab/fast/openblas.py
 
 import numpy as np  # noqa: E402
 from conftest import DIGIT_STROKES, render_strokes  # noqa: E402

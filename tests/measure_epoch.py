@@ -7,7 +7,7 @@ Each round times, in turn:
 
 * the GEMM floor — `nnlab.bench`'s matrix products alone;
 * one real `Trainer` epoch, its parts timed by wrapping the calls the loop
-  makes: batch gathering (the `_batches` generator), `Network.forward`
+  makes: batch gathering (the engine's batch source), `Network._forward`
   (products, bias, ReLU), the loss and its gradient, `Network.backward`, the
   optimizer step; "other" is the rest (the loop itself, argmax, counting);
 * the same epoch with a no-op optimizer — everything but the update.
@@ -25,9 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nnlab.threads import quiet_blas_workers  # noqa: E402
-
-quiet_blas_workers()  # as app.py and python -m nnlab do, before NumPy is imported
+import nnlab  # noqa: E402,F401  first, before NumPy: nnlab/fast/openblas.py
 
 import numpy as np  # noqa: E402
 
@@ -51,15 +49,15 @@ def instrument(trainer):
     """Wrap the calls of one training step on this trainer's objects; returns the totals dict."""
     totals = dict.fromkeys(PARTS, 0.0)
     net, loss = trainer.net, trainer.net.loss
-    net.forward = timed(net.forward, totals, "forward")
+    net._forward = timed(net._forward, totals, "forward")
     net.backward = timed(net.backward, totals, "backward")
     loss.forward = timed(loss.forward, totals, "loss")
     loss.backward = timed(loss.backward, totals, "loss")
     trainer.optimizer.step = timed(trainer.optimizer.step, totals, "optimizer")
-    batches = trainer._batches
+    batches = trainer.source.epoch
 
-    def timed_batches():
-        it = batches()
+    def timed_batches(*args, **kwargs):
+        it = batches(*args, **kwargs)
         while True:
             t0 = time.perf_counter()
             batch = next(it, None)
@@ -68,7 +66,7 @@ def instrument(trainer):
                 return
             yield batch
 
-    trainer._batches = timed_batches
+    trainer.source.epoch = timed_batches
     return totals
 
 

@@ -42,5 +42,10 @@ def test_bench_speed_reports_all_contenders():
     assert result["nnlab_test_accuracy"] > 0.93  # one epoch of Adam on MNIST
     assert "GEMM floor" in stdout and "ratios, best / best:" in stdout and "ratios, median over rounds:" in stdout
     assert result["nnlab_over_gemm_floor_median_round"] > 0 and result["nnlab_over_sklearn_median_round"] > 0
+    # the textbook engine is timed in the same rounds, and trains as well
+    assert result["reference_s_per_epoch"] > 0 and result["reference_over_gemm_floor"] > 0
+    assert result["reference_test_accuracy"] > 0.93 and "reference engine: reference/GEMM floor" in stdout
+    # `python -m nnlab` imports nnlab before NumPy: the OpenBLAS setting is made, and said so
+    assert "set by nnlab" in result["openblas_setting"] and "OpenBLAS setting: OPENBLAS_THREAD_TIMEOUT=16" in stdout
     if (os.cpu_count() or 1) >= 2:  # the entry point quieted OpenBLAS's workers before NumPy loaded
         assert result["nnlab_update_threads"] == 2 and "optimizer update on 2 threads" in stdout

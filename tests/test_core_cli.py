@@ -99,3 +99,14 @@ def test_evaluate_refuses_a_tiny_file_declaring_a_16_gib_network(tmp_path):
     r = nnlab("evaluate", "--model", str(bad), timeout=60)
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 1 and len(lines) == 1 and "4,228,988,938 parameters" in lines[0], r.stderr
+
+
+def test_train_engine_flag_picks_the_textbook_engine_with_the_same_numbers():
+    runs = {engine: nnlab("train", "--dataset", "digits", "--epochs", "3", "--engine", engine, "--json", "--quiet")
+            for engine in ("fast", "reference")}
+    assert all(r.returncode == 0 for r in runs.values()), [r.stderr for r in runs.values()]
+    fast, ref = (last_json(runs[e].stdout) for e in ("fast", "reference"))
+    assert ref["train_loss"] == pytest.approx(fast["train_loss"], rel=1e-4)  # float32: equal up to rounding
+    assert ref["epochs_run"] == fast["epochs_run"] == 3
+    bad = nnlab("train", "--dataset", "digits", "--engine", "turbo")
+    assert bad.returncode == 2 and "fast" in bad.stderr and "reference" in bad.stderr

@@ -97,9 +97,24 @@ def test_evaluate_with_proba_matches_evaluate_and_predict_proba(loss, output):
     net = Network(NetworkConfig(n_inputs=5, n_outputs=4, hidden=[6], loss=loss, output=output), seed=0)
     rng = np.random.default_rng(2)
     X, y = rng.random((23, 5)), rng.integers(0, 4, 23)
-    loss_value, acc, proba = net.evaluate(X, y, batch_size=5, with_proba=True)
+    loss_value, acc, proba = net.evaluate_with_proba(X, y, batch_size=5)
     assert (loss_value, acc) == net.evaluate(X, y, batch_size=5)
+    assert len(net.evaluate(X, y)) == 2  # one shape each: no flag changes what comes back
     np.testing.assert_array_equal(proba, net.predict_proba(X, batch_size=5))
+
+
+def test_forward_returns_an_array_the_next_call_leaves_alone():
+    """Public forward() is for notebooks: its result is the caller's. The reused
+    buffers stay inside the training path (_forward, loss_and_grad)."""
+    net = Network(NetworkConfig(n_inputs=5, n_outputs=4, hidden=[6]), seed=0)
+    rng = np.random.default_rng(3)
+    X1, X2 = rng.random((7, 5)), rng.random((7, 5))
+    first = net.forward(X1)
+    kept = first.copy()
+    second = net.forward(X2)
+    np.testing.assert_array_equal(first, kept)  # the second call did not overwrite the first result
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(first, net._forward(X1.astype(net.dtype)))  # the buffer path's numbers
 
 
 def test_wrong_feature_count_is_a_clear_error():

@@ -1,7 +1,9 @@
-"""One step of each optimizer against its formula, written out by hand."""
+"""One step of each optimizer against its formula, written out by hand — for both
+engines (the textbook classes in nnlab/optimizers.py and nnlab/fast/optimizers.py)."""
 import numpy as np
 import pytest
 
+from nnlab.engines import ENGINES
 from nnlab.optimizers import OPTIMIZERS, make_optimizer
 
 P0 = np.array([1.0, -2.0, 0.5, 3.0])
@@ -9,8 +11,13 @@ G1 = np.array([0.1, -0.3, 2.0, 0.0])
 G2 = np.array([-0.2, 0.1, 1.0, 0.4])
 
 
-def two_steps(name, **kw):
-    opt = make_optimizer(name, **kw)
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request):
+    return request.param
+
+
+def two_steps(name, engine, **kw):
+    opt = make_optimizer(name, engine=engine, **kw)
     p = P0.copy()
     opt.step(p, G1.copy())
     after_one = p.copy()
@@ -19,22 +26,22 @@ def two_steps(name, **kw):
 
 
 @pytest.mark.parametrize("name", ["gd", "sgd"])
-def test_sgd(name):
-    one, two = two_steps(name, lr=0.1)
+def test_sgd(name, engine):
+    one, two = two_steps(name, engine, lr=0.1)
     np.testing.assert_allclose(one, P0 - 0.1 * G1)
     np.testing.assert_allclose(two, P0 - 0.1 * G1 - 0.1 * G2)
 
 
-def test_momentum():
-    one, two = two_steps("momentum", lr=0.1, momentum=0.9)
+def test_momentum(engine):
+    one, two = two_steps(engine=engine, name="momentum", lr=0.1, momentum=0.9)
     v1 = -0.1 * G1
     v2 = 0.9 * v1 - 0.1 * G2
     np.testing.assert_allclose(one, P0 + v1)
     np.testing.assert_allclose(two, P0 + v1 + v2)
 
 
-def test_nesterov():
-    one, two = two_steps("nesterov", lr=0.1, momentum=0.9)
+def test_nesterov(engine):
+    one, two = two_steps(engine=engine, name="nesterov", lr=0.1, momentum=0.9)
     v1 = -0.1 * G1
     p1 = P0 + 0.9 * v1 - 0.1 * G1
     v2 = 0.9 * v1 - 0.1 * G2
@@ -42,8 +49,8 @@ def test_nesterov():
     np.testing.assert_allclose(two, p1 + 0.9 * v2 - 0.1 * G2)
 
 
-def test_rmsprop():
-    one, two = two_steps("rmsprop", lr=0.01, rho=0.9, eps=1e-8)
+def test_rmsprop(engine):
+    one, two = two_steps(engine=engine, name="rmsprop", lr=0.01, rho=0.9, eps=1e-8)
     s1 = 0.1 * G1 ** 2
     p1 = P0 - 0.01 * G1 / (np.sqrt(s1) + 1e-8)
     s2 = 0.9 * s1 + 0.1 * G2 ** 2
@@ -51,22 +58,22 @@ def test_rmsprop():
     np.testing.assert_allclose(two, p1 - 0.01 * G2 / (np.sqrt(s2) + 1e-8))
 
 
-def test_adam():
-    one, two = two_steps("adam", lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8)
+def test_adam(engine):
+    one, two = two_steps(engine=engine, name="adam", lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8)
     m1, v1 = 0.1 * G1, 0.001 * G1 ** 2
     p1 = P0 - 0.01 * (m1 / 0.1) / (np.sqrt(v1 / 0.001) + 1e-8)
     m2, v2 = 0.9 * m1 + 0.1 * G2, 0.999 * v1 + 0.001 * G2 ** 2
     mhat, vhat = m2 / (1 - 0.9 ** 2), v2 / (1 - 0.999 ** 2)
-    # bias correction folded into the step size differs from the textbook only in where eps sits
-    np.testing.assert_allclose(one, p1, rtol=1e-6)
-    np.testing.assert_allclose(two, p1 - 0.01 * mhat / (np.sqrt(vhat) + 1e-8), rtol=1e-6)
+    # the fast engine folds the bias correction into the step size and eps: the same formula
+    np.testing.assert_allclose(one, p1, rtol=1e-12)
+    np.testing.assert_allclose(two, p1 - 0.01 * mhat / (np.sqrt(vhat) + 1e-8), rtol=1e-12)
 
 
-def test_optimizers_update_float32_in_place():
+def test_optimizers_update_float32_in_place(engine):
     for name in OPTIMIZERS:
         p = P0.astype(np.float32)
         buf = p
-        make_optimizer(name, lr=0.01).step(p, G1.astype(np.float32))
+        make_optimizer(name, lr=0.01, engine=engine).step(p, G1.astype(np.float32))
         assert p is buf and p.dtype == np.float32 and not np.allclose(p, P0)
 
 
@@ -83,7 +90,7 @@ def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, monkeypat
     """A weight whose gradient stays zero (an MNIST border pixel) has its state
     decay geometrically; subnormal floats would make every pass over the buffer
     slow, so the optimizer flushes tiny state values to exactly zero."""
-    import nnlab.optimizers as optimizers
+    import nnlab.fast.optimizers as optimizers
 
     def subnormals_after(steps):
         opt, p = make_optimizer(name, lr=1e-3), np.ones(8, np.float32)
@@ -108,7 +115,7 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
     divergence itself)."""
     import warnings
 
-    from nnlab import threads
+    from nnlab.fast import threads
 
     rng = np.random.default_rng(1)
     n = 100_003
@@ -142,7 +149,7 @@ def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
     next batch), this thread takes a larger share so both finish together."""
     import time
 
-    from nnlab import threads
+    from nnlab.fast import threads
 
     monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: 2)
     opt = make_optimizer("adam", lr=1e-3)
@@ -155,7 +162,7 @@ def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
 
 
 def test_update_is_shared_only_for_big_networks_and_quiet_blas(monkeypatch):
-    from nnlab import threads
+    from nnlab.fast import threads
 
     monkeypatch.setattr(threads, "_blas_workers_sleep", lambda: True)
     monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
@@ -169,7 +176,7 @@ def test_update_is_shared_only_for_big_networks_and_quiet_blas(monkeypatch):
 
 
 def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
-    from nnlab import threads
+    from nnlab.fast import threads
 
     if not threads._openblas_only():
         pytest.skip("NumPy's BLAS here is not OpenBLAS")
@@ -179,7 +186,7 @@ def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
 
 
 def _step_in_child(queue):
-    from nnlab import threads
+    from nnlab.fast import threads
 
     threads.optimizer_threads = lambda n_params: 2
     opt, p = make_optimizer("adam", lr=1e-3), np.zeros(100_000, np.float32)
@@ -193,7 +200,7 @@ def test_a_forked_child_gets_its_own_helper_thread():
     child does not have: it would wait forever."""
     import multiprocessing
 
-    from nnlab import threads
+    from nnlab.fast import threads
 
     threads.helper().submit(lambda: None).result()  # the parent's helper thread is running
     ctx = multiprocessing.get_context("fork")

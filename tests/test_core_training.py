@@ -200,14 +200,19 @@ def test_helper_thread_sharing_the_update_and_gathering_ahead_changes_nothing(di
     next batch meanwhile.  Forced on for this small one: the weights, the losses
     and a pause in the middle of an epoch must come out bit for bit as with one
     thread — the same batches, the same augmentation draws, the same updates."""
-    from nnlab import threads
+    from nnlab.fast import threads
 
     def train(workers):
         monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: workers)
         gathered_ahead = []
         net, t = make(digits, hidden=(64,), epochs=3, dropout=0.2, augment=augment)
-        prefetch = t._prefetch
-        t._prefetch = lambda i: (gathered_ahead.append(i), prefetch(i))
+        before_step = t.source.before_step
+
+        def spy(optimizer, i):  # records the batches the helper thread gathered ahead
+            before_step(optimizer, i)
+            if t.source._ahead is not None and t.source._ahead[0] == i:
+                gathered_ahead.append(i)
+        t.source.before_step = spy
         for r in t.run(progress_seconds=0):
             if r.get("progress") and r["epoch"] == 2 and r["batch"] == 7:
                 break  # paused half-way, with batch 8 gathered ahead

@@ -99,9 +99,19 @@ def test_image_array_is_dark_ink_on_white_and_upscaled():
 
 def test_figures_serialise_to_json():
     """What st.plotly_chart sends to the browser must be valid plotly JSON."""
-    for fig in (figures.loss_figure(HISTORY), figures.confusion_figure(np.eye(3), range(3)),
-                figures.probability_figure([0.2, 0.8], [0, 1]), figures.network_figure([4, 3, 2])):
-        assert fig.to_json().startswith("{")
+    import json
+
+    import plotly.io
+
+    for fig, kinds in ((figures.loss_figure(HISTORY), {"scatter"}),
+                       (figures.confusion_figure(np.eye(3), range(3)), {"heatmap"}),
+                       (figures.probability_figure([0.2, 0.8], [0, 1]), {"bar"}),
+                       (figures.network_figure([4, 3, 2]), {"scatter"})):
+        text = fig.to_json()
+        spec = json.loads(text)  # valid JSON...
+        assert {t["type"] for t in spec["data"]} >= kinds and "layout" in spec  # ...with the traces drawn
+        again = plotly.io.from_json(text)  # ...that plotly reads back (it rejects unknown properties)
+        assert json.loads(again.to_json()) == spec
 
 
 def test_every_chart_is_for_looking_not_panning():

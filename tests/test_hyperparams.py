@@ -197,12 +197,14 @@ def test_train_with_an_image_preset_on_a_csv_of_features_leaves_augmentation_off
     assert _configs("--preset", "digits", dataset=data.load_dataset("csv", path=str(path)))[1].augment is False
 
 
-def test_engine_is_declared_and_only_fast_runs_until_the_reference_engine_lands():
+def test_engine_is_declared_and_is_the_engines_registry():
+    from nnlab.engines import DEFAULT_ENGINE, ENGINES
+
     engine = hyperparams.get("engine")
-    assert engine.choices == ("fast", "reference") and engine.default == "fast" and not engine.widget
-    assert _configs("--engine", "fast")[1] == TrainConfig()
-    with pytest.raises(ValueError, match="reference engine"):
-        _configs("--engine", "reference")
+    assert engine.choices == tuple(ENGINES) and engine.default == DEFAULT_ENGINE and not engine.widget
+    assert not engine.pending
+    # how the numbers are computed, not which: not a training setting (not in models, presets, sweeps)
+    assert _configs("--engine", "reference")[1] == _configs("--engine", "fast")[1] == TrainConfig()
 
 
 def test_hyperparams_command_prints_the_table_as_json_and_text():

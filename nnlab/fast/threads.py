@@ -11,40 +11,20 @@ Everything else NumPy does runs on one core.  On a big network the optimizer
 update is the largest of those parts (Adam: ten passes over every weight, each
 step), so ``optimizer_threads`` lets a second thread take half of it — but only
 where OpenBLAS's idle worker threads go to sleep soon enough to leave the
-other core free (see ``quiet_blas_workers``).
+other core free (see ``openblas.py``).
 """
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
-import sys
 
 SMALL_PRODUCT_FLOPS = 8e6  # below this, one thread is faster
 
-# OpenBLAS's worker threads busy-wait for new work for 2**28 CPU cycles (~0.1 s)
-# after each product before they sleep.  Training alternates products with
-# ~0.3 ms of single-threaded NumPy work every step, so they never sleep and keep
-# the second core busy doing nothing: a second thread of ours sharing the Adam
-# update then ran *slower* than one (0.22 vs 0.18 s per MNIST epoch).  With
-# 2**16 cycles (~25 us) the workers still wait out the short gaps between the
-# products of one step, then sleep through the update (measured: the GEMM floor
-# unchanged, the shared update 0.18 -> 0.14 s per epoch).
-BLAS_SPIN_LOG2_CYCLES = 16
 # Measured on MNIST: timeouts up to 2**18 cycles let the shared update gain; from
 # 2**19 (~0.2 ms) the workers spin through it again (0.21 s per epoch, worse than one thread).
 BLAS_SPIN_LIMIT = 18
 PARALLEL_UPDATE_MIN = 65536  # parameters; below this the hand-off costs more than it saves
-
-
-def quiet_blas_workers():
-    """Ask OpenBLAS to put idle worker threads to sleep after ~25 us instead of ~0.1 s.
-
-    OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT`` once, when NumPy first loads it, so
-    this only works before NumPy is imported: the entry points (``app.py``,
-    ``python -m nnlab``) call it first thing.  A value the user set is kept."""
-    if "numpy" not in sys.modules:
-        os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", str(BLAS_SPIN_LOG2_CYCLES))
 
 
 def blas_threads(batch_size: int, layer_sizes) -> int | None:
@@ -86,8 +66,8 @@ if hasattr(os, "register_at_fork"):
 def _blas_workers_sleep() -> bool:
     """Whether OpenBLAS's idle workers sleep soon: OPENBLAS_THREAD_TIMEOUT is set low
     enough.  (Set after NumPy was imported it has no effect, which cannot be seen
-    from here; the entry points set it before.)  Called once NumPy is loaded: by an
-    optimizer's first step, never by quiet_blas_workers."""
+    from here: ``openblas.STATUS`` says whether nnlab set it in time.)  Called once
+    NumPy is loaded: by an optimizer's first step."""
     value = os.environ.get("OPENBLAS_THREAD_TIMEOUT", "")
     return value.isdigit() and int(value) <= BLAS_SPIN_LIMIT and _openblas_only()
 
