@@ -28,7 +28,7 @@ from .training import Trainer, TrainConfig
 
 MAX_RUNS = 500  # values x seeds: a tenth of that already takes minutes on digits
 MAX_DASK_CONNECT_SECONDS = 10
-NETWORK_KEYS = {s.name for s in hyperparams.section("network")} - {"dtype"}
+NETWORK_KEYS = {s.name for s in hyperparams.section("network") if not s.required} - {"dtype"}
 TRAIN_KEYS = {s.name for s in hyperparams.section("train")} - {"seed"}  # seeds are their own axis
 SWEEPABLE = [s.name for s in hyperparams.SETTINGS if s.name in NETWORK_KEYS | TRAIN_KEYS]  # the table's order
 

@@ -33,12 +33,22 @@ def test_passes_scikit_learns_estimator_checks():
     assert all(r["status"] in ("passed", "xfail", "skipped") for r in results)
 
 
-def test_every_setting_of_the_library_is_a_parameter():
-    params = set(NNClassifier().get_params())
-    train = {f.name for f in fields(TrainConfig)} - {"seed"}          # random_state is the seed
-    net = {f.name for f in fields(NetworkConfig)} - {"n_inputs", "n_outputs", "dtype", "activations"}
-    assert train | net | {"activation"} <= params
-    assert params - train - net == {"activation", "image_shape", "validation_fraction", "random_state", "verbose"}
+def test_every_setting_of_the_table_is_a_parameter_with_its_default():
+    import inspect
+
+    from nnlab import hyperparams
+
+    params = inspect.signature(NNClassifier).parameters
+    table = [st for st in hyperparams.SETTINGS if st.section in ("network", "train", "engine")
+             and st.name != "seed" and not st.required]  # n_inputs, n_outputs: from the data
+    own = {"image_shape", "validation_fraction", "random_state", "verbose"}  # scikit-learn's or the estimator's
+    assert set(params) == {st.name for st in table} | own
+    for st in table:
+        value = params[st.name].default
+        expected = hyperparams.default(st.name)
+        if st.type.endswith("list"):  # immutable defaults, as scikit-learn wants: a tuple, or one name for all
+            value = list(value) if isinstance(value, tuple) else [value]
+        assert value == expected, st.name
 
 
 def test_any_labels_come_back_as_given():
@@ -76,11 +86,20 @@ def test_same_random_state_same_model_and_early_stopping_holds_out_rows():
 def test_bad_settings_raise_a_clear_value_error_at_fit():
     X, y = make_blobs(50, centers=2, random_state=0)
     with pytest.raises(ValueError, match="activation"):
-        NNClassifier(activation="zap").fit(X, y)
+        NNClassifier(activations="zap").fit(X, y)
     with pytest.raises(ValueError, match="lr must be a positive number"):
         NNClassifier(lr=-1).fit(X, y)
     with pytest.raises(ValueError, match="2 classes"):
         NNClassifier().fit(X, np.zeros(50))
+
+
+def test_float64_and_the_reference_engine():
+    X, y = make_blobs(90, centers=3, random_state=4)
+    fast = NNClassifier(hidden=(8,), epochs=5, dtype="float64", random_state=0).fit(X, y)
+    ref = NNClassifier(hidden=(8,), epochs=5, dtype="float64", engine="reference", random_state=0).fit(X, y)
+    assert fast.network_.flat_params.dtype == np.float64
+    np.testing.assert_allclose(ref.predict_proba(X), fast.predict_proba(X), rtol=1e-9)
+    np.testing.assert_array_equal(fast.predict_proba(X[:7]), fast.predict_proba(X)[:7])  # subset-invariant
 
 
 def test_pickled_estimator_predicts_the_same():
