@@ -176,6 +176,9 @@ def build_parser() -> Parser:
     bs.add_argument("--json", action="store_true")
     for p in (ba, bs):
         p.add_argument("--data-dir", default=None, help="folder with the MNIST IDX files")
+    from . import cli_sweep
+
+    cli_sweep.add_parsers(sub, bsub)
     return parser
 
 
@@ -306,6 +309,10 @@ def cmd_bench(args):
 
     if args.bench == "accuracy":
         return bench.accuracy(args, _dataset_from_args(args), _out)
+    if args.bench == "sweep":
+        from .cli_sweep import cmd_bench_sweep
+
+        return cmd_bench_sweep(args)
     return bench.speed(args, _out)
 
 
@@ -338,8 +345,14 @@ def cmd_hyperparams(args):
     return 0
 
 
-COMMANDS = {"train": cmd_train, "hyperparams": cmd_hyperparams, "evaluate": cmd_evaluate, "predict": cmd_predict, "gradcheck": cmd_gradcheck,
-            "bench": cmd_bench}
+def cmd_sweep(args):
+    from .cli_sweep import cmd_sweep as run
+
+    return run(args)
+
+
+COMMANDS = {"train": cmd_train, "sweep": cmd_sweep, "hyperparams": cmd_hyperparams, "evaluate": cmd_evaluate,
+            "predict": cmd_predict, "gradcheck": cmd_gradcheck, "bench": cmd_bench}
 
 
 def main(argv=None) -> int:

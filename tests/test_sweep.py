@@ -98,3 +98,59 @@ def test_a_grid_of_two_settings(setup):
     results = list(sweep.run(data, net, train, axes, seeds=[0], n_jobs=1))
     rows = sweep.summary(results, axes)
     assert sorted((r["lr"], r["l2"]) for r in rows) == [(0.1, 0.0), (0.1, 1.0), (0.5, 0.0), (0.5, 1.0)]
+
+
+# ------------------------------------------------------------------ the CLI
+def cli(*args, timeout=300):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run([sys.executable, "-m", "nnlab", *args], cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+TUTORIAL = ["sweep", "--dataset", "digits", "--hidden", "48,32", "--activation", "sigmoid", "--optimizer",
+            "momentum", "--lr", "0.2", "--momentum", "0.9", "--batch-size", "full", "--param", "l2"]
+
+
+def test_cli_sweep_the_same_numbers_serial_parallel_and_on_dask(tmp_path):
+    import json
+
+    distributed = pytest.importorskip("distributed")
+    small = [*TUTORIAL, "--epochs", "150", "--values", "logspace:-2:2:3", "--seeds", "2", "--json"]
+    serial = cli(*small, "--n-jobs", "1", "--out", str(tmp_path / "s.csv"))
+    parallel = cli(*small, "--n-jobs", "2")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+        on_dask = cli(*small, "--scheduler", cluster.scheduler_address)
+    outs = []
+    for r in (serial, parallel, on_dask):
+        assert r.returncode == 0, r.stderr
+        outs.append(json.loads(r.stdout.strip().splitlines()[-1]))
+        assert len(r.stdout.strip().splitlines()) == 1 + 6 + 1 + 1  # header, a line per run, best, JSON
+    keys = ("value", "seed", "val_accuracy", "train_loss", "val_loss")
+    rows = [sorted(tuple(x[k] for k in keys) for x in o["results"]) for o in outs]
+    assert rows[0] == rows[1] == rows[2] and len(rows[0]) == 6
+    assert all(set(x) >= {*keys, "seconds"} for x in outs[0]["results"])
+    best = outs[0]["best"]
+    assert best == outs[1]["best"] == outs[2]["best"] and set(best) >= {"value", "val_accuracy", "test_accuracy"}
+    assert best["value"] in (0.01, 1.0) and 0.8 < best["test_accuracy"] <= 1
+    assert (tmp_path / "s.csv").read_text().splitlines()[0].startswith("l2,seed,val_accuracy")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--values", "1,2", "--param", "zap", "--values", "3"], "unknown setting 'zap'"),
+    (["--values", "linspace:1:2"], "start:stop:count"),
+    (["--values", "logspace:-2:2:300", "--seeds", "2"], "at most 500"),
+    (["--values", "0.1,-1"], "l2 must be"),
+])
+def test_cli_sweep_bad_input_is_one_line(args, words):
+    r = cli(*TUTORIAL, "--epochs", "5", *args)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and words in lines[0], r.stderr
+
+
+def test_cli_sweep_on_a_scheduler_that_does_not_answer():
+    r = cli(*TUTORIAL, "--epochs", "5", "--values", "0.1", "--scheduler", "tcp://127.0.0.1:9", timeout=120)
+    assert r.returncode == 2 and "does not answer" in r.stderr and "Traceback" not in r.stderr
