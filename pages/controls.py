@@ -11,6 +11,7 @@ import streamlit as st
 from nnlab import activations, augment, initializers, losses, optimizers, presets
 from nnlab.network import NetworkConfig
 from nnlab.training import TrainConfig
+from pages import wording
 
 K = "ctl_"
 MAX_LAYERS = 6
@@ -245,7 +246,7 @@ def _on_loss_change():
 def preset_ui(data):
     names = list(presets.PRESETS)
     name = st.selectbox("Preset", names, key=K + "preset", help=HELP["preset"])
-    st.caption(presets.PRESETS[name]["description"])
+    st.caption(wording.preset_text(presets.PRESETS[name]["description"]))  # no command-line notes
     st.button("Apply preset", key="apply_preset", on_click=apply_preset, args=(name, data), width="stretch",
               icon=":material/tune:", help="Copy the preset's settings into the controls below.")
 
