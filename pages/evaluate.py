@@ -125,11 +125,12 @@ def _png_data_uri(a: np.ndarray) -> str:
 
 
 def per_class_table(report: pd.DataFrame) -> pd.DataFrame:
-    """Precision, recall and F1 in % (like every other score here), support with
-    thousands separators, the column names as the text above calls them."""
-    return pd.DataFrame({"Precision": report["precision"].map("{:.1%}".format),
-                         "Recall": report["recall"].map("{:.1%}".format),
-                         "F1": report["f1"].map("{:.1%}".format),
+    """Precision, recall and F1 in % (like every other score here; whole percents, so
+    the five columns fit half of a 1024 px screen), support with thousands
+    separators, the column names as the text above calls them."""
+    return pd.DataFrame({"Precision": report["precision"].map("{:.0%}".format),
+                         "Recall": report["recall"].map("{:.0%}".format),
+                         "F1": report["f1"].map("{:.0%}".format),
                          "Support": report["support"].map("{:,}".format)},
                         index=report.index.rename("Class"))
 
@@ -154,13 +155,13 @@ def evaluate_page():
     loss, acc, proba = net.evaluate(data.X_test, y, with_proba=True)  # one forward pass for all three
     pred = proba.argmax(axis=1)
     classes = [str(c) for c in data.classes]
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Test accuracy", f"{acc:.1%}", help="Share of test images classified correctly.")
-    m2.metric("Test loss", f"{loss:.3f}", help="The loss the model was trained to lower, on the test set.")
-    m3.metric(f"Test {wording.examples(data)}", f"{len(y):,}")
-    m4.metric("Mistakes", f"{int((pred != y).sum()):,}")
+    row = st.container(horizontal=True)  # a phone shows them two by two, not one under another
+    row.metric("Test accuracy", f"{acc:.1%}", help="Share of test images classified correctly.")
+    row.metric("Test loss", f"{loss:.3f}", help="The loss the model was trained to lower, on the test set.")
+    row.metric(f"Test {wording.examples(data)}", f"{len(y):,}")
+    row.metric("Mistakes", f"{int((pred != y).sum()):,}")
 
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)  # half each: the per-class table keeps its Support column at 1024x768
     with left:
         normalized = st.toggle("Normalise rows (share of each true class)", key="eval_normalize",
                                help="Show each row as percentages, so classes with fewer images compare fairly.")

@@ -14,16 +14,16 @@ def buttons_ui(blocked: bool):
     """Train, Step, Stop, Reset.  Their enabled state does not depend on whether
     training runs (the page is not redrawn when a run ends): pressing Train while
     training, or Stop while idle, is harmless."""
-    b1 = b2 = b3 = b4 = st.container(horizontal=True, gap="small")  # one row on a phone too (columns stack)
-    b1.button("Train", type="primary", icon=":material/play_arrow:", on_click=tr.on_train,
+    row = st.container(horizontal=True, gap="small")  # one row on a phone too (columns stack)
+    row.button("Train", type="primary", icon=":material/play_arrow:", on_click=tr.on_train,
               disabled=blocked, width="stretch",
               help="Train until the last epoch (or early stopping). The charts update as it learns.")
-    b2.button("Step", icon=":material/skip_next:", on_click=tr.on_step, disabled=blocked,
+    row.button("Step", icon=":material/skip_next:", on_click=tr.on_step, disabled=blocked,
               width="stretch", help="Train exactly one more epoch, then pause.")
-    b3.button("Stop", icon=":material/stop:", on_click=tr.on_stop,
+    row.button("Stop", icon=":material/stop:", on_click=tr.on_stop,
               width="stretch", help="Pause training. The model and its history are kept; "
                                               "Train or Step continues from here.")
-    b4.button("Reset", icon=":material/restart_alt:", on_click=tr.on_reset, width="stretch",
+    row.button("Reset", icon=":material/restart_alt:", on_click=tr.on_reset, width="stretch",
               help="Forget the model and its history. The next Train starts a new model from the controls.")
 
 

@@ -288,7 +288,7 @@ def test_evaluate_shows_matrix_report_gallery_and_downloads(trained):
     report = at.table[0].value
     # in % like every other score, "F1" as the text calls it, every class and no blank row
     assert list(report.columns) == ["Precision", "Recall", "F1", "Support"] and len(report) == 10
-    assert all(re.fullmatch(r"\d{1,3}\.\d%", v) for col in ("Precision", "Recall", "F1") for v in report[col])
+    assert all(re.fullmatch(r"\d{1,3}%", v) for col in ("Precision", "Recall", "F1") for v in report[col])
     labels = [d.label for d in at.get("download_button")]
     assert any(".npz" in label for label in labels) and any(".csv" in label for label in labels)
     # the gallery: pick one (true, predicted) pair and see exactly those images
