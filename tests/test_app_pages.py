@@ -475,13 +475,22 @@ def test_layer_table_keeps_every_column_with_thousands_separators():
     assert table.loc["hidden 1", "Params"] == "8,320"  # 64 * 128 + 128, written like "17,226"
 
 
-def test_draw_with_an_empty_canvas_shows_no_class_in_red(trained):
+def test_draw_with_an_empty_canvas_shows_no_class_in_red(trained, monkeypatch):
     from nnlab import figures
+    from pages.common import DRAW_OFFER_EPOCHS
 
+    monkeypatch.setitem(DRAW_OFFER_EPOCHS, "digits", 2)
     at = trained
     at.switch_page("pages/draw.py").run()
+    # the quick default (1-pixel shifts) is not the model trained for drawing: it says so
+    assert "without *affine* augmentation" in texts(at.caption)
+    assert any(b.label == "Train the Draw model" for b in at.button)
     bars = next(c for c in charts(at) if c["data"][0]["type"] == "bar")
     assert figures.PRED_COLOR not in json.dumps(bars["data"][0]["marker"])
+    button(at, "Train the Draw model").click()
+    at.run(timeout=120)
+    assert not at.exception and at.session_state.train_config["augment"] == "affine"
+    assert "without *affine* augmentation" not in texts(at.caption)
 
 
 def _use_plain_feature_csv(at):
