@@ -10,10 +10,19 @@ import streamlit as st  # noqa: E402
 st.set_page_config(page_title="nnlab — neural networks from scratch", page_icon=":material/neurology:",
                    layout="wide")
 
+
+def _start():
+    """The app's root URL: go to Train.  Streamlit serves its default page at "/"
+    only, never at its own name; with this hidden page as the default, Train
+    lives at /train like every other page at /<its name> (a link to /train works)."""
+    st.switch_page("pages/train.py")
+
+
 st.navigation([
-    st.Page("pages/data.py", title="Data", icon=":material/dataset:"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:", default=True),
-    st.Page("pages/evaluate.py", title="Evaluate", icon=":material/grid_on:"),
-    st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page(_start, title="nnlab", url_path="start", default=True, visibility="hidden"),
+    st.Page("pages/data.py", title="Data", icon=":material/dataset:", url_path="data"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+    st.Page("pages/evaluate.py", title="Evaluate", icon=":material/grid_on:", url_path="evaluate"),
+    st.Page("pages/draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
 ]).run()

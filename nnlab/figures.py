@@ -17,6 +17,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 FONT_SIZE = 16
+TICK_SIZE = 15  # tick labels: Streamlit's theme would draw them at 12 px in light grey, too faint on a projector
+TEXT_COLOR = "#262730"  # Streamlit's body text colour: axis labels read as dark as the page
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#ff7f0e"
 BAR_COLOR = "#9db4cf"
@@ -27,13 +29,24 @@ MARK_LABEL_CHARS = 48  # a longer settings note is cut (the full text shows on h
 
 
 def _figure(data, title: str, height: int = 340, xaxis=None, yaxis=None, **layout) -> go.Figure:
-    axis = dict(gridcolor=GRID_COLOR, zeroline=False, automargin=True, fixedrange=True)
+    # Explicit tick and title fonts: Streamlit's chart theme only fills in what a figure leaves unset.
+    axis = dict(gridcolor=GRID_COLOR, zeroline=False, automargin=True, fixedrange=True,
+                tickfont=dict(size=TICK_SIZE, color=TEXT_COLOR),
+                title=dict(font=dict(size=FONT_SIZE, color=TEXT_COLOR)))
     return go.Figure(dict(data=data, layout=dict(
         template="none", plot_bgcolor="white", paper_bgcolor="white", dragmode=False,
         title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE + 2)),
-        height=height, font=dict(size=FONT_SIZE), margin=dict(l=10, r=10, t=50, b=10),
+        height=height, font=dict(size=FONT_SIZE, color=TEXT_COLOR), margin=dict(l=10, r=10, t=50, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
-        xaxis={**axis, **(xaxis or {})}, yaxis={**axis, **(yaxis or {})}, **layout)))
+        xaxis=_merge(axis, xaxis), yaxis=_merge(axis, yaxis), **layout)))
+
+
+def _merge(base: dict, extra) -> dict:
+    """`base` updated by `extra`, one level deep (an axis title's text keeps the common font)."""
+    out = dict(base)
+    for key, value in (extra or {}).items():
+        out[key] = {**out[key], **value} if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def _series(history, key):
@@ -151,9 +164,13 @@ def clicked_cell(points):
 
 
 def probability_figure(probs, classes, true_index=None) -> go.Figure:
-    """Bar chart of the predicted probabilities; the predicted class in red."""
-    probs = np.asarray(probs, dtype=float).ravel()
+    """Bar chart of the predicted probabilities; the predicted class in red.
+    probs=None: nothing drawn yet, so no bars and no class in red."""
     labels = [str(c) for c in classes]
+    if probs is None:
+        bar = dict(type="bar", x=labels, y=[0.0] * len(labels), marker=dict(color=BAR_COLOR), hoverinfo="skip")
+        return _probability_layout([bar], "Prediction: (nothing drawn yet)")
+    probs = np.asarray(probs, dtype=float).ravel()
     best = int(np.argmax(probs)) if probs.size else -1
     bar = dict(type="bar", x=labels, y=(100 * probs).tolist(),
                marker=dict(color=[PRED_COLOR if i == best else BAR_COLOR for i in range(len(probs))]),
@@ -162,18 +179,32 @@ def probability_figure(probs, classes, true_index=None) -> go.Figure:
     title = f"Prediction: {labels[best]} ({100 * probs[best]:.0f}%)" if best >= 0 else "Prediction"
     if true_index is not None:
         title += f" — true: {labels[true_index]}"
-    return _figure([bar], title, height=320, showlegend=False,
+    return _probability_layout([bar], title)
+
+
+def _probability_layout(data, title) -> go.Figure:
+    return _figure(data, title, height=320, showlegend=False,
                    xaxis=dict(type="category", title=dict(text="class"), tickfont=dict(size=FONT_SIZE + 2)),
                    yaxis=dict(range=[0, 115], title=dict(text="probability (%)"), showticklabels=False))
 
 
+def _node_rows(n: int, max_nodes: int):
+    """Vertical positions of a layer's drawn nodes.  A layer wider than `max_nodes`
+    gets max_nodes nodes with a gap in the middle, where a "⋮" says units are left out."""
+    if n <= max_nodes:
+        return np.linspace(-1, 1, n) if n > 1 else np.zeros(1)
+    slots = np.linspace(-1, 1, max_nodes + 1)
+    return np.delete(slots, max_nodes // 2)
+
+
 def network_figure(sizes, activations=None, max_nodes: int = 10) -> go.Figure:
-    """The layers as columns of nodes joined by lines; wide layers are shown
-    with `max_nodes` nodes, labelled with their real size."""
+    """The layers as columns of nodes joined by lines.  A wide layer is drawn with
+    `max_nodes` nodes and a "⋮" in the gap; its label below gives its real size (one
+    short label per layer, so neighbouring labels never run into each other)."""
     sizes = [int(s) for s in sizes]
     names = ["input"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["output"]
     acts = list(activations or [])
-    cols = [np.linspace(-1, 1, min(n, max_nodes)) if min(n, max_nodes) > 1 else np.zeros(1) for n in sizes]
+    cols = [_node_rows(n, max_nodes) for n in sizes]
     edge_x, edge_y = [], []
     for i in range(len(sizes) - 1):
         for y0 in cols[i]:
@@ -190,16 +221,16 @@ def network_figure(sizes, activations=None, max_nodes: int = 10) -> go.Figure:
     ]
     notes = []
     for i, n in enumerate(sizes):
-        label = f"<b>{names[i]}</b><br>{n} units"
+        label = f"<b>{names[i]}</b><br>{n:,} units"
         if 0 < i < len(sizes) - 1 and i - 1 < len(acts):
             label += f"<br>{acts[i - 1]}"
         notes.append(dict(x=i, y=-1.2, text=label, showarrow=False, yanchor="top", font=dict(size=FONT_SIZE - 2)))
-        if n > max_nodes:
-            notes.append(dict(x=i, y=1.15, text=f"{max_nodes} of {n} shown", showarrow=False,
-                              font=dict(size=FONT_SIZE - 4, color="#666")))
+        if n > max_nodes:  # the gap left by _node_rows
+            notes.append(dict(x=i, y=0, text="⋮", showarrow=False, bgcolor="white",
+                              font=dict(size=FONT_SIZE + 4, color=TEXT_COLOR)))
     hidden = dict(visible=False, showgrid=False)
     return _figure(data, "", height=300, annotations=notes,
-                   xaxis=dict(range=[-0.5, len(sizes) - 0.5], **hidden), yaxis=dict(range=[-2.1, 1.3], **hidden))
+                   xaxis=dict(range=[-0.5, len(sizes) - 0.5], **hidden), yaxis=dict(range=[-2.1, 1.2], **hidden))
 
 
 def image_array(img, pixel_max: float = 1.0, scale: int = 16) -> np.ndarray:

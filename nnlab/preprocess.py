@@ -32,6 +32,10 @@ INK_THRESHOLD = 0.35     # an ink value above this counts as "drawn" (canvas str
 DIGITS_BITMAP = 32       # optdigits: 32x32 bitmap -> 4x4 blocks -> 8x8
 DIGITS_INK = 0.30        # share of the 32x32 bitmap that is ink (the dataset's mean, for every class)
 MNIST_BOX = 20 / 28      # MNIST: the digit fits a 20x20 box in a 28x28 image
+# A drawing whose ink spans less than this share of the canvas (its longer side) is
+# a tap or a dot, not a digit: scaled up, it would read as anything ("0" at 90 %).
+# The smallest digit of the Draw tests (a "1", 35 % of the canvas) spans 0.35.
+MIN_EXTENT = 0.15
 
 
 @dataclass
@@ -184,6 +188,18 @@ def to_centred(img: np.ndarray, shape=(28, 28), pixel_max: float = 255.0) -> Pre
                (f"centred by mass in {height}x{width}", final)],
         method="centred",
     )
+
+
+def too_little_ink(rgba, min_extent: float = MIN_EXTENT) -> bool:
+    """True when a drawing holds ink but too little to be a digit: the ink's
+    bounding box spans less than `min_extent` of the canvas's longer side (a
+    single tap, a dot).  False for an empty canvas (there is nothing to say yet)."""
+    img = ink(rgba)
+    box = bounding_box(img)
+    if box is None:
+        return False
+    extent = max(box[1] - box[0], box[3] - box[2])
+    return extent < min_extent * max(img.shape)
 
 
 def preprocess(rgba, image_shape, pixel_max: float = 255.0) -> Preprocessed | None:

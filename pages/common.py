@@ -13,7 +13,7 @@ import streamlit as st
 
 from nnlab import data as nndata
 from nnlab.runs import RunLog
-from pages import controls, streamlit_compat
+from pages import controls, streamlit_compat, style
 
 # Every session-state key the app uses, with its initial value.  Widget keys
 # (the training controls, prefix "ctl_") are initialised in pages/controls.py.
@@ -48,6 +48,8 @@ STATE = {
     "left_pages_folder_mode": False,  # this tab already reran once through app.py (see frame())
     "model_serial": 0,       # counts the tab's models: a run of the run log is one model
     "run_log": None,         # nnlab.runs.RunLog of this tab (set in init_state): what Compare shows
+    "epoch_estimates": {},   # Train: measured seconds per epoch, per network/data setup (see train.estimate_ui)
+    "draw_offer_pending": False,  # Draw: "train on digits" was pressed; its run trains the offer
 }
 
 WIDGET_PREFIX = "ctl_"
@@ -58,12 +60,26 @@ WIDGET_PREFIX = "ctl_"
 DRAW_OFFER_EPOCHS = {"digits": 100, "mnist": 2}  # MNIST: 2 epochs ~97 %, seconds not a minute
 
 
+def preset_fits(preset: str | None, dataset: str) -> bool:
+    """Whether preset `preset` is made for `dataset` (named after it: digits,
+    digits-quick -> digits; mnist -> mnist)."""
+    return bool(preset) and preset.split("-")[0] == dataset
+
+
+def preset_for_dataset(dataset: str) -> str | None:
+    """The preset made for `dataset` (the one named exactly like it), or None."""
+    from nnlab import presets
+
+    return dataset if dataset in presets.PRESETS else None
+
+
 def init_state():
     """Give every key its initial value (once per tab) and keep the training
     controls' values while another page is shown."""
     for key, value in STATE.items():
         if key not in st.session_state:
-            st.session_state[key] = list(value) if isinstance(value, list) else value
+            # a fresh list or dict per tab: the defaults above must never be shared between tabs
+            st.session_state[key] = type(value)(value) if isinstance(value, (list, dict)) else value
     if st.session_state.train_lock is None:
         st.session_state.train_lock = threading.Lock()
     if st.session_state.run_log is None:
@@ -192,6 +208,7 @@ def frame():
     multipage "v1" compatibility mode, e.g. a deep link right after the server
     starts), so each page must set itself up — and leaves that mode at once."""
     streamlit_compat.leave_pages_folder_mode()
+    style.apply()
     init_state()
     controls.init_controls()
     names = dataset_names()

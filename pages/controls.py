@@ -16,6 +16,7 @@ import streamlit as st
 
 from nnlab import activations, hyperparams, initializers, losses, optimizers, presets
 from nnlab.config import NetworkConfig, TrainConfig
+from pages import wording
 
 K = "ctl_"
 MAX_LAYERS = 6
@@ -211,7 +212,7 @@ def setting_ui(name: str, options=None, help=None, **kwargs):
 def preset_ui(data):
     names = list(presets.PRESETS)
     name = st.selectbox("Preset", names, key=K + "preset", help=HELP["preset"])
-    st.caption(presets.PRESETS[name]["description"])
+    st.caption(wording.preset_text(presets.PRESETS[name]["description"]))  # no command-line notes
     st.button("Apply preset", key="apply_preset", on_click=apply_preset, args=(name, data), width="stretch",
               icon=":material/tune:", help="Copy the preset's settings into the controls below.")
 

@@ -12,7 +12,7 @@ import streamlit as st
 from nnlab import data as nndata
 from nnlab import kaggle, preview
 from nnlab.dataerror import MAX_FILE_MB
-from pages import common
+from pages import common, wording
 
 DATASET_KEY = common.WIDGET_PREFIX + "dataset"
 LABELS = {"digits": "Digits 8x8 (built in)", "mnist": "MNIST 28x28", "csv": "Your own CSV"}
@@ -48,10 +48,15 @@ def mnist_ui():
     st.markdown("70,000 handwritten digits, 28x28 pixels: the official 10,000 test images are the test set, "
                 "the last 5,000 of the 60,000 training images the validation set.")
     st.session_state.setdefault("data_mnist_dir", os.environ.get(nndata.MNIST_ENV, ""))
-    st.text_input("Folder with the MNIST IDX files", key="data_mnist_dir",
-                  placeholder="e.g. ~/data/mnist — empty: download from OpenML (needs internet)",
-                  help="The four files train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte "
-                       f"and t10k-labels-idx1-ubyte, gzipped (.gz) or not. Default: ${nndata.MNIST_ENV}.")
+    # Where it comes from, without the server's folder: the page may be on a projector.
+    source = "the IDX files set up on this server" if st.session_state.data_mnist_dir.strip() else \
+        "OpenML (downloaded once, needs internet)"
+    st.caption(f"Source: {source}.")
+    with st.expander("Advanced: load MNIST from another folder on the server"):
+        st.text_input("Folder with the MNIST IDX files", key="data_mnist_dir",
+                      placeholder="e.g. ~/data/mnist — empty: download from OpenML (needs internet)",
+                      help="The four files train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte "
+                           f"and t10k-labels-idx1-ubyte, gzipped (.gz) or not. Default: ${nndata.MNIST_ENV}.")
     st.button("Use MNIST", on_click=_use_mnist, help="Loads in about a second from IDX files.")
 
 
@@ -92,15 +97,17 @@ def csv_ui():
 def preview_ui(data: nndata.Dataset):
     sizes = data.sizes()
     st.subheader("Preview")
-    st.markdown(f"**{data.description or data.name}** — {sizes['train']:,} training, {sizes['validation']:,} "
-                f"validation, {sizes['test']:,} test rows; {data.n_features} features, {data.n_classes} classes.")
+    st.markdown(f"**{wording.dataset_title(data)}** — {sizes['train']:,} training, {sizes['validation']:,} "
+                f"validation, {sizes['test']:,} test {wording.examples(data)}; {data.n_features:,} features, "
+                f"{data.n_classes:,} classes.")
     for note in data.notes:
         st.caption(note)
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     left.markdown("**First rows**")
-    left.dataframe(preview.first_rows(data, 8), hide_index=True)
+    left.dataframe(preview.first_rows(data, 8), hide_index=True)  # many columns: this one scrolls sideways
     right.markdown("**Rows per class**")
-    right.dataframe(preview.class_counts(data), hide_index=True)
+    # a static table: its few columns all stay on screen at 1024x768 (a data grid hid "total")
+    right.table(preview.class_counts(data).set_index("class").map("{:,}".format))
     if data.image_shape:
         h, w = data.image_shape
         st.markdown(f"**The first 40 training images** ({h}x{w})")

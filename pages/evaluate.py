@@ -1,13 +1,26 @@
 """Evaluate: how good is the model on images it never saw, and where does it go wrong."""
+import base64
+import html
+import io
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+from PIL import Image
 
 from nnlab import figures, metrics, modelfile
-from pages import common
+from pages import common, wording
 
 GALLERY_MAX = 24
-GALLERY_COLUMNS = 8
+GALLERY_CELL_PX = 104  # each mistake's box: as many per row as the screen holds (8 on a wide one, 3 on a phone)
+GALLERY_CSS = f"""<style>
+.nn-gallery {{ display: grid; grid-template-columns: repeat(auto-fill, minmax({GALLERY_CELL_PX}px, 1fr));
+               gap: 0.75rem; }}
+.nn-gallery figure {{ margin: 0; }}
+.nn-gallery img {{ width: 100%; image-rendering: pixelated; border: 1px solid #ddd; }}
+.nn-gallery figcaption {{ font-size: 0.9rem; line-height: 1.35; }}
+.nn-gallery .pair {{ white-space: nowrap; }}
+</style>"""
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -89,23 +102,43 @@ def gallery_ui(X, y, pred, proba, classes, image_shape, pair):
     if wrong.size == 0:
         st.success("No misclassified images here.")
         return
-    st.caption(f"Showing {min(wrong.size, GALLERY_MAX)} of {wrong.size}. Under each image: the true "
-               "label, the prediction, and the three most likely classes.")
-    cols = st.columns(GALLERY_COLUMNS)
-    for k, i in enumerate(wrong[:GALLERY_MAX]):
+    st.caption(f"Showing {min(wrong.size, GALLERY_MAX)} of {wrong.size:,}. Under each image: the true "
+               "label → the prediction, and the three most likely classes.")
+    # One grid that fills each row with as many images as fit: no caption squeezed into an
+    # eighth of a 1024 px screen, no column per image stacked full-width on a phone.
+    cells = []
+    for i in wrong[:GALLERY_MAX]:
         top = np.argsort(proba[i])[::-1][:3]
-        caption = (f"true **{classes[y[i]]}** → **{classes[pred[i]]}**  \n"
-                   + " · ".join(f"{classes[c]}: {proba[i, c]:.0%}" for c in top))
-        with cols[k % GALLERY_COLUMNS]:
-            st.image(figures.image_array(X[i].reshape(image_shape), 1.0, scale=max(1, 96 // image_shape[0])),
-                     width="stretch")
-            st.markdown(caption)
+        src = _png_data_uri(figures.image_array(X[i].reshape(image_shape), 1.0, scale=max(1, 96 // image_shape[0])))
+        true, said = html.escape(str(classes[y[i]])), html.escape(str(classes[pred[i]]))
+        likely = "<br>".join(f"{html.escape(str(classes[c]))}: {proba[i, c]:.0%}" for c in top)
+        cells.append(f'<figure><img src="{src}" alt="true {true}, predicted {said}">'
+                     f'<figcaption><span class="pair">true <b>{true}</b> → <b>{said}</b></span><br>'
+                     f'<small>{likely}</small></figcaption></figure>')
+    st.html(GALLERY_CSS + '<div class="nn-gallery">' + "".join(cells) + "</div>")
+
+
+def _png_data_uri(a: np.ndarray) -> str:
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def per_class_table(report: pd.DataFrame) -> pd.DataFrame:
+    """Precision, recall and F1 in % (like every other score here; whole percents, so
+    the five columns fit half of a 1024 px screen), support with thousands
+    separators, the column names as the text above calls them."""
+    return pd.DataFrame({"Precision": report["precision"].map("{:.0%}".format),
+                         "Recall": report["recall"].map("{:.0%}".format),
+                         "F1": report["f1"].map("{:.0%}".format),
+                         "Support": report["support"].map("{:,}".format)},
+                        index=report.index.rename("Class"))
 
 
 def evaluate_page():
     common.frame()
     st.title("Evaluate")
-    st.markdown("How well does the model do on the **test set** — images it never saw while training?")
+    st.markdown("How well does the model do on the **test set** — examples it never saw while training?")
     upload_ui()
     if not common.has_model():
         common.no_model_ui("evaluate")
@@ -122,13 +155,13 @@ def evaluate_page():
     loss, acc, proba = net.evaluate_with_proba(data.X_test, y)  # one forward pass for all three
     pred = proba.argmax(axis=1)
     classes = [str(c) for c in data.classes]
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Test accuracy", f"{acc:.1%}", help="Share of test images classified correctly.")
-    m2.metric("Test loss", f"{loss:.3f}", help="The loss the model was trained to lower, on the test set.")
-    m3.metric("Test images", f"{len(y):,}")
-    m4.metric("Mistakes", f"{int((pred != y).sum()):,}")
+    row = st.container(horizontal=True)  # a phone shows them two by two, not one under another
+    row.metric("Test accuracy", f"{acc:.1%}", help="Share of test images classified correctly.")
+    row.metric("Test loss", f"{loss:.3f}", help="The loss the model was trained to lower, on the test set.")
+    row.metric(f"Test {wording.examples(data)}", f"{len(y):,}")
+    row.metric("Mistakes", f"{int((pred != y).sum()):,}")
 
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)  # half each: the per-class table keeps its Support column at 1024x768
     with left:
         normalized = st.toggle("Normalise rows (share of each true class)", key="eval_normalize",
                                help="Show each row as percentages, so classes with fewer images compare fairly.")
@@ -141,11 +174,11 @@ def evaluate_page():
         if data.image_shape:
             st.caption("Click a cell to see its images below.")
     with right:
-        st.markdown("**Per class** (precision: of the images predicted as this class, how many were; "
-                    "recall: of this class's images, how many were found; F1: both in one number)")
-        report = metrics.per_class_report(y, pred, classes)
-        st.dataframe(report.style.format({"precision": "{:.2f}", "recall": "{:.2f}", "f1": "{:.2f}"}),
-                     height=min(38 + 35 * (len(classes) + 1), 600))
+        ex = wording.examples(data)
+        st.markdown(f"**Per class** (precision: of the {ex} predicted as this class, how many were; "
+                    f"recall: of this class's {ex}, how many were found; F1: both in one number)")
+        # A static table: all four columns stay on screen at 1024x768, no blank row at the end.
+        st.table(per_class_table(metrics.per_class_report(y, pred, classes)))
 
     st.subheader("Misclassified images")
     if data.image_shape:

@@ -2,26 +2,28 @@
 import pandas as pd
 import streamlit as st
 
-from nnlab import figures
+from nnlab import estimate, figures, presets
 from nnlab.network import Network
-from pages import common, controls
+from pages import common, controls, wording
 from pages import training_run as tr
+
+LONG_RUN_SECONDS = 20  # a run expected to take longer says how long before it starts
 
 
 def buttons_ui(blocked: bool):
     """Train, Step, Stop, Reset.  Their enabled state does not depend on whether
     training runs (the page is not redrawn when a run ends): pressing Train while
     training, or Stop while idle, is harmless."""
-    b1, b2, b3, b4 = st.columns(4)
-    b1.button("Train", type="primary", icon=":material/play_arrow:", on_click=tr.on_train,
+    row = st.container(horizontal=True, gap="small")  # one row on a phone too (columns stack)
+    row.button("Train", type="primary", icon=":material/play_arrow:", on_click=tr.on_train,
               disabled=blocked, width="stretch",
               help="Train until the last epoch (or early stopping). The charts update as it learns.")
-    b2.button("Step", icon=":material/skip_next:", on_click=tr.on_step, disabled=blocked,
+    row.button("Step", icon=":material/skip_next:", on_click=tr.on_step, disabled=blocked,
               width="stretch", help="Train exactly one more epoch, then pause.")
-    b3.button("Stop", icon=":material/stop:", on_click=tr.on_stop,
+    row.button("Stop", icon=":material/stop:", on_click=tr.on_stop,
               width="stretch", help="Pause training. The model and its history are kept; "
                                               "Train or Step continues from here.")
-    b4.button("Reset", icon=":material/restart_alt:", on_click=tr.on_reset, width="stretch",
+    row.button("Reset", icon=":material/restart_alt:", on_click=tr.on_reset, width="stretch",
               help="Forget the model and its history. The next Train starts a new model from the controls.")
 
 
@@ -39,9 +41,72 @@ def network_ui(ctl, data):
     left, right = st.columns([3, 2])
     left.plotly_chart(figures.network_figure(net.config.sizes, net.config.activations),
                       config={"displayModeBar": False, "staticPlot": True})
+    if any(n > 10 for n in net.config.sizes):
+        left.caption("Layers wider than 10 units are drawn with 10 of them (⋮ marks the rest).")
+    # A static table: every column stays on screen at any width (a data grid hid Params at 1024x768).
     table = pd.DataFrame(net.summary()).rename(columns=str.capitalize)
-    right.dataframe(table, hide_index=True)
+    table["Units"] = table["Units"].map("{:,}".format)
+    table["Params"] = table["Params"].map("{:,}".format)
+    right.table(table.set_index("Layer"))
     right.markdown(f"**{net.n_params:,} parameters** (weights and biases) to learn.")
+
+
+def preset_offer_ui(data):
+    """The dataset has a preset of its own and the controls come from another one
+    (e.g. the digits defaults after switching to MNIST): offer it."""
+    name = common.preset_for_dataset(data.name)
+    if name is None or common.preset_fits(st.session_state.get(controls.K + "preset"), data.name):
+        return
+    c1, c2 = st.columns([3, 1], vertical_alignment="center")
+    c1.info(f"**{wording.dataset_title(data)}** has a preset made for it: **{name}** — "
+            f"{wording.preset_text(presets.PRESETS[name]['description'])}", icon=":material/tune:")
+    c2.button(f"Apply the {name} preset", key="offer_preset", on_click=controls.apply_preset, args=(name, data),
+              type="primary", width="stretch", help="Copy the preset's settings into the sidebar's controls.")
+
+
+def _estimate_key(ctl, data) -> str:
+    keys = ("hidden", "activations", "loss", "dropout", "optimizer", "batch_size", "augment")
+    return repr((data.name, len(data.X_train), [ctl.get(k) for k in keys]))
+
+
+def estimate_ui(ctl, data):
+    """Before a long run: how long it will take, from a measured time per epoch —
+    the model's own last epochs, or (before the first) a fraction of a second of
+    training a throw-away copy (nnlab/estimate.py).  Nothing for short runs."""
+    trainer = st.session_state.trainer
+    done = trainer.epoch if trainer is not None else 0
+    left = ctl["epochs"] - done
+    if left <= 0 or (trainer is not None and trainer.finished and trainer.stopped_reason != tr.MAX_EPOCHS_REACHED):
+        return
+    timed = [r["seconds"] for r in (st.session_state.history or []) if r.get("seconds")]
+    if timed:
+        per_epoch, how = sorted(timed[-5:])[len(timed[-5:]) // 2], "as measured on its last epochs"
+    else:
+        try:
+            net_cfg, train_cfg = controls.build_configs(ctl, data)
+        except ValueError:
+            return  # the page says what is wrong
+        n_params = _n_params(net_cfg.n_inputs, ctl["hidden"], net_cfg.n_outputs)  # without building it
+        if not estimate.worth_measuring(len(data.X_train), n_params, left):
+            return
+        memo = st.session_state.epoch_estimates
+        key = _estimate_key(ctl, data)
+        if key not in memo:
+            with st.spinner("Measuring how long an epoch takes…"):
+                memo[key] = estimate.seconds_per_epoch(net_cfg, train_cfg, data)
+        per_epoch, how = memo[key], "measured just now on a few batches"
+    total = per_epoch * left
+    if total < LONG_RUN_SECONDS:
+        return
+    what = f"{left} more epoch{'s' if left != 1 else ''}" if done else f"{left} epoch{'s' if left != 1 else ''}"
+    st.caption(f":material/schedule: **{what}: {wording.duration(total)}** on this machine "
+               f"({wording.seconds(per_epoch)} per epoch, {how}). Lower **Epochs** for a shorter run; "
+               "**Stop** pauses at any time.")
+
+
+def _n_params(n_in: int, hidden: list, n_out: int) -> int:
+    sizes = [n_in, *hidden, n_out]
+    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
 
 
 def train_page():
@@ -53,9 +118,11 @@ def train_page():
         ctl = controls.controls_ui(data)
 
     st.title("Train")
-    st.markdown(f"Teach a network to recognise **{data.description or data.name}**: "
-                f"{data.sizes()['train']:,} training and {data.sizes()['validation']:,} validation images. "
-                "Set it up in the sidebar, then press **Train**.")
+    sizes = data.sizes()
+    st.markdown(f"Teach a network to recognise **{wording.dataset_title(data)}**: {sizes['train']:,} training "
+                f"and {wording.examples(data, sizes['validation'])} for validation. Set it up in the sidebar, then "
+                "press **Train**.")
+    preset_offer_ui(data)
     if st.session_state.ui_error:
         st.error(st.session_state.ui_error)
         st.session_state.ui_error = ""
@@ -84,10 +151,11 @@ def train_page():
         st.info(f"The current model was {st.session_state.model_source}. Press **Reset** to train "
                 "a new one with these controls.")
     buttons_ui(blocked=bool(new_model) or from_file)
-    outcome = st.empty()  # filled after this run's training: divergence / early stopping
+    if not new_model and not from_file:
+        estimate_ui(ctl, data)
 
     trainer = st.session_state.trainer
-    view = tr.TrainView(model_status=status)
+    view = tr.TrainView(model_status=status)  # progress, verdict and charts: above the fold at 1280x720
     if trainer is not None and st.session_state.step_pending:
         st.session_state.step_pending = False
         tr.run_training(view, token, epochs=1)
@@ -97,8 +165,7 @@ def train_page():
         tr.draw_idle(view)  # (the second case: stopped inside the first epoch)
     else:
         view.status.caption("No training yet: the loss and accuracy charts appear here.")
-    with outcome.container():
-        tr.outcome_ui(st.session_state.trainer)
+    tr.outcome_ui(st.session_state.trainer, view)
     with status.container():
         common.model_status_ui()
 

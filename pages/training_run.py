@@ -6,7 +6,13 @@ stop this run at its next `st.*` call and start a new one.  The trainer
 lives in st.session_state, so every finished epoch is kept; the new run sees
 `running == False` (set by Stop's callback) and just draws the result.  A
 rerun caused by any other widget leaves `running` True, so training carries
-on where it was.
+on where it was.  Streamlit's own Stop (in the page header) ends the run at its
+next `st.*` call with no new run: `run_training` then sets `running = False`
+itself, so the model and history are left as after the app's Stop (and the
+next visit to Train shows them paused instead of training on).
+
+The progress line, the sidebar's model line and the charts are redrawn
+together, from the same epoch count: they never disagree during a run.
 """
 from __future__ import annotations
 
@@ -14,18 +20,25 @@ import time
 
 import streamlit as st
 
+try:  # raised at the next st.* call after Streamlit's header Stop
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+except ImportError:  # pragma: no cover - another Streamlit layout
+    class StopException(BaseException):
+        pass
+
 from nnlab import figures, verdict
 from nnlab.network import Network
 from nnlab.optimizers import suggest_lr
 from nnlab.training import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
 
-from pages import common, controls
+from pages import common, controls, wording
 
-# Redraw rates while training.  The progress bar is one small message; a chart
-# redraw costs ~20 ms of plotly on the server (in the training thread) plus a
-# re-render in the browser, which shares the CPU with training.  Measured on the
-# digits preset in headless Chromium: charts every 0.25 s cost ~9 % of the run in
-# the server's draws alone.
+# Redraw rates while training.  A chart redraw costs ~20 ms of plotly on the
+# server (in the training thread) plus a re-render in the browser, which shares
+# the CPU with training.  Measured on the digits preset in headless Chromium:
+# charts every 0.25 s cost ~9 % of the run in the server's draws alone.  The
+# progress line and the sidebar are redrawn with the charts (the same epoch count
+# everywhere); inside a long (MNIST) epoch the bar alone moves every PROGRESS_SECONDS.
 PROGRESS_SECONDS = 0.25
 CHART_SECONDS = 0.5
 CHART_COST_SHARE = 0.1  # and charts wait at least 10x their last drawing time
@@ -130,29 +143,37 @@ def on_reset():
 class TrainView:
     """Placeholders for the live parts of the Train page, redrawn in place."""
 
-    def __init__(self, model_status=None):
+    def __init__(self, model_status=None, outcome=None):
+        """Top to bottom: status line, progress bar, the verdict (`outcome`, a
+        placeholder the page made above the charts, or one made here), the two
+        charts; under them the last run's timing."""
         self.model_status = model_status  # the sidebar's "Model: ... N epochs" placeholder
         self.status = st.empty()
         self.progress = st.empty()
-        self.last_run = st.empty()
+        self.outcome = outcome if outcome is not None else st.empty()
         left, right = st.columns(2)
         self.loss = left.empty()
         self.accuracy = right.empty()
         self.accuracy_note = right.empty()  # why validation can be above training accuracy
+        self.last_run = st.empty()
         self.redraws = 0
+        self.charted = None  # the epoch count the charts show (drawn with the progress line)
         self.live = False  # True while this run is training (an unfinished epoch is then not paused)
 
     def draw(self, trainer, history):
-        self.draw_progress(trainer, history)
-        self.redraws += 1  # a new key per redraw: identical figures must not clash
+        # Everything is computed first and then sent in quick succession, so a
+        # header Stop (which ends the run at the next st.* call) leaves the progress
+        # line, charts and sidebar showing the same epochs.
         marks = trainer.marks if trainer is not None else ()
-        self.loss.plotly_chart(figures.loss_figure(history, marks), key=f"loss_chart_{self.redraws}",
-                               config={"displayModeBar": False})
-        self.accuracy.plotly_chart(figures.accuracy_figure(history, marks), key=f"acc_chart_{self.redraws}",
-                                   config={"displayModeBar": False})
+        loss, accuracy = figures.loss_figure(history, marks), figures.accuracy_figure(history, marks)
         net = st.session_state.net
         note = verdict.val_above_train(history, net.config.dropout if net is not None else 0.0,
                                        trainer is not None and trainer.config.augment)
+        self.redraws += 1  # a new key per redraw: identical figures must not clash
+        self.charted = trainer.epoch if trainer is not None else len(history)
+        self.draw_progress(trainer, history)
+        self.loss.plotly_chart(loss, key=f"loss_chart_{self.redraws}", config={"displayModeBar": False})
+        self.accuracy.plotly_chart(accuracy, key=f"acc_chart_{self.redraws}", config={"displayModeBar": False})
         if note:
             self.accuracy_note.caption(note)
         else:
@@ -169,13 +190,15 @@ class TrainView:
         if trainer is not None and trainer.stopped_reason == DIVERGED:
             text += f" · stopped: the loss exploded in epoch {trainer.diverged_at['epoch']}"
         elif last is not None:
-            text += f" · {1000 * last['seconds']:.0f} ms per epoch"
+            text += f" · {wording.seconds(last['seconds'])} per epoch"
             if last.get("val_accuracy") is not None:
                 text += f" · validation accuracy {last['val_accuracy']:.1%}"
         inside = trainer.epoch_progress if trainer is not None else None
         if inside is not None:  # an epoch under way (or paused half-way by Stop)
             batch, batches = inside
             text += f" · epoch {done + 1}: batch {batch} of {batches}" + ("" if self.live else " (paused)")
+        elif trainer is not None and not self.live and not trainer.finished and 0 < done < total:
+            text += " · paused"  # stopped between epochs: Train goes on from here
         fraction = (trainer.epochs_done if trainer is not None else done) / max(total, 1)
         self.progress.progress(min(fraction, 1.0), text=text)
 
@@ -192,6 +215,12 @@ class TrainView:
         self.last_run.caption(f"Last run: {what} in {wall:.2f} s — "
                               f"{training:.2f} s training, {max(wall - training, 0.0):.2f} s drawing "
                               "the page.")
+
+    def record_last_run(self, trainer, start_epoch, start_seconds, started):
+        diverged = trainer.diverged_at["epoch"] if trainer.stopped_reason == DIVERGED else None
+        st.session_state.last_run = (trainer.epoch - start_epoch, time.perf_counter() - started,
+                                     trainer.train_seconds - start_seconds, diverged)
+        common.record_run(trainer.train_seconds - start_seconds)  # the Compare page's run of this model
 
 
 def claim_trainer():
@@ -215,33 +244,34 @@ def run_training(view: TrainView, token, epochs=None):
     epochs_left = trainer.run(epochs, progress_seconds=PROGRESS_SECONDS)
     view.live = True
     start_epoch, start_seconds = trainer.epoch, trainer.train_seconds
-    last_progress = last_chart = started = time.perf_counter()
+    last_chart = started = time.perf_counter()
     chart_cost = 0.0
-    while True:
-        with lock:
-            if st.session_state.train_token is not token:
-                return  # a newer run took over; it draws the state
-            record = next(epochs_left, None)
-        if record is None:
-            break
-        now = time.perf_counter()
-        if record.get("progress"):  # inside an epoch: nothing new for the charts
-            view.draw_progress(trainer, trainer.history)
-            last_progress = now
-        elif now - last_chart >= max(CHART_SECONDS, chart_cost / CHART_COST_SHARE):
-            view.draw(trainer, trainer.history)
-            last_progress = last_chart = time.perf_counter()
-            chart_cost = last_chart - now
-        elif now - last_progress >= PROGRESS_SECONDS:
-            view.draw_progress(trainer, trainer.history)
-            last_progress = now
+    try:
+        while True:
+            with lock:
+                if st.session_state.train_token is not token:
+                    return  # a newer run took over; it draws the state
+                record = next(epochs_left, None)
+            if record is None:
+                break
+            now = time.perf_counter()
+            if record.get("progress") and view.charted == trainer.epoch:
+                view.draw_progress(trainer, trainer.history)  # inside an epoch: nothing new for the charts
+            elif record.get("progress") or now - last_chart >= max(CHART_SECONDS, chart_cost / CHART_COST_SHARE):
+                view.draw(trainer, trainer.history)
+                last_chart = time.perf_counter()
+                chart_cost = last_chart - now
+    except StopException:
+        # Streamlit's header Stop: no new run follows, so leave the state as the
+        # app's Stop does (paused, the model and its history kept).
+        if st.session_state.train_token is token:
+            st.session_state.running = False
+            view.record_last_run(trainer, start_epoch, start_seconds, started)
+        raise
     st.session_state.running = False
     view.live = False
     view.draw(trainer, trainer.history)  # the final charts count as drawing too
-    diverged = trainer.diverged_at["epoch"] if trainer.stopped_reason == DIVERGED else None
-    st.session_state.last_run = (trainer.epoch - start_epoch, time.perf_counter() - started,
-                                 trainer.train_seconds - start_seconds, diverged)
-    common.record_run(trainer.train_seconds - start_seconds)
+    view.record_last_run(trainer, start_epoch, start_seconds, started)
     view.draw_last_run()
 
 
@@ -252,15 +282,17 @@ def draw_idle(view: TrainView):
     view.draw_last_run()
 
 
-def outcome_ui(trainer):
-    """The end-of-run verdict (nnlab.verdict): green only for a run that learned;
-    amber with the likely cause and one thing to try; red for a divergence."""
+def outcome_ui(trainer, view: TrainView):
+    """The end-of-run verdict (nnlab.verdict), above the charts: green only for a
+    run that learned; amber with the likely cause and one thing to try; red for a
+    divergence.  How to train further goes under the charts."""
     if trainer is None or not trainer.finished:
         return
     v = verdict.judge_trainer(trainer)
-    show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}[v.level]
-    icon = {"success": ":material/check_circle:", "info": ":material/info:"}.get(v.level, ":material/warning:")
-    show(v.text, icon=icon)
+    with view.outcome.container():
+        show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}[v.level]
+        icon = {"success": ":material/check_circle:", "info": ":material/info:"}.get(v.level, ":material/warning:")
+        show(v.text, icon=icon)
     if trainer.stopped_reason == MAX_EPOCHS_REACHED and v.level in ("success", "info"):
         st.caption("To train this model further, raise **Epochs** (or change the learning rate, optimizer, "
                    "regularisation...) and press **Train**: it goes on from here, the change marked on the charts.")

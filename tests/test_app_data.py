@@ -52,7 +52,8 @@ def train(at, epochs=2):
 def test_digits_preview_rows_counts_and_images():
     at = data_page()
     assert at.radio(key="data_view").value == "digits"
-    assert len(at.dataframe) == 2 and len(at.get("image")) == 1
+    assert len(at.dataframe) == 1 and len(at.table) == 1 and len(at.get("image")) == 1
+    assert list(at.table[0].value.columns)[-1] == "total" and at.table[0].value["total"].iloc[0] == "178"
     assert "721 training, 482 validation, 594 test" in " ".join(m.value for m in at.markdown)
 
 

@@ -292,8 +292,10 @@ def test_evaluate_shows_matrix_report_gallery_and_downloads(trained):
     heat = next(c for c in charts(at) if c["data"][0]["type"] == "heatmap")
     z = np.array(heat["data"][0]["z"])
     assert z.shape == (10, 10) and z.sum() == 594  # every test image counted once
-    report = at.dataframe[0].value
-    assert {"precision", "recall", "f1", "support"} <= set(report.columns)
+    report = at.table[0].value
+    # in % like every other score, "F1" as the text calls it, every class and no blank row
+    assert list(report.columns) == ["Precision", "Recall", "F1", "Support"] and len(report) == 10
+    assert all(re.fullmatch(r"\d{1,3}%", v) for col in ("Precision", "Recall", "F1") for v in report[col])
     labels = [d.label for d in at.get("download_button")]
     assert any(".npz" in label for label in labels) and any(".csv" in label for label in labels)
     # the gallery: pick one (true, predicted) pair and see exactly those images
@@ -432,3 +434,175 @@ def test_compare_keeps_every_model_as_a_run_and_overlays_them():
     assert list(at.dataframe[0].value["name"])[0] == "baseline net (baseline)"
     button(at, "Delete").click().run()
     assert not at.exception and len(at.dataframe[0].value) == 1
+
+
+# ------------------------------------------------ issue 12, sections 4 and 5
+def sidebar_epochs(at):
+    return int(re.search(r"(\d+) epochs?", texts(at.sidebar.caption)).group(1))
+
+
+def test_progress_sidebar_and_charts_count_the_same_epochs_during_a_run(monkeypatch):
+    """The progress line said epoch 152 while the sidebar and charts said 135: they
+    are now drawn together.  Charts held back (CHART_SECONDS huge), progress free."""
+    from pages import training_run
+
+    monkeypatch.setattr(training_run, "CHART_SECONDS", 1e9)
+    monkeypatch.setattr(training_run, "PROGRESS_SECONDS", 0)
+    seen = []
+    draw_progress = training_run.TrainView.draw_progress
+
+    def spy(self, trainer, history):
+        seen.append((trainer.epoch, self.charted))
+        return draw_progress(self, trainer, history)
+
+    monkeypatch.setattr(training_run.TrainView, "draw_progress", spy)
+    at = new_app()
+    seen.clear()
+    train(at, epochs=5)
+    # every progress line drawn on its own (outside a full redraw) shows the charted epochs
+    alone = [(e, c) for e, c in seen if c is not None]
+    assert alone and all(e == c for e, c in alone), seen
+    assert sidebar_epochs(at) == 5
+
+
+def test_streamlit_header_stop_leaves_the_run_paused_like_the_app_stop(monkeypatch):
+    """Streamlit's own Stop raises StopException at the next st.* call and starts no
+    new run.  Before: `running` stayed True and the next visit to Train trained on."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from pages import training_run
+
+    draws = {"n": 0}
+    draw = training_run.TrainView.draw
+
+    def stop_on_third_draw(self, trainer, history):
+        draws["n"] += 1
+        if draws["n"] == 3 and self.live:
+            raise StopException()  # what the header Stop does
+        return draw(self, trainer, history)
+
+    monkeypatch.setattr(training_run, "CHART_SECONDS", 0)
+    monkeypatch.setattr(training_run.TrainView, "draw", stop_on_third_draw)
+    at = new_app()
+    at.slider(key="ctl_epochs").set_value(30)
+    at.run()
+    button(at, "Train").click()
+    at.run()
+    done = at.session_state.trainer.epoch
+    assert 0 < done < 30 and at.session_state.running is False
+    assert at.session_state.last_run[0] == done  # the run is accounted for
+    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("pages/train.py").run()  # back on Train: paused, not training on
+    assert not at.exception and at.session_state.trainer.epoch == done
+    assert at.get("progress")[0].proto.text.startswith(f"Epoch {done} of 30") and "paused" in \
+        at.get("progress")[0].proto.text
+    assert sidebar_epochs(at) == done
+    button(at, "Step").click()
+    at.run()
+    assert at.session_state.trainer.epoch == done + 1
+
+
+def test_layer_table_keeps_every_column_with_thousands_separators():
+    at = new_app()
+    table = at.table[0].value
+    assert list(table.columns) == ["Units", "Activation", "Params"]
+    assert table.loc["hidden 1", "Params"] == "8,320"  # 64 * 128 + 128, written like "17,226"
+
+
+def test_draw_with_an_empty_canvas_shows_no_class_in_red(trained, monkeypatch):
+    from nnlab import figures
+    from pages.common import DRAW_OFFER_EPOCHS
+
+    monkeypatch.setitem(DRAW_OFFER_EPOCHS, "digits", 2)
+    at = trained
+    at.switch_page("pages/draw.py").run()
+    # the quick default (1-pixel shifts) is not the model trained for drawing: it says so
+    assert "without *affine* augmentation" in texts(at.caption)
+    assert any(b.label == "Train the Draw model" for b in at.button)
+    bars = next(c for c in charts(at) if c["data"][0]["type"] == "bar")
+    assert figures.PRED_COLOR not in json.dumps(bars["data"][0]["marker"])
+    button(at, "Train the Draw model").click()
+    at.run(timeout=120)
+    assert not at.exception and at.session_state.train_config["augment"] == "affine"
+    assert "without *affine* augmentation" not in texts(at.caption)
+
+
+def _use_plain_feature_csv(at):
+    from datafiles import feature_csv
+
+    at.switch_page("pages/data.py").run()
+    at.radio(key="data_view").set_value("csv").run()
+    at.file_uploader(key="data_upload").set_value(("plain.csv", feature_csv(n=60, d=3, k=3), "text/csv")).run()
+    next(b for b in at.button if b.label == "Use this CSV").click().run()
+    assert not at.exception and at.session_state["ctl_dataset"] == "csv"
+
+
+def test_plain_features_are_rows_not_images_and_draw_offers_to_train_on_digits():
+    at = new_app()
+    _use_plain_feature_csv(at)
+    at.switch_page("pages/train.py").run()
+    intro = texts(at.markdown)
+    assert "for validation" in intro and "images" not in intro.split("Set it up")[0]
+    train(at, epochs=2)
+    at.switch_page("pages/evaluate.py").run()
+    assert at.metric[2].label == "Test rows"
+    at.switch_page("pages/draw.py").run()
+    assert not at.exception
+    assert "plain features, not images" in texts(at.info) and "choose an image dataset" not in texts(at.info)
+    button(at, "Train on digits now").click()
+    at.run(timeout=120)
+    assert not at.exception
+    assert at.session_state["ctl_dataset"] == "digits" and at.session_state.model_dataset == "digits"
+    assert at.session_state.net.config.n_inputs == 64
+    assert "Draw a digit" in texts(at.info)
+
+
+def _use_mnist_folder(at, tmp_path):
+    from datafiles import write_mnist_folder
+
+    folder = write_mnist_folder(tmp_path / "srv-secret-mnist", n_train=200, n_test=20)
+    at.switch_page("pages/data.py").run()
+    at.radio(key="data_view").set_value("mnist").run()
+    at.text_input(key="data_mnist_dir").set_value(str(folder)).run()
+    next(b for b in at.button if b.label == "Use MNIST").click().run()
+    assert not at.exception and at.session_state["ctl_dataset"] == "mnist"
+    return folder
+
+
+def test_switching_to_mnist_offers_its_preset_and_shows_no_server_path(tmp_path):
+    at = new_app()
+    folder = _use_mnist_folder(at, tmp_path)
+    assert at.expander[0].label.startswith("Advanced")  # the folder field is tucked away
+    assert any(t.key == "data_mnist_dir" for t in at.expander[0].text_input)
+    page = " ".join(m.value for m in [*at.markdown, *at.caption, *at.info])
+    assert str(folder) not in page and "srv-secret" not in page
+    at.switch_page("pages/train.py").run()
+    page = " ".join(m.value for m in [*at.markdown, *at.caption, *at.info])
+    assert str(folder) not in page and "srv-secret" not in page
+    assert "has a preset made for it: **mnist**" in texts(at.info)
+    button(at, "Apply the mnist preset").click()
+    at.run()
+    assert not at.exception and at.session_state["ctl_preset"] == "mnist"
+    assert at.session_state["ctl_width_0"] == 512 and at.session_state["ctl_epochs"] == 20
+    assert "has a preset made for it" not in texts(at.info)
+
+
+def test_a_long_run_says_how_long_before_it_starts(monkeypatch, tmp_path):
+    """The estimate is measured (nnlab.estimate); here the measurement is replaced by
+    the issue's 3.2 s per epoch, so 100 epochs read "about 5 min 20 s"."""
+    from nnlab import estimate
+
+    calls = []
+    monkeypatch.setattr(estimate, "seconds_per_epoch", lambda *a, **k: calls.append(1) or 3.2)
+    monkeypatch.setattr(estimate, "WORK_WORTH_MEASURING", 0)
+    at = new_app()
+    _use_mnist_folder(at, tmp_path)
+    calls.clear()
+    at.switch_page("pages/train.py").run()
+    at.slider(key="ctl_epochs").set_value(100).run()
+    assert "100 epochs: about 5 min 20 s" in texts(at.caption) and "3.20 s per epoch" in texts(at.caption)
+    at.slider(key="ctl_epochs").set_value(50).run()
+    assert "50 epochs: about 2 min 40 s" in texts(at.caption)
+    assert len(calls) == 1  # measured once per network setup, not on every change of Epochs
+    at.slider(key="ctl_epochs").set_value(5).run()
+    assert "about" not in texts(at.caption)  # 16 s: no estimate for a short run

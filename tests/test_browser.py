@@ -106,8 +106,10 @@ def page(browser, server):
 
 # ------------------------------------------------------------------ helpers
 def wait_idle(page, settle_ms=300):
-    """Wait until the script is not running (Streamlit's status widget gone)."""
+    """Wait until the script is not running.  (The app's element says so in an
+    attribute; Streamlit's running-status widget is hidden by toolbarMode "minimal".)"""
     page.wait_for_timeout(settle_ms)
+    page.locator('[data-testid="stApp"]:not([data-test-script-state="running"])').wait_for()
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
     page.wait_for_timeout(100)
 
@@ -185,6 +187,30 @@ def test_a_deep_link_as_the_first_request_shows_the_real_pages(browser, server):
         context.close()
 
 
+def new_tab(browser, server, path="/train", **context):
+    """A tab of its own size (viewport=..., has_touch=...), on `path`, rendered."""
+    ctx = browser.new_context(**{"viewport": VIEWPORT, **context})
+    pg = ctx.new_page()
+    pg.set_default_timeout(LONG)
+    pg.goto(server + path)
+    pg.locator("h1").first.wait_for()
+    wait_idle(pg, 1000)
+    return ctx, pg
+
+
+def test_every_page_has_a_url_of_its_name(browser, server):
+    """/train was "Page not found" (Train lived at /); / still opens Train."""
+    for path, title in [("/train", "Train"), ("/data", "Data"), ("/evaluate", "Evaluate"), ("/draw", "Draw"),
+                        ("/", "Train")]:
+        ctx, pg = new_tab(browser, server, path)
+        try:
+            pg.get_by_role("heading", name=title, exact=True).wait_for()
+            assert "Page not found" not in pg.inner_text("body"), path
+            assert pg.url.rstrip("/").endswith(path.rstrip("/") or "/train"), (path, pg.url)
+        finally:
+            ctx.close()
+
+
 def test_change_a_slider_train_and_see_the_loss_chart(page):
     page.get_by_role("tab", name="Training").click()
     epochs = page.get_by_role("slider", name="Epochs")
@@ -232,13 +258,19 @@ def test_mnist_progress_moves_inside_an_epoch_and_stop_pauses_it(page):
     page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
     page.get_by_role("option", name="mnist", exact=True).click()
     wait_idle(page, 1000)
-    apply_preset(page, "mnist")  # 784-512-256: seconds per epoch
+    # the digits defaults on MNIST: the page offers MNIST's preset and says how long 40 epochs would take
+    page.get_by_text(re.compile(r"has a preset made for it: mnist")).wait_for()
+    page.get_by_text(re.compile(r"^40 epochs: about \d+ (min|s)")).wait_for()
+    assert "/mnist" not in page.get_by_test_id("stMainBlockContainer").inner_text()  # no server folder
+    button(page, "Apply the mnist preset").click()  # 784-512-256: seconds per epoch
+    wait_idle(page, 1000)
+    page.get_by_text(re.compile(r"^20 epochs: about \d+ (min|s)")).wait_for()
     button(page, "Train").click()
     page.get_by_text(re.compile(r"^Epoch 0 of 20 · epoch 1: batch \d+ of 430$")).wait_for()
     # while it still trains, the sidebar's model line keeps up with the charts (not "0 epochs")
     page.get_by_test_id("stSidebar").get_by_text(
         re.compile(r"Model: 784-512-256-10 on mnist, [1-9]\d* epochs?, validation accuracy")).wait_for()
-    assert page.locator('[data-testid="stStatusWidget"]').is_visible()  # the run is still going
+    assert page.get_attribute('[data-testid="stApp"]', "data-test-script-state") == "running"  # still going
     button(page, "Stop").click()
     wait_idle(page)
     paused = progress_text(page)
@@ -247,7 +279,7 @@ def test_mnist_progress_moves_inside_an_epoch_and_stop_pauses_it(page):
     assert progress_text(page) == paused  # stopped: nothing moves
     done = int(re.match(r"Epoch (\d+)", paused).group(1))
     button(page, "Step").click()  # finishes the paused epoch, then stops
-    page.get_by_text(re.compile(rf"^Epoch {done + 1} of 20 · \d+ ms per epoch · validation accuracy [\d.]+%$")).wait_for()
+    page.get_by_text(re.compile(rf"^Epoch {done + 1} of 20 · [\d.]+ s per epoch · validation accuracy [\d.]+% · paused$")).wait_for()
     wait_idle(page)
     assert "batch" not in progress_text(page)
 
@@ -424,3 +456,157 @@ def test_draw_digits_with_the_mouse(page):
     right = len(read) - len(wrong)
     print(f"\n[draw] recognised {right}/{len(read)} digits drawn with the mouse; misread: {wrong}")
     assert right >= 0.9 * len(read), wrong
+
+
+# --------------------------------------------- projector and phone layouts (issue 12, section 4)
+def box(locator):
+    b = locator.bounding_box()
+    assert b is not None, locator
+    return b
+
+
+def test_projector_1280x720_shows_buttons_progress_and_charts_above_the_fold(browser, server):
+    ctx, pg = new_tab(browser, server, viewport={"width": 1280, "height": 720})
+    try:
+        assert pg.get_by_role("button", name="Deploy").count() == 0  # nothing a learner needs
+        click_train_and_wait(pg, 40)
+        for name in ("Train", "Step", "Stop", "Reset"):
+            assert box(button(pg, name))["y"] + box(button(pg, name))["height"] <= 720
+        assert box(pg.get_by_text(re.compile(r"^Epoch 40 of 40")).first)["y"] < 720
+        assert box(pg.get_by_text(re.compile(r"^Finished 40 epochs")))["y"] < 720
+        for title in ("Loss (lower is better)", "Accuracy (higher is better)"):
+            chart = box(pg.locator(".js-plotly-plot").filter(has_text=title))
+            assert chart["y"] + chart["height"] <= 720, (title, chart)  # the whole chart, without scrolling
+        # tick labels readable on a projector: large and dark (Streamlit's theme: 12 px light grey)
+        tick = pg.locator(".js-plotly-plot .xtick text").first
+        size = tick.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+        fill = tick.evaluate("el => getComputedStyle(el).fill")
+        assert size >= 14, size
+        assert max(int(v) for v in re.findall(r"\d+", fill)[:3]) < 100, fill  # dark, not light grey
+        pg.screenshot(path=str(SHOTS / "train-1280x720.png"))
+    finally:
+        ctx.close()
+
+
+def overflows(locator):
+    """True when an element's content is wider than its box (hidden or scrolled columns)."""
+    return locator.evaluate("el => el.scrollWidth > el.clientWidth + 1")
+
+
+def test_1024x768_nothing_is_cut_off(browser, server):
+    ctx, pg = new_tab(browser, server, viewport={"width": 1024, "height": 768})
+    try:
+        click_train_and_wait(pg, 40)
+        # the layer table keeps its Params column; the diagram's labels do not run together
+        table = pg.get_by_test_id("stTable").first
+        table.scroll_into_view_if_needed()
+        assert table.get_by_text("Params").is_visible() and not overflows(table)
+        assert box(table.get_by_text("Params"))["x"] + box(table.get_by_text("Params"))["width"] <= \
+            box(table)["x"] + box(table)["width"]
+        diagram = pg.locator(".js-plotly-plot").filter(has_text="hidden 1")
+        diagram.scroll_into_view_if_needed()
+        labels = [box(a) for a in diagram.locator(".annotation").all() if a.text_content().strip() != "⋮"]
+        assert len(labels) == 4
+        for a, b in zip(labels, labels[1:]):
+            assert a["x"] + a["width"] <= b["x"], (a, b)  # side by side, no overlap
+        # Evaluate: the per-class table keeps Support; a mistake's caption stays on one line
+        pg.get_by_role("link", name="Evaluate").click()
+        pg.get_by_text("Test accuracy").wait_for()
+        wait_idle(pg, 1000)
+        per_class = pg.get_by_test_id("stTable").first
+        per_class.get_by_text("Support").wait_for()
+        assert not overflows(per_class)
+        assert box(per_class.get_by_text("Support"))["x"] + box(per_class.get_by_text("Support"))["width"] <= \
+            box(per_class)["x"] + box(per_class)["width"]
+        pairs = pg.locator(".nn-gallery .pair")
+        assert pairs.count() > 0
+        line = pairs.first.evaluate("el => parseFloat(getComputedStyle(el.parentElement).lineHeight)")
+        assert all(box(pairs.nth(i))["height"] <= 1.5 * line for i in range(pairs.count()))
+        # Draw: the whole 320 px canvas in its column, and "Clear" not cut to "C."
+        pg.get_by_role("link", name="Draw").click()
+        pg.get_by_role("heading", name="Draw", exact=True).wait_for()
+        canvas = pg.locator("canvas.upper-canvas")  # fabric.js's input layer, the canvas's full size
+        canvas.wait_for()
+        wait_idle(pg, 1000)
+        column = pg.get_by_test_id("stColumn").filter(has=pg.locator("canvas.upper-canvas")).first
+        c, col = box(canvas), box(column)
+        assert c["width"] >= 320 and c["x"] + c["width"] <= col["x"] + col["width"] + 1, (c, col)
+        clear = button(pg, "Clear")
+        assert clear.inner_text().strip().endswith("Clear") and not overflows(clear)
+        pg.screenshot(path=str(SHOTS / "draw-1024x768.png"))
+    finally:
+        ctx.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+def swipe(pg, x, y, dy):
+    """A finger swipe (touchStart, moves, touchEnd) through Chrome's input events:
+    Playwright's touchscreen only taps."""
+    cdp = pg.context.new_cdp_session(pg)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for k in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - dy * k / 10}]})
+        pg.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    pg.wait_for_timeout(600)
+
+
+def main_scroll(pg):
+    return pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop")
+
+
+def test_phone_a_swipe_over_a_chart_scrolls_the_page_and_a_tap_on_draw_asks_for_a_digit(browser, server):
+    ctx, pg = new_tab(browser, server, **PHONE)
+    try:
+        click_train_and_wait(pg, 40)
+        chart = pg.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)")
+        chart.scroll_into_view_if_needed()
+        pg.wait_for_timeout(500)
+        ranges = "el => [el._fullLayout.xaxis.range, el._fullLayout.yaxis.range]"
+        before, top = chart.evaluate(ranges), main_scroll(pg)
+        b = box(chart.locator(".nsewdrag").first)
+        swipe(pg, b["x"] + b["width"] / 2, b["y"] + b["height"] * 0.8, dy=250)
+        assert main_scroll(pg) > top + 100  # the page moved under the finger ...
+        assert chart.evaluate(ranges) == before  # ... and the chart did not
+        assert pg.get_by_text("Double-click to zoom back out").count() == 0
+        # Draw, with the sidebar's link (a phone opens the sidebar first)
+        pg.locator("[data-testid='stExpandSidebarButton']").first.click()
+        pg.get_by_role("link", name="Draw").click()
+        pg.get_by_role("heading", name="Draw", exact=True).wait_for()
+        pg.locator("[data-testid='stSidebarCollapseButton']").first.click()
+        canvas = pg.locator("canvas.upper-canvas")
+        canvas.wait_for()
+        wait_idle(pg, 1000)
+        bars = pg.locator(".js-plotly-plot").filter(has_text="Prediction").locator(".bars path")
+        fills = [p.evaluate("el => getComputedStyle(el).fill") for p in bars.all()]
+        assert "rgb(214, 39, 40)" not in fills  # the empty canvas shows no class in red
+        c = box(canvas)
+        pg.touchscreen.tap(c["x"] + c["width"] / 2, c["y"] + c["height"] / 2)  # one tap: a dot of ink
+        pg.get_by_text("draw a digit", exact=False).first.wait_for()
+        wait_idle(pg, 600)
+        assert pg.get_by_role("heading", name=re.compile("The network reads")).count() == 0
+        pg.screenshot(path=str(SHOTS / "draw-phone-tap.png"))
+    finally:
+        ctx.close()
+
+
+def test_one_stop_button_while_training_and_every_count_agrees_after_it(page):
+    """Streamlit's own Stop (in the header while a page runs) froze the page with
+    counts that disagreed.  With toolbarMode "minimal" there is one Stop, the app's
+    (its header Stop, should it come back, leaves the run paused: an AppTest)."""
+    apply_preset(page, "digits")  # 300 epochs
+    button(page, "Train").click()
+    page.get_by_text(re.compile(r"^Epoch ([1-9]\d) of 300")).wait_for()
+    assert page.get_attribute('[data-testid="stApp"]', "data-test-script-state") == "running"
+    stops = page.get_by_role("button", name=re.compile(r"\bStop$"))
+    assert stops.count() == 1 and page.get_by_test_id("stStatusWidget").count() == 0
+    button(page, "Stop").click()
+    wait_idle(page, 1000)
+    done = int(re.match(r"Epoch (\d+) of 300", progress_text(page)).group(1))
+    assert "paused" in progress_text(page)
+    sidebar = page.get_by_test_id("stSidebar").inner_text()
+    charted = page.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)").evaluate(
+        "el => el.data[0].x.length")
+    assert f"{done} epochs" in sidebar and charted == done, (done, sidebar, charted)

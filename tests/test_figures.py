@@ -85,9 +85,36 @@ def test_network_figure_caps_wide_layers_and_labels_sizes():
     assert len(edges.x) == 3 * (10 * 10 + 10 * 10)  # each edge: x0, x1, None
     texts = [a.text for a in fig.layout.annotations]
     assert any("128 units" in t and "relu" in t for t in texts)
-    assert any("10 of 128 shown" in t for t in texts)
+    assert texts.count("⋮") == 2  # the two wide layers: a gap where units are left out
     small = figures.network_figure([2, 3, 2])
-    assert len(small.data[1].x) == 7 and not any("shown" in a.text for a in small.layout.annotations)
+    assert len(small.data[1].x) == 7 and "⋮" not in [a.text for a in small.layout.annotations]
+
+
+def test_network_figure_has_one_label_per_layer_so_labels_cannot_run_together():
+    """At 1024x768 the labels "10 of 64 shown" and "10 of 128 shown" above
+    neighbouring layers ran into each other: now one label per layer, below it."""
+    fig = figures.network_figure([784, 1024, 512, 10], ["relu", "relu"])
+    labels = [a for a in fig.layout.annotations if a.text != "⋮"]
+    assert [a.x for a in labels] == [0, 1, 2, 3]
+    assert "1,024 units" in labels[1].text  # thousands separators like the rest of the page
+    assert all(len(line) <= 12 for a in labels for line in a.text.replace("<b>", "").replace("</b>", "").split("<br>"))
+
+
+def test_an_empty_canvas_shows_no_class_in_red():
+    fig = figures.probability_figure(None, list(range(10)))
+    bar = fig.data[0]
+    assert list(bar.y) == [0.0] * 10 and figures.PRED_COLOR not in str(bar.marker.color)
+    assert "nothing drawn" in fig.layout.title.text
+
+
+def test_tick_labels_are_large_and_dark_for_a_projector():
+    """Streamlit's chart theme draws unset tick labels at 12 px in light grey."""
+    figs = [figures.loss_figure(HISTORY), figures.accuracy_figure(HISTORY),
+            figures.confusion_figure(np.eye(3), ["a", "b", "c"]), figures.probability_figure([0.2, 0.8], ["x", "y"])]
+    for fig in figs:
+        for axis in (fig.layout.xaxis, fig.layout.yaxis):
+            assert axis.tickfont.size >= 14 and axis.tickfont.color == figures.TEXT_COLOR
+            assert axis.title.font.color == figures.TEXT_COLOR
 
 
 def test_image_array_is_dark_ink_on_white_and_upscaled():

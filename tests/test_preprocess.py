@@ -106,3 +106,14 @@ def test_drawn_digits_are_recognised(digits_model, digit_strokes, width, scale):
         render_strokes(s, width=width, scale=scale), (8, 8), 16).x)[0]) for d, s in digit_strokes.items()}
     wrong = {d: p for d, p in read.items() if d != p}
     assert len(wrong) <= 1, f"misread (true: predicted): {wrong}"
+
+
+def test_a_tap_is_too_little_ink_and_the_smallest_digit_is_not(digit_strokes):
+    """A single tap on Draw read as "0" at 90 %: a dot of ink is not a digit."""
+    from conftest import render_strokes
+
+    dot = render_strokes([[(0.5, 0.5), (0.51, 0.5)]], scale=1.0)
+    assert preprocess.too_little_ink(dot)
+    assert not preprocess.too_little_ink(np.zeros((320, 320, 4), dtype=np.uint8))  # empty: nothing to say yet
+    for digit, strokes in digit_strokes.items():  # the Draw tests' smallest placement: 35 % of the canvas
+        assert not preprocess.too_little_ink(render_strokes(strokes, scale=0.35, offset=(-0.25, -0.22))), digit
