@@ -212,14 +212,14 @@ SETTINGS = [
             help="How many training samples are used for each weight update; full = all of them (classic "
                  "gradient descent: one update per epoch)."),
     Setting("epochs", "int", 50, section="train", label="Epochs", low=1, high=MAX_EPOCHS, widget="slider",
-            slider=(1, 300, 1), help="One epoch = one pass over all training samples. Training stops after this "
+            slider=(1, 1000, 1), help="One epoch = one pass over all training samples. Training stops after this "
                                      "many."),
     Setting("l2", "float", 0.0, section="train", label="L2 regularisation", low=0.0, widget="select_slider",
-            values=(0.0,) + tuple(m * 10.0 ** e for e in range(-4, 1) for m in (1, 3)) + (3.0, 10.0, 30.0),
+            values=(0.0,) + tuple(float(f"{m * 10.0 ** e:.12g}") for e in range(-4, 2) for m in (1, 3)),
             formula="loss + λ/(2N)·ΣW²;  gradient + λ/N·W",
             help="L2 regularisation (weight decay): pulls all weights towards zero to fight overfitting. 0 = off."),
     Setting("l1", "float", 0.0, section="train", label="L1 regularisation", low=0.0, widget="select_slider",
-            values=(0.0,) + tuple(m * 10.0 ** e for e in range(-4, 1) for m in (1, 3)) + (3.0, 10.0, 30.0),
+            values=(0.0,) + tuple(float(f"{m * 10.0 ** e:.12g}") for e in range(-4, 2) for m in (1, 3)),
             formula="loss + λ/N·Σ|W|;  gradient + λ/N·sign(W)",
             help="L1 regularisation: pushes small weights to exactly zero. 0 = off."),
     Setting("patience", "int", 0, section="train", label="Early-stopping patience", low=0, widget="slider",

@@ -20,12 +20,21 @@ PRESETS = {
     # The Train page's defaults: a first click trains in about a second (1-pixel shifts;
     # the Draw page notes such a model and offers the digits preset, made for drawing).
     "digits-quick": {
-        "description": "Trains in about a second: the quick start. For drawing, the Draw page offers a model "
+        "description": "Trains in a second or two: the quick start. For drawing, the Draw page offers a model "
                        "trained on turned and slanted digits (the digits preset).",
         "network": {"hidden": [128, 64], "activations": ["relu"], "loss": "cross_entropy",
                     "dropout": 0.1, "init": "auto"},
         "train": {"optimizer": "adam", "lr": 0.002, "batch_size": 32, "epochs": 40,
                   "augment": "shift", "lr_schedule": "cosine"},
+    },
+    # The first tutorial's network and training (its λ is what the Sweep page sweeps).
+    "tutorial": {
+        "description": "The first tutorial: 48-32 sigmoid, full-batch momentum 0.9, learning rate 0.2, "
+                       "1000 epochs. Sweep λ (L2) on the Sweep page to find its best value.",
+        "network": {"hidden": [48, 32], "activations": ["sigmoid"], "loss": "cross_entropy",
+                    "dropout": 0.0, "init": "glorot_uniform"},
+        "train": {"optimizer": "momentum", "lr": 0.2, "momentum": 0.9, "batch_size": None, "epochs": 1000,
+                  "l2": 0.0, "augment": False, "lr_schedule": "constant"},
     },
     # MNIST 60k: see the mnist accuracy benchmark.
     "mnist": {

@@ -606,3 +606,33 @@ def test_a_long_run_says_how_long_before_it_starts(monkeypatch, tmp_path):
     assert len(calls) == 1  # measured once per network setup, not on every change of Epochs
     at.slider(key="ctl_epochs").set_value(5).run()
     assert "about" not in texts(at.caption)  # 16 s: no estimate for a short run
+
+
+def test_sweep_page_runs_the_tutorial_sweep_shape_and_loads_the_best():
+    at = new_app()
+    at.switch_page("pages/sweep.py").run()
+    assert not at.exception and at.title[0].value == "Sweep"
+    button(at, "Set up the tutorial's λ sweep").click().run()
+    assert at.session_state["ctl_hidden"] if "ctl_hidden" in at.session_state else True
+    assert at.session_state["ctl_optimizer"] == "momentum" and at.session_state["ctl_epochs"] == 1000
+    assert at.text_input(key="sweep_values_1").value == "logspace:-2:2:10"
+    at.session_state["ctl_epochs"] = 60  # the tutorial's shape, fewer epochs: a test, not the experiment
+    at.text_input(key="sweep_values_1").set_value("0.01,1,100").run()
+    at.number_input(key="sweep_jobs").set_value(1).run()
+    button(at, "Run the sweep").click().run(timeout=180)
+    assert not at.exception and not at.error
+    results = at.session_state.sweep_results
+    assert sorted(r["l2"] for r in results) == [0.01, 1.0, 100.0]
+    assert "test accuracy" in texts(at.success)
+    best = at.session_state.sweep_best
+    assert best["l2"] in (0.01, 1.0)  # λ = 100 crushes every weight
+    button(at, "Load the best into the Train page").click().run()
+    assert at.session_state["ctl_l2"] == (0.01 if best["l2"] == 0.01 else 1.0)
+
+
+def test_sweep_page_bad_values_are_one_line():
+    at = new_app()
+    at.switch_page("pages/sweep.py").run()
+    at.text_input(key="sweep_values_1").set_value("logspace:-2:2").run()
+    button(at, "Run the sweep").click().run()
+    assert not at.exception and "start:stop:count" in texts(at.error)

@@ -182,7 +182,7 @@ def test_a_deep_link_as_the_first_request_shows_the_real_pages(browser, server):
         nav = pg.locator('[data-testid="stSidebarNav"]')
         nav.wait_for()
         links = [t.strip().splitlines()[-1] for t in nav.locator("a").all_inner_texts()]  # icon name, then title
-        assert links == ["Data", "Train", "Evaluate", "Draw"], links
+        assert links == ["Data", "Train", "Evaluate", "Draw", "Compare", "Sweep"], links
     finally:
         context.close()
 

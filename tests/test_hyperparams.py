@@ -282,4 +282,4 @@ def test_presets_round_trip_through_the_controls():
         assert state["layers"] == len(p["network"]["hidden"])
         assert [state[f"width_{i}"] for i in range(state["layers"])] == p["network"]["hidden"]
         for key, value in p["train"].items():
-            assert state[key] == value, (name, key)
+            assert state[key] == ("full" if key == "batch_size" and value is None else value), (name, key)
