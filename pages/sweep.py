@@ -50,6 +50,7 @@ def _load_best(best: dict, data):
 def axis_ui(n: int):
     names = sweep.SWEEPABLE if n == 1 else ["(none)", *sweep.SWEEPABLE]
     label = hyperparams.get
+    st.session_state.setdefault(f"sweep_param_{n}", "l2" if n == 1 else "(none)")  # the tutorial's λ first
     c1, c2 = st.columns([1, 2])
     param = c1.selectbox(f"Setting {n}" if n > 1 else "Setting", names, key=f"sweep_param_{n}",
                          format_func=lambda p: p if p == "(none)" else f"{label(p).label} ({p})",
@@ -79,7 +80,8 @@ def run_ui(data, net_cfg, train_cfg, axes, seeds, n_jobs, scheduler):
     best = sweep.best(st.session_state.sweep_results, axes)
     with st.spinner("Training the best setting again and testing it…"):
         st.session_state.sweep_best = sweep.retrain_best(data, net_cfg, train_cfg, best, axes, seed=seeds[0])
-    bar.empty()
+    for live in (bar, chart, table):  # the results are drawn once more below, with the best
+        live.empty()
 
 
 def results_ui(chart, table, axes, results, live=False):

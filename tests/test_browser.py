@@ -610,3 +610,32 @@ def test_one_stop_button_while_training_and_every_count_agrees_after_it(page):
     charted = page.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)").evaluate(
         "el => el.data[0].x.length")
     assert f"{done} epochs" in sidebar and charted == done, (done, sidebar, charted)
+
+
+def test_two_runs_overlaid_on_compare_and_a_three_point_sweep_to_its_plot(page):
+    click_train_and_wait(page, 40)
+    choose(page, "Activation", "sigmoid")
+    button(page, "Reset").click()
+    wait_idle(page)
+    click_train_and_wait(page, 40)
+    page.get_by_role("link", name="Compare").click()
+    loss = page.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)")
+    loss.locator(".scatterlayer .trace").nth(3).wait_for()
+    wait_idle(page)
+    names = loss.evaluate("el => el.data.map(t => t.name)")
+    assert len(names) == 4 and any("ReLU" in n or "relu" in n for n in names) and any("sigmoid" in n for n in names)
+    assert [n.split(":")[0] for n in names[::2]] == ["run 1", "run 2"]  # the table is a canvas: read the legend
+    shot(page, "compare.png")
+    page.get_by_role("link", name="Sweep").click()
+    values = page.get_by_role("textbox", name="Values")
+    values.fill("0.01,1,100")
+    values.press("Enter")
+    wait_idle(page)
+    button(page, "Run the sweep").click()
+    page.get_by_text(re.compile(r"^Best: ")).wait_for()
+    wait_idle(page)
+    chart = page.locator(".js-plotly-plot").filter(has_text="Validation accuracy against l2")
+    xs = chart.evaluate("el => el.data[0].x")
+    assert xs == [0.01, 1, 100] and chart.evaluate("el => el._fullLayout.xaxis.type") == "log"
+    assert "test accuracy" in page.get_by_text(re.compile(r"^Best: ")).inner_text()
+    shot(page, "sweep.png")

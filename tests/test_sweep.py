@@ -154,3 +154,26 @@ def test_cli_sweep_bad_input_is_one_line(args, words):
 def test_cli_sweep_on_a_scheduler_that_does_not_answer():
     r = cli(*TUTORIAL, "--epochs", "5", "--values", "0.1", "--scheduler", "tcp://127.0.0.1:9", timeout=120)
     assert r.returncode == 2 and "does not answer" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_worker_that_dies_mid_sweep_keeps_and_reports_the_finished_runs(monkeypatch, capsys):
+    """joblib raises TerminatedWorkerError when a worker process dies; the CLI reports what finished."""
+    import json
+
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    from nnlab import cli
+
+    def dying(data, net_cfg, train_cfg, axes, seeds, n_jobs=None, scheduler=None):
+        for v in list(axes["l2"])[:2]:
+            yield {"l2": v, "seed": 0, "val_accuracy": 0.9 - v / 1000, "train_loss": 0.1, "val_loss": 0.2,
+                   "seconds": 0.1}
+        raise TerminatedWorkerError("A worker process managed by the executor was unexpectedly terminated.")
+
+    monkeypatch.setattr(sweep, "run", dying)
+    code = cli.main(["sweep", "--epochs", "5", "--param", "l2", "--values", "0.01,1,100", "--json", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "stopped after 2 of 3 runs: TerminatedWorkerError" in err and "Traceback" not in err
+    report = json.loads(out.strip().splitlines()[-1])
+    assert [r["value"] for r in report["results"]] == [0.01, 1.0] and report["best"]["value"] == 0.01
+    assert report["error"].startswith("the sweep stopped after 2 of 3 runs")
