@@ -111,7 +111,7 @@ def test_idx_parser_returns_array_or_clean_error(raw):
 
 def _row_check(raw):
     """What the vectorised row check says about `raw`: a row count or the error text."""
-    from nnlab.tabular import _check_rows, _checked_bytes, _header
+    from nnlab.csvread import _check_rows, _checked_bytes, _header
 
     try:
         body, encoding = _checked_bytes(raw, "file")
@@ -127,12 +127,12 @@ def _row_check(raw):
                      .map(str.encode)))
 def test_row_check_does_not_depend_on_the_block_size(raw):
     """Blocks of 3 bytes cut every quote, \\r\\n and line in two: same answer as one block."""
-    from nnlab import tabular
+    from nnlab import csvread
 
     whole = _row_check(raw)
-    saved = tabular._BLOCK
+    saved = csvread._BLOCK
     try:
-        tabular._BLOCK = 3
+        csvread._BLOCK = 3
         assert _row_check(raw) == whole
     finally:
-        tabular._BLOCK = saved
+        csvread._BLOCK = saved

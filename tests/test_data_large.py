@@ -6,12 +6,11 @@ for the measured times)."""
 import gzip
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from datafiles import REPO
-from nnlab import tabular
+from nnlab import csvread, tabular
 from nnlab.data import load_dataset
 from nnlab.dataerror import MAX_FILE_BYTES, DataError
 
@@ -39,18 +38,18 @@ def rows(n_features, n_rows, value=b"1"):
 def test_the_issue_file_300k_values_on_one_line_is_refused_at_once():
     # 600 KB: a header of 300,000 numbers (pandas renamed the duplicates for minutes)
     raw = b",".join(b"%d" % (i % 10) for i in range(300_000)) + b"\n"
-    refused(raw, "300,000 columns", f"{tabular.MAX_FEATURES:,}")
+    refused(raw, "300,000 columns", f"{csvread.MAX_FEATURES:,}")
 
 
 @pytest.mark.timeout(30)
 def test_many_distinct_columns_over_the_limit_are_refused():
-    raw = b"label," + b",".join(b"c%d" % i for i in range(tabular.MAX_FEATURES + 1)) + b"\n" + rows(10, 1)
-    refused(raw, f"{tabular.MAX_FEATURES + 2:,} columns")
+    raw = b"label," + b",".join(b"c%d" % i for i in range(csvread.MAX_FEATURES + 1)) + b"\n" + rows(10, 1)
+    refused(raw, f"{csvread.MAX_FEATURES + 2:,} columns")
 
 
 @pytest.mark.timeout(120)
 def test_the_widest_allowed_file_loads():
-    n = tabular.MAX_FEATURES
+    n = csvread.MAX_FEATURES
     raw = b"label," + b",".join(b"p%d" % i for i in range(n)) + b"\n" + rows(n, 12, b"0.5")
     data = load_dataset("csv", data=raw)
     assert data.n_features == n and data.n_classes == 2
@@ -123,7 +122,7 @@ def test_deep_quoting(body, words):
 @pytest.mark.timeout(60)
 def test_too_many_rows_are_refused_before_parsing():
     raw = b"label,x\n" + b"0,1\n1,2\n" * (NEAR_LIMIT // 8)
-    refused(raw, f"{NEAR_LIMIT // 8 * 2:,} rows", f"{tabular.MAX_ROWS:,}")
+    refused(raw, f"{NEAR_LIMIT // 8 * 2:,} rows", f"{csvread.MAX_ROWS:,}")
 
 
 @pytest.mark.timeout(60)
@@ -133,9 +132,9 @@ def test_a_gzip_bomb_is_refused_before_it_unpacks():
 
 @pytest.mark.timeout(60)
 def test_a_million_rows_still_load():
-    raw = b"label,x\n" + b"0,1\n1,2\n" * (tabular.MAX_ROWS // 2)
+    raw = b"label,x\n" + b"0,1\n1,2\n" * (csvread.MAX_ROWS // 2)
     data = load_dataset("csv", data=raw)
-    assert sum(data.sizes().values()) == tabular.MAX_ROWS
+    assert sum(data.sizes().values()) == csvread.MAX_ROWS
 
 
 # ---------------------------------------------------- the other entry points
