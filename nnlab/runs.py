@@ -137,11 +137,11 @@ class RunLog:
                                            "train accuracy %", "val loss", "train loss", "seconds", "changes"])
 
     def differences(self, run_ids) -> dict:
-        """{run name: the settings in which it differs from the others} — legend names."""
+        """{run name: the settings in which it differs from the others ("" when none)} — legend names."""
         runs = [self.get(i) for i in run_ids]
         keys = [k for k in (runs[0].settings if runs else {})
                 if len({_plain(r.settings.get(k)) for r in runs}) > 1]
-        return {r.name: ", ".join(f"{k} {_plain(r.settings.get(k))}" for k in keys) or r.name for r in runs}
+        return {r.name: ", ".join(f"{k} {_plain(r.settings.get(k))}" for k in keys) for r in runs}
 
     def histories(self, run_ids=None) -> pd.DataFrame:
         """Every epoch of the chosen runs (all by default) in one long table."""

@@ -57,9 +57,10 @@ def compare_page():
     if len(chosen) > MAX_OVERLAY:
         st.caption(f"Showing the first {MAX_OVERLAY} of the {len(chosen)} runs chosen.")
         chosen = chosen[:MAX_OVERLAY]
-    names = log.differences(chosen)
-    runs = {f"{log.get(i).name}: {names[log.get(i).name]}" if names[log.get(i).name] != log.get(i).name
-            else log.get(i).name: log.get(i).history for i in chosen}
+    differs = log.differences(chosen)
+    runs = {}
+    for run in map(log.get, chosen):
+        runs[f"{run.name}: {differs[run.name]}" if differs[run.name] else run.name] = run.history
     left, right = st.columns(2)
     left.plotly_chart(figures.compare_figure(runs, "loss", "Loss (lower is better)"), key="compare_loss",
                       config={"displayModeBar": False})
