@@ -182,12 +182,7 @@ def run(data, net_cfg, train_cfg, axes: dict, seeds=(0,), n_jobs: int | None = N
         finally:
             client.close()
         return
-    n_jobs = n_jobs or -1
-    if n_jobs == 1:
-        for s, seed in runs:
-            yield one_run(data, net_cfg, train_cfg, s, seed)
-        return
-    yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+    yield from Parallel(n_jobs=n_jobs or -1, return_as="generator_unordered")(jobs)  # n_jobs=1: in this process
 
 
 def connect(scheduler: str):
