@@ -13,16 +13,18 @@ import time
 
 
 def tutorial_setup(epochs: int = 1000):
-    """(data, NetworkConfig, TrainConfig, axes) of the first tutorial's λ sweep."""
+    """(data, NetworkConfig, TrainConfig, axes) of the first tutorial's λ sweep: the
+    `tutorial` preset (nnlab/presets.py) with `epochs`, λ = logspace(-2, 2, 10)."""
     from .data import load_dataset
     from .network import NetworkConfig
+    from .presets import settings
     from .sweep import parse_values
     from .training import TrainConfig
 
     data = load_dataset("digits")
-    net = NetworkConfig(data.n_features, data.n_classes, [48, 32], ["sigmoid"], init="glorot_uniform")
-    train = TrainConfig(optimizer="momentum", momentum=0.9, lr=0.2, batch_size=None, epochs=epochs)
-    return data, net, train, {"l2": parse_values("l2", "logspace:-2:2:10")}
+    network, train = settings("tutorial", data)
+    net = NetworkConfig(data.n_features, data.n_classes, **network)
+    return data, net, TrainConfig(**{**train, "epochs": epochs}), {"l2": parse_values("l2", "logspace:-2:2:10")}
 
 
 def bench_sweep(epochs: int = 1000, n_jobs: int = 2, dask: bool = True) -> dict:
