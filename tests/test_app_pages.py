@@ -613,7 +613,7 @@ def test_sweep_page_runs_the_tutorial_sweep_shape_and_loads_the_best():
     at.switch_page("pages/sweep.py").run()
     assert not at.exception and at.title[0].value == "Sweep"
     button(at, "Set up the tutorial's λ sweep").click().run()
-    assert at.session_state["ctl_hidden"] if "ctl_hidden" in at.session_state else True
+    assert [at.session_state[f"ctl_width_{i}"] for i in range(at.session_state["ctl_layers"])] == [48, 32]
     assert at.session_state["ctl_optimizer"] == "momentum" and at.session_state["ctl_epochs"] == 1000
     assert at.text_input(key="sweep_values_1").value == "logspace:-2:2:10"
     at.session_state["ctl_epochs"] = 60  # the tutorial's shape, fewer epochs: a test, not the experiment
