@@ -5,6 +5,7 @@ into the Train page.  The work is nnlab/sweep.py's; this page draws it."""
 import os
 import time
 
+import pandas as pd
 import streamlit as st
 
 from nnlab import figures, hyperparams, sweep
@@ -97,8 +98,6 @@ def results_ui(chart, table, axes, results, live=False):
     else:
         chart.plotly_chart(figures.sweep_grid_figure(rows, *params), key=None if live else "sweep_grid",
                            config={"displayModeBar": False})
-    import pandas as pd
-
     df = pd.DataFrame(rows)
     for c in ("val_accuracy_mean", "val_accuracy_std"):
         df[c] = (100 * df[c]).round(2)
