@@ -14,7 +14,6 @@ and returns a new array of the same shape and dtype, vectorised over the batch.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 
 def random_shift(X, image_shape, rng, max_shift=1):
@@ -67,6 +66,8 @@ def random_affine(X, image_shape, rng, shift=0.5, supersample=2, **ranges):
     and with no change the image comes back exactly.
 
     X: (n_samples, h * w); returns a new array of the same shape and dtype."""
+    from scipy import ndimage  # here: importing nnlab (and a sweep's worker) does not load scipy
+
     h, w = image_shape
     n, k = X.shape[0], supersample
     inverse = np.linalg.inv(random_matrices(n, rng, **ranges))        # output point -> input point

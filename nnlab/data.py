@@ -18,7 +18,6 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from .dataerror import DataError, read_bytes
 
@@ -73,6 +72,8 @@ class Dataset:
 def split_three(X, y, test_size=0.33, val_size=0.40, random_state=(111, 123), stratify=False):
     """Train / validation / test split, in the first tutorial's way: hold out
     `test_size` for test, then `val_size` of the remainder for validation."""
+    from sklearn.model_selection import train_test_split  # here: a sweep's workers unpickle a Dataset without sklearn
+
     s1, s2 = random_state
     X_rest, X_test, y_rest, y_test = train_test_split(
         X, y, test_size=test_size, random_state=s1, stratify=y if stratify else None)

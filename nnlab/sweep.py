@@ -146,6 +146,9 @@ def one_run(data, net_cfg: NetworkConfig, train_cfg: TrainConfig, setting: dict,
     """Train one network (in whatever process joblib or Dask gives it) with one BLAS thread."""
     from threadpoolctl import threadpool_limits
 
+    from .fast.malloc import reuse_freed_blocks
+
+    reuse_freed_blocks()  # on a Dask worker, whose environment makes every large array a fresh mmap
     net_cfg, train_cfg = configs_for(net_cfg, train_cfg, setting, seed)
     t0 = time.perf_counter()
     with threadpool_limits(limits=1, user_api="blas"):
@@ -177,7 +180,7 @@ def run(data, net_cfg, train_cfg, axes: dict, seeds=(0,), n_jobs: int | None = N
     if scheduler:
         client = connect(scheduler)
         try:
-            with parallel_config(backend="dask", wait_for_workers_timeout=MAX_DASK_CONNECT_SECONDS):
+            with parallel_config(backend="dask", wait_for_workers_timeout=MAX_DASK_CONNECT_SECONDS, scatter=[data]):
                 yield from Parallel(n_jobs=-1, return_as="generator_unordered")(jobs)
         finally:
             client.close()

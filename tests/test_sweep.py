@@ -1,6 +1,10 @@
 """Sweeps: values parsed and checked before anything trains; the same numbers
 serial, in joblib's worker processes and on a Dask cluster (a LocalCluster on
 localhost); the best setting retrained and tested."""
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from nnlab import sweep
@@ -177,3 +181,24 @@ def test_a_worker_that_dies_mid_sweep_keeps_and_reports_the_finished_runs(monkey
     report = json.loads(out.strip().splitlines()[-1])
     assert [r["value"] for r in report["results"]] == [0.01, 1.0] and report["best"]["value"] == 0.01
     assert report["error"].startswith("the sweep stopped after 2 of 3 runs")
+
+
+def test_a_sweep_worker_starts_without_sklearn_or_scipy():
+    """A worker unpickles one_run and a Dataset: importing them must not load scikit-learn
+    or SciPy (0.9 s of each worker's start-up, most of the 2-process sweep's lost speed-up)."""
+    code = ("import sys, pickle, nnlab.sweep, nnlab.data\n"
+            "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_malloc_thresholds_are_raised_only_where_the_environment_froze_them(monkeypatch):
+    from nnlab.fast import malloc
+
+    monkeypatch.setattr(malloc, "_done", False)
+    assert malloc.reuse_freed_blocks(environ={}) is False             # glibc's dynamic rule left alone
+    assert malloc.reuse_freed_blocks(environ={"MALLOC_MMAP_THRESHOLD_": "1", "MALLOC_TRIM_THRESHOLD_": "1"}) is False
+    assert malloc.reuse_freed_blocks(environ={"MALLOC_TRIM_THRESHOLD_": "65536"}) is True  # a Dask worker's
+    assert malloc.reuse_freed_blocks(environ={"MALLOC_TRIM_THRESHOLD_": "65536"}) is False  # once
