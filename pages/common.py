@@ -50,6 +50,7 @@ STATE = {
     "run_log": None,         # nnlab.runs.RunLog of this tab (set in init_state): what Compare shows
     "epoch_estimates": {},   # Train: measured seconds per epoch, per network/data setup (see train.estimate_ui)
     "draw_offer_pending": False,  # Draw: "train on digits" was pressed; its run trains the offer
+    "sweep_running": None,   # Sweep: the number of runs of a sweep in progress (still set: it was stopped)
     "sweep_results": [],     # Sweep: one dict per finished run of the last sweep (kept when it is stopped)
     "sweep_axes": {},        # Sweep: {setting: values} of that sweep
     "sweep_best": None,      # Sweep: the best setting retrained, with its test accuracy

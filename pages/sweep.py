@@ -66,10 +66,15 @@ def axis_ui(n: int):
 
 
 def run_ui(data, net_cfg, train_cfg, axes, seeds, n_jobs, scheduler):
-    """Run the sweep, drawing each result as it arrives (a click on anything stops it)."""
+    """Run the sweep, drawing each result as it arrives.  Stop (or a click on anything)
+    ends this script run; joblib then cancels the runs that have not started, and
+    `sweep_running` still set tells the next run that the sweep was stopped."""
     runs = sweep.plan(net_cfg, train_cfg, axes, seeds)
     st.session_state.sweep_results, st.session_state.sweep_best = [], None
     st.session_state.sweep_axes = {k: list(v) for k, v in axes.items()}
+    st.session_state.sweep_running = len(runs)
+    st.button("Stop", icon=":material/stop:", key="sweep_stop",
+              help="Cancel the runs that have not started; the finished ones stay.")
     bar = st.progress(0.0, text=f"0 of {len(runs)} runs…")
     chart, table = st.empty(), st.empty()
     started = time.perf_counter()
@@ -78,6 +83,7 @@ def run_ui(data, net_cfg, train_cfg, axes, seeds, n_jobs, scheduler):
         done = len(st.session_state.sweep_results)
         bar.progress(done / len(runs), text=f"{done} of {len(runs)} runs · {time.perf_counter() - started:.1f} s")
         results_ui(chart, table, axes, st.session_state.sweep_results, live=True)
+    st.session_state.sweep_running = None
     best = sweep.best(st.session_state.sweep_results, axes)
     with st.spinner("Training the best setting again and testing it…"):
         st.session_state.sweep_best = sweep.retrain_best(data, net_cfg, train_cfg, best, axes, seed=seeds[0])
@@ -135,7 +141,13 @@ def sweep_page():
                                   help="Start `dask scheduler` on one machine and `dask worker tcp://host:8786` "
                                        "on the others; empty: this machine.")
     go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", key="sweep_run")
-    st.caption("Clicking anything while it runs stops the sweep; the finished runs stay.")
+    st.caption("Stop — or any other click while it runs — stops the sweep; the finished runs stay.")
+    stopped_of = st.session_state.get("sweep_running")
+    if stopped_of and not go:  # the last sweep's script run ended before its last result
+        st.session_state.sweep_running = None
+        st.warning(f"Sweep stopped after {len(st.session_state.get('sweep_results') or [])} of {stopped_of} runs; "
+                   "the runs that had not started were cancelled. Press Run the sweep to start again.",
+                   icon=":material/stop_circle:")
     if go:
         try:
             axes = {p1: sweep.parse_values(p1, v1)}
@@ -144,9 +156,11 @@ def sweep_page():
             run_ui(data, net_cfg, train_cfg, axes, [train_cfg.seed + k for k in range(int(seeds))], int(n_jobs),
                    scheduler.strip())
         except sweep.SweepError as e:
+            st.session_state.sweep_running = None
             st.error(str(e))
             return
         except Exception as e:  # a worker died, the cluster went away: keep what finished
+            st.session_state.sweep_running = None
             st.error(f"The sweep stopped: {type(e).__name__}: {str(e)[:200]}. The finished runs are below.")
     results = st.session_state.get("sweep_results") or []
     if results:

@@ -639,3 +639,22 @@ def test_two_runs_overlaid_on_compare_and_a_three_point_sweep_to_its_plot(page):
     assert xs == [0.01, 1, 100] and chart.evaluate("el => el._fullLayout.xaxis.type") == "log"
     assert "test accuracy" in page.get_by_text(re.compile(r"^Best: ")).inner_text()
     shot(page, "sweep.png")
+
+
+def test_stop_on_the_sweep_page_cancels_the_runs_not_started_and_keeps_the_finished(page):
+    page.get_by_role("link", name="Sweep").click()
+    values = page.get_by_role("textbox", name="Values")
+    values.fill("logspace:-3:1:20")
+    values.press("Enter")
+    wait_idle(page)
+    button(page, "Run the sweep").click()
+    page.get_by_text(re.compile(r"^[1-9]\d* of 20 runs")).wait_for()  # a first point is in
+    button(page, "Stop").click()
+    stopped = page.get_by_text(re.compile(r"^Sweep stopped after \d+ of 20 runs"))
+    stopped.wait_for()
+    wait_idle(page)
+    kept = int(re.search(r"after (\d+) of", stopped.inner_text()).group(1))
+    assert 1 <= kept < 20
+    chart = page.locator(".js-plotly-plot").filter(has_text="Validation accuracy against l2")
+    assert len(chart.evaluate("el => el.data[0].x")) == kept  # the finished runs are still drawn
+    assert button(page, "Run the sweep").is_enabled()

@@ -202,3 +202,15 @@ def test_malloc_thresholds_are_raised_only_where_the_environment_froze_them(monk
     assert malloc.reuse_freed_blocks(environ={"MALLOC_MMAP_THRESHOLD_": "1", "MALLOC_TRIM_THRESHOLD_": "1"}) is False
     assert malloc.reuse_freed_blocks(environ={"MALLOC_TRIM_THRESHOLD_": "65536"}) is True  # a Dask worker's
     assert malloc.reuse_freed_blocks(environ={"MALLOC_TRIM_THRESHOLD_": "65536"}) is False  # once
+
+
+def test_a_caller_that_stops_reading_cancels_the_runs_not_started(setup, monkeypatch):
+    """The Sweep page's Stop: the page stops reading sweep.run; what has not started never runs."""
+    started = []
+    real = sweep.one_run
+    monkeypatch.setattr(sweep, "one_run", lambda *a: started.append(a[3]) or real(*a))
+    data, net, train = setup
+    results = sweep.run(data, net, train, {"l2": [0.01, 0.1, 1, 10, 100]}, seeds=[0], n_jobs=1)
+    first = next(results)
+    results.close()
+    assert first["l2"] == 0.01 and len(started) < 5
