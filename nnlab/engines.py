@@ -17,6 +17,7 @@ from . import optimizers
 from .batches import Batches
 from .fast import optimizers as fast_optimizers
 from .fast import threads
+from .fast.room import ROOM
 from .fast.batches import PrefetchingBatches
 
 
@@ -34,12 +35,13 @@ def _no_blas_policy(batch_size, layer_sizes):
 
 
 def _blas_threads_by_size(batch_size, layer_sizes):
-    # one BLAS thread for small products, all cores for big ones (see fast/threads.py)
-    return threads.limit_blas(threads.blas_threads(batch_size, layer_sizes))
+    # one BLAS thread for small products, all cores for big ones (see fast/threads.py),
+    # in a turn shared fairly with the other trainings of this process (fast/room.py)
+    return ROOM.turn(threads.blas_threads(batch_size, layer_sizes))
 
 
 ENGINES = {
-    "fast": Engine("fast", "In-place kernels, a helper thread, batches read ahead, BLAS threads by size.",
+    "fast": Engine("fast", "In-place kernels, a helper thread, batches read ahead, BLAS threads by size, fair turns.",
                    fast_optimizers.OPTIMIZERS, PrefetchingBatches, _blas_threads_by_size),
     "reference": Engine("reference", "The textbook: each rule as its paper writes it, plain NumPy.",
                         optimizers.OPTIMIZERS, Batches, _no_blas_policy),

@@ -10,7 +10,7 @@ several seeds), in parallel, and pick the best by validation accuracy.
 Each run is independent, so the work is handed to joblib (loky worker
 processes by default; `n_jobs`) or, with `scheduler="tcp://host:8786"`, to a
 Dask cluster through joblib's Dask backend — no pool of our own.  Every run
-trains with one BLAS thread (threadpoolctl), wherever it runs, so runs do not
+trains with one BLAS thread (nnlab/fast/room.py), wherever it runs, so runs do not
 fight over cores and the numbers are the same serial, parallel and on Dask.
 """
 from __future__ import annotations
@@ -144,14 +144,13 @@ def plan(net_cfg, train_cfg, axes: dict, seeds) -> list:
 # -------------------------------------------------------------------- runs
 def one_run(data, net_cfg: NetworkConfig, train_cfg: TrainConfig, setting: dict, seed: int) -> dict:
     """Train one network (in whatever process joblib or Dask gives it) with one BLAS thread."""
-    from threadpoolctl import threadpool_limits
-
     from .fast.malloc import reuse_freed_blocks
+    from .fast.room import ROOM
 
     reuse_freed_blocks()  # on a Dask worker, whose environment makes every large array a fresh mmap
     net_cfg, train_cfg = configs_for(net_cfg, train_cfg, setting, seed)
     t0 = time.perf_counter()
-    with threadpool_limits(limits=1, user_api="blas"):
+    with ROOM.capped(1):  # every turn of this run on one BLAS thread (nnlab/fast/room.py)
         net = Network(net_cfg, seed=train_cfg.seed)
         trainer = Trainer(net, data, train_cfg)
         for _ in trainer.run():

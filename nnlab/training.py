@@ -25,6 +25,7 @@ import numpy as np
 
 from . import records
 from .engines import DEFAULT_ENGINE, get_engine
+from .fast.room import ROOM
 from .config import TrainConfig  # noqa: F401  (its home was here; it is built from hyperparams.SETTINGS)
 from .hyperparams import MAX_EPOCHS  # noqa: F401
 from .loop import EpochPass
@@ -138,8 +139,11 @@ class Trainer:
         (MNIST) epochs.  Leaving the loop at one pauses the epoch; the next run()
         continues it."""
         remaining = self.config.epochs - self.epoch if epochs is None else min(epochs, self.config.epochs - self.epoch)
+        with ROOM.member():  # counted among this process's trainings until the run ends or is dropped
+            yield from self._run(remaining, progress_seconds)
+
+    def _run(self, remaining, progress_seconds):
         while remaining > 0 and not self.finished:
-            deadline = None if progress_seconds is None else time.perf_counter() + progress_seconds
             if self._pass is None:
                 self.optimizer.lr = self.lr_at(self.epoch)
                 bs = self.batch_size()
@@ -149,6 +153,8 @@ class Trainer:
             # are silenced because divergence is detected and explained in one message.
             with self.engine.blas(self.batch_size(), self.net.config.sizes), \
                     np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                # counted from the start of the turn, not from a wait for it (fast/room.py)
+                deadline = None if progress_seconds is None else time.perf_counter() + progress_seconds
                 ended = p.train(self.net, self.optimizer, self.config, len(self.X), self.guard, self.source, deadline)
                 record = self._end_epoch() if ended else records.progress_record(
                     self.epoch + 1, p.done, p.n_batches, p.total_loss / p.seen)

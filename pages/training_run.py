@@ -16,6 +16,7 @@ together, from the same epoch count: they never disagree during a run.
 """
 from __future__ import annotations
 
+import os
 import time
 
 import streamlit as st
@@ -27,6 +28,7 @@ except ImportError:  # pragma: no cover - another Streamlit layout
         pass
 
 from nnlab import figures, verdict
+from nnlab.fast.room import ROOM
 from nnlab.network import Network
 from nnlab.optimizers import suggest_lr
 from nnlab.training import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
@@ -39,9 +41,18 @@ from pages import common, controls, wording
 # charts every 0.25 s cost ~9 % of the run in the server's draws alone.  The
 # progress line and the sidebar are redrawn with the charts (the same epoch count
 # everywhere); inside a long (MNIST) epoch the bar alone moves every PROGRESS_SECONDS.
+# With many tabs training at once on one server (a workshop), every redraw is
+# server time taken from all of them: charts then wait CHART_SECONDS for each
+# core's worth of trainings under way (20 tabs on 2 cores: every 5 s).
 PROGRESS_SECONDS = 0.25
 CHART_SECONDS = 0.5
 CHART_COST_SHARE = 0.1  # and charts wait at least 10x their last drawing time
+CORES = os.cpu_count() or 1
+
+
+def chart_seconds(chart_cost: float) -> float:
+    """Seconds between two chart redraws of one tab: see above."""
+    return max(CHART_SECONDS * max(1.0, ROOM.size() / CORES), chart_cost / CHART_COST_SHARE)
 
 
 # ------------------------------------------------------------- callbacks
@@ -257,7 +268,7 @@ def run_training(view: TrainView, token, epochs=None):
             now = time.perf_counter()
             if record.get("progress") and view.charted == trainer.epoch:
                 view.draw_progress(trainer, trainer.history)  # inside an epoch: nothing new for the charts
-            elif record.get("progress") or now - last_chart >= max(CHART_SECONDS, chart_cost / CHART_COST_SHARE):
+            elif record.get("progress") or now - last_chart >= chart_seconds(chart_cost):
                 view.draw(trainer, trainer.history)
                 last_chart = time.perf_counter()
                 chart_cost = last_chart - now

@@ -26,6 +26,7 @@ import numpy as np
 from ..hyperparams import default
 
 from . import threads
+from .room import ROOM
 
 # Denormal guard: a state entry whose gradient stays zero (say, the weight of an
 # MNIST border pixel) decays geometrically (m *= 0.9 each step) into the
@@ -64,7 +65,7 @@ class Optimizer:
             for s in slots:
                 np.copyto(s, 0, where=np.abs(s) < TINY)
         n = params.size
-        if self._threads == 1:
+        if self._threads == 1 or not ROOM.alone():  # other trainings' turns use the other cores
             self._update_range(params, grads, slots, 0, n)
             return
         # Work sharing: every element's update is independent of the others, so on
@@ -101,7 +102,7 @@ class Optimizer:
     @property
     def shared(self) -> bool:
         """Whether the helper thread takes part in the update."""
-        return self._threads > 1
+        return self._threads > 1 and ROOM.alone()
 
     def _prepare(self):
         """Per-step scalars (e.g. Adam's bias correction), computed once per step."""

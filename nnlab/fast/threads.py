@@ -15,7 +15,6 @@ other core free (see ``openblas.py``).
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 
@@ -31,13 +30,6 @@ def blas_threads(batch_size: int, layer_sizes) -> int | None:
     """1 for small problems, None (= library default, all cores) for big ones."""
     widest = max(a * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
     return 1 if 2 * batch_size * widest < SMALL_PRODUCT_FLOPS else None
-
-
-def limit_blas(threads: int | None):
-    """Context manager limiting BLAS threads (no-op when threads is None)."""
-    if threads is None:
-        return contextlib.nullcontext()
-    return _controller().limit(limits=threads, user_api="blas")
 
 
 def optimizer_threads(n_params: int) -> int:
@@ -75,12 +67,12 @@ def _blas_workers_sleep() -> bool:
 @functools.lru_cache(maxsize=1)
 def _openblas_only() -> bool:
     # Other BLAS libraries (MKL with its own spin time, Accelerate) are left alone.
-    return all(lib.internal_api == "openblas" for lib in _controller().lib_controllers
+    return all(lib.internal_api == "openblas" for lib in controller().lib_controllers
                if lib.user_api == "blas")
 
 
 @functools.lru_cache(maxsize=1)
-def _controller():
+def controller():
     # Finding the loaded BLAS libraries takes milliseconds: do it once.
     from threadpoolctl import ThreadpoolController
 
