@@ -42,8 +42,9 @@ def optimizer_threads(n_params: int) -> int:
 
 @functools.lru_cache(maxsize=1)
 def helper():
-    """The process's one helper thread (an executor with one worker), shared by
-    every optimizer and trainer: jobs from two trainers at once simply queue."""
+    """The process's one helper thread (an executor with one worker).  Only a
+    training whose turn is the only one under way uses it (``room.alone()``), so
+    trainings of different browser tabs do not queue behind each other here."""
     from concurrent.futures import ThreadPoolExecutor
 
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnlab-helper")
