@@ -152,3 +152,18 @@ def test_two_sessions_training_at_once_get_the_same_records_as_each_alone():
     for t in threads:
         t.join(120)
     assert together == alone
+
+
+def test_a_training_counts_as_under_way_until_its_run_ends_or_is_dropped():
+    from nnlab.fast.room import ROOM
+
+    data = load_dataset("digits")
+    trainer = Trainer(Network(NetworkConfig(64, 10, [16], ["relu"]), seed=0), data, TrainConfig(epochs=3))
+    before = ROOM.size()
+    run = trainer.run()
+    next(run)
+    assert ROOM.size() == before + 1   # paused between epochs (a dashboard drawing) still counts
+    del run                            # a closed tab: Streamlit drops the script and its generator
+    assert ROOM.size() == before
+    list(trainer.run())
+    assert ROOM.size() == before and trainer.finished
