@@ -223,8 +223,8 @@ def encode(page: str, values: dict, base: dict | None = None) -> list:
     base = base or {}
     pairs = []
     for key in PAGES[page].keys:
-        if key.name not in values:
-            continue
+        if key.name not in values or (key.name == "activations" and values.get("hidden") == []):
+            continue  # (no hidden layer: no activation to name)
         text = key.format(values[key.name])
         if key.name in base and text == key.format(base[key.name]):
             continue

@@ -42,7 +42,7 @@ def lessons_page():
     for i, lesson in enumerate(lessons.LESSONS):
         with st.expander(f"**{i + 1}. {lesson['title']}**", expanded=i == 0):
             st.markdown(lesson["text"])
-            st.latex(lesson["formula"])
+            st.latex(r"\begin{gathered}" + lesson["formula"] + r"\end{gathered}")
             if st.button("Load this setup", key=f"lesson_{i}", type="primary", icon=":material/school:",
                          help="Open the Train page with this lesson's settings (the current model is replaced)."):
                 open_page("train", lesson_link(lesson))

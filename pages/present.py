@@ -16,9 +16,11 @@ import streamlit as st
 # alike (charts keep their own sizes; they are drawn for a 1280x720 projector already).
 CSS = """
 <style>
-html { font-size: 21px; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p { font-size: 1.05rem; }
+@media (min-width: 640px) {  /* a projector, not a learner's phone */
+  html { font-size: 21px; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
+  [data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p { font-size: 1.05rem; }
+}
 </style>
 """
 
@@ -33,7 +35,7 @@ def apply():
 def controls_area(title: str = "Training controls"):
     """The training controls' place: the sidebar, or — a link lists some — the page itself."""
     if st.session_state.show_only:
-        with st.container(border=True, key="listed_controls"):
+        with st.container(border=True, key="listed_controls", horizontal=True, gap="medium"):
             yield
     else:
         with st.sidebar:
