@@ -16,8 +16,7 @@ def _start():
     only, never at its own name; with this hidden page as the default, Train
     lives at /train like every other page at /<its name> (a link to /train works).
     A shared link's parameters (/?hidden=64) go along (pages/share.py)."""
-    params = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
-    st.switch_page("pages/train.py", query_params=params)
+    st.switch_page("pages/train.py", query_params={k: st.query_params.get_all(k) for k in st.query_params})
 
 
 st.navigation([
