@@ -55,7 +55,7 @@ STATE = {
     "sweep_axes": {},        # Sweep: {setting: values} of that sweep
     "sweep_best": None,      # Sweep: the best setting retrained, with its test accuracy
     # set from a shared link (pages/share.py):
-    "link_applied": None,    # the query parameters last applied (a link is applied once, not on every rerun)
+    "link_applied": [],      # the links (query parameters) applied in this tab: each once, not on every rerun
     "link_notice": "",       # what a link set that was ignored or adjusted, shown once
     "link_loaded": 0,        # settings the last link set: a toast says so once
     "presenting": False,     # presenter mode: large type, the sidebar collapsed (pages/present.py)

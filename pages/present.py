@@ -31,12 +31,18 @@ def apply():
         st.html(CSS)
 
 
+def _show_all():
+    st.session_state.show_only = ()
+
+
 @contextmanager
 def controls_area(title: str = "Training controls"):
     """The training controls' place: the sidebar, or — a link lists some — the page itself."""
     if st.session_state.show_only:
         with st.container(border=True, key="listed_controls", horizontal=True, gap="medium"):
             yield
+            st.button("All controls", key="show_all_controls", type="tertiary", icon=":material/tune:",
+                      on_click=_show_all, help="Show every control again, in the sidebar (this tab only).")
     else:
         with st.sidebar:
             st.subheader(title)

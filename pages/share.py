@@ -1,11 +1,12 @@
 """Shared links in the app (the link format: nnlab/sharelink.py).  Not a page.
 
-A link opened is applied once, in `common.frame()` before any widget is drawn: the
-training controls get the setup a new tab starts with, overwritten by the link's
-values; a page's own keys (the Sweep's) go to their controls; `present` and `controls`
-to presenter mode.  A rerun does not apply it again (the same query parameters), so
-later changes stay; navigating to another page drops the parameters (Streamlit), and
-the next link — a lesson's "Load this setup", say — is applied again.
+A link opened is applied once per tab, in `common.frame()` before any widget is
+drawn: the training controls get the setup a new tab starts with, overwritten by the
+link's values; a page's own keys (the Sweep's) go to their controls; `present` and
+`controls` to presenter mode.  Reruns, and the browser's Back to the link, do not apply
+it again, so later changes stay; reloading the page (a new tab's session) does.
+`load(params)` applies a link at once — a lesson's "Load this setup" — and marks it
+applied for the page it then opens.
 
 `share_ui(page)` is the Share button: the link of the page's current setup.
 """
@@ -23,13 +24,18 @@ def _params() -> dict:
 
 def apply_link():
     params = _params()
-    if not params:
-        st.session_state.link_applied = None  # consumed: the same link, opened again, applies again
+    if params:
+        load(params)
+
+
+def load(params: dict, again: bool = False):
+    """Apply query parameters {name: [texts]}, unless this tab has applied them before
+    (`again`: a button asks for them, so yes)."""
+    signature = repr(sorted((k, list(v)) for k, v in params.items()))
+    if signature in st.session_state.link_applied and not again:
         return
-    signature = sorted(params.items())
-    if st.session_state.link_applied == signature:
-        return
-    st.session_state.link_applied = signature
+    if signature not in st.session_state.link_applied:
+        st.session_state.link_applied.append(signature)
     apply(sharelink.decode(params))
 
 

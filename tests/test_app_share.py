@@ -150,3 +150,17 @@ def test_the_links_keys_are_the_pages_registered_keys():
     for page in sharelink.PAGES:  # every page a link can name opens (app.py's url_path = the registry's name)
         at = open_link("", page=f"pages/{page}.py")
         assert at.title[0].value.lower() == page
+
+
+def test_a_lesson_loaded_again_brings_its_setup_back_but_a_rerun_does_not():
+    at = open_link("")
+    at.switch_page("pages/lessons.py").run()
+    at.button(key="lesson_1").click().run()
+    epochs = lessons.setup(lessons.LESSONS[1])["epochs"]
+    assert shown(at)["epochs"] == epochs
+    at.slider(key="ctl_epochs").set_value(epochs + 5).run()
+    at.run()
+    assert shown(at)["epochs"] == epochs + 5  # the link in the address bar is not applied again
+    at.switch_page("pages/lessons.py").run()
+    at.button(key="lesson_1").click().run()
+    assert at.title[0].value == "Train" and shown(at)["epochs"] == epochs
