@@ -154,7 +154,7 @@ def plain(key: str, value) -> str:
     """A control's value as the sidebar shows it: labels, no Python lists, booleans or 0.0."""
     setting = hyperparams.BY_NAME.get(key)
     if key == "hidden":
-        return ", ".join(str(v) for v in value)
+        return ", ".join(str(v) for v in value) or "none"
     if key == "activations":
         names = [setting.label_of(a) for a in value]
         return names[0] if len(set(names)) == 1 else ", ".join(names)

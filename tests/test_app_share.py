@@ -113,6 +113,9 @@ def test_no_hidden_layer_trains_and_the_sweep_page_describes_it():
     assert at.session_state.net.config.sizes == [64, 10] and len(at.session_state.history) == 2
     at.switch_page("pages/sweep.py").run()
     assert not at.exception and "64-10 no hidden layer" in " ".join(c.value for c in at.caption)
+    at.switch_page("pages/train.py").run()
+    at.slider(key="ctl_layers").set_value(1).run()
+    assert "Units in the hidden layers: none → 128" in at.warning[0].value  # needs a new model, in words
 
 
 @pytest.mark.parametrize("i", range(len(lessons.LESSONS)))

@@ -182,7 +182,7 @@ def test_a_deep_link_as_the_first_request_shows_the_real_pages(browser, server):
         nav = pg.locator('[data-testid="stSidebarNav"]')
         nav.wait_for()
         links = [t.strip().splitlines()[-1] for t in nav.locator("a").all_inner_texts()]  # icon name, then title
-        assert links == ["Data", "Train", "Evaluate", "Draw", "Compare", "Sweep"], links
+        assert links == ["Data", "Train", "Evaluate", "Draw", "Compare", "Sweep", "Lessons"], links
     finally:
         context.close()
 
@@ -201,7 +201,7 @@ def new_tab(browser, server, path="/train", **context):
 def test_every_page_has_a_url_of_its_name(browser, server):
     """/train was "Page not found" (Train lived at /); / still opens Train."""
     for path, title in [("/train", "Train"), ("/data", "Data"), ("/evaluate", "Evaluate"), ("/draw", "Draw"),
-                        ("/", "Train")]:
+                        ("/lessons", "Lessons"), ("/", "Train")]:
         ctx, pg = new_tab(browser, server, path)
         try:
             pg.get_by_role("heading", name=title, exact=True).wait_for()
