@@ -126,7 +126,8 @@ def sweep_page():
     except ValueError as e:
         st.error(f"The Train page's settings do not work together: {e}")
         return
-    st.caption(f"Setup: {'-'.join(str(w) for w in net_cfg.sizes)} {(net_cfg.activations or ['no hidden layer'])[0]}, "
+    activation = net_cfg.activations[0] if net_cfg.activations else "no hidden layer"
+    st.caption(f"Setup: {'-'.join(str(w) for w in net_cfg.sizes)} {activation}, "
                f"{train_cfg.optimizer} learning rate {train_cfg.lr:g}, {train_cfg.epochs} epochs, on {data.name}.")
     p1, v1 = axis_ui(1)
     p2, v2 = axis_ui(2)
