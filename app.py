@@ -14,8 +14,9 @@ st.set_page_config(page_title="nnlab — neural networks from scratch", page_ico
 def _start():
     """The app's root URL: go to Train.  Streamlit serves its default page at "/"
     only, never at its own name; with this hidden page as the default, Train
-    lives at /train like every other page at /<its name> (a link to /train works)."""
-    st.switch_page("pages/train.py")
+    lives at /train like every other page at /<its name> (a link to /train works).
+    A shared link's parameters (/?hidden=64) go along (pages/share.py)."""
+    st.switch_page("pages/train.py", query_params={k: st.query_params.get_all(k) for k in st.query_params})
 
 
 st.navigation([
@@ -26,4 +27,5 @@ st.navigation([
     st.Page("pages/draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/sweep.py", title="Sweep", icon=":material/tune:", url_path="sweep"),
+    st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
 ]).run()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from nnlab import data as nndata
 from nnlab.runs import RunLog
-from pages import controls, streamlit_compat, style
+from pages import controls, present, share, streamlit_compat, style
 
 # Every session-state key the app uses, with its initial value.  Widget keys
 # (the training controls, prefix "ctl_") are initialised in pages/controls.py.
@@ -54,6 +54,12 @@ STATE = {
     "sweep_results": [],     # Sweep: one dict per finished run of the last sweep (kept when it is stopped)
     "sweep_axes": {},        # Sweep: {setting: values} of that sweep
     "sweep_best": None,      # Sweep: the best setting retrained, with its test accuracy
+    # set from a shared link (pages/share.py):
+    "link_applied": [],      # the links (query parameters) applied in this tab: each once, not on every rerun
+    "link_notice": "",       # what a link set that was ignored or adjusted, shown once
+    "link_loaded": 0,        # settings the last link set: a toast says so once
+    "presenting": False,     # presenter mode: large type, the sidebar collapsed (pages/present.py)
+    "show_only": (),         # the training controls a link lists; the others are not drawn (pages/controls.py)
 }
 
 WIDGET_PREFIX = "ctl_"
@@ -215,6 +221,8 @@ def frame():
     style.apply()
     init_state()
     controls.init_controls()
+    share.apply_link()  # before any widget is drawn: a link sets their values
+    present.apply()
     names = dataset_names()
     key = WIDGET_PREFIX + "dataset"
     if st.session_state.get(key) not in names:
@@ -227,6 +235,7 @@ def frame():
     if st.session_state.data_error:
         st.error(st.session_state.data_error, icon=":material/error:")
         st.session_state.data_error = ""
+    share.notice_ui()
     with status.container():
         model_status_ui()
     return status

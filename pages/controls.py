@@ -6,6 +6,10 @@ Widget keys are "ctl_<setting>"; two settings are drawn in parts: `hidden` as
 "ctl_layers" + "ctl_width_<i>", `activations` as "ctl_same_activation" +
 "ctl_activation" (+ "ctl_activation_<i>").  `read_controls()` reads them back
 from st.session_state, so button callbacks see exactly what the widgets show.
+
+Which controls are drawn: all of them, or only those a shared link lists
+(`st.session_state.show_only`, set by pages/share.py; see `drawn`).  The others
+keep and apply their values, undrawn.
 """
 from __future__ import annotations
 
@@ -74,7 +78,7 @@ def widget_values(settings: dict) -> dict:
         elif s.values and v[s.name] is None:  # the batch size "full"
             out[s.name] = next(x for x in s.values if isinstance(x, str))
     hidden, acts = list(v["hidden"]), hyperparams.check("activations", v["activations"])
-    out["layers"] = min(max(len(hidden), 1), MAX_LAYERS)
+    out["layers"] = min(len(hidden), MAX_LAYERS)  # 0: no hidden layer (softmax regression)
     out.update({f"width_{i}": _nearest(WIDTHS, w) for i, w in enumerate(hidden[:MAX_LAYERS])})
     out["same_activation"] = len(set(acts)) <= 1
     out["activation"] = acts[0] if acts else hyperparams.default("activations")[0]
@@ -104,11 +108,15 @@ def init_controls():
 def read_controls(data=None) -> dict:
     """The settings the controls show, as one plain dict of checked values (only
     the optimizer settings the chosen optimizer takes), read from session_state."""
-    s = st.session_state
-    get = lambda name: s.get(K + name, DEFAULTS.get(name))  # noqa: E731
+    return settings_of(lambda name: st.session_state.get(K + name, DEFAULTS.get(name)),
+                       st.session_state.get(K + "dataset"))
+
+
+def settings_of(get, dataset=None) -> dict:
+    """The settings that widget values (`get(widget name)`) stand for; see read_controls."""
     n = int(get("layers"))
     c = {
-        "dataset": s.get(K + "dataset"),
+        "dataset": dataset,
         "hidden": [int(get(f"width_{i}")) for i in range(n)],
         "activations": [get("activation")] * n if get("same_activation")
         else [get(f"activation_{i}") for i in range(n)],
@@ -120,6 +128,17 @@ def read_controls(data=None) -> dict:
     if c["output"] not in losses.OUTPUTS[c["loss"]]:
         c["output"] = None  # the loss's usual output
     return c
+
+
+# The settings a new tab starts with (what a shared link leaves out), as read_controls returns them.
+START = settings_of(DEFAULTS.get, hyperparams.default("dataset"))
+
+
+def drawn(name: str) -> bool:
+    """Whether setting `name` has a widget on screen: every setting, or only those
+    a shared link lists (pages/share.py).  An undrawn one keeps its value."""
+    only = st.session_state.get("show_only")
+    return not only or name in only
 
 
 def build_configs(controls: dict, data):
@@ -135,7 +154,7 @@ def plain(key: str, value) -> str:
     """A control's value as the sidebar shows it: labels, no Python lists, booleans or 0.0."""
     setting = hyperparams.BY_NAME.get(key)
     if key == "hidden":
-        return ", ".join(str(v) for v in value)
+        return ", ".join(str(v) for v in value) or "none"
     if key == "activations":
         names = [setting.label_of(a) for a in value]
         return names[0] if len(set(names)) == 1 else ", ".join(names)
@@ -193,6 +212,8 @@ def setting_ui(name: str, options=None, help=None, **kwargs):
     """The widget of setting `name`, built from its row in the table: label, help,
     choices with their labels (the names stay in the help), range or offered values."""
     s = hyperparams.get(name)
+    if not drawn(name):
+        return st.session_state.get(K + name, DEFAULTS.get(name))
     common = dict(key=K + name, help=help or s.help, **kwargs)
     if s.widget == "select":
         return st.selectbox(s.label, list(options or s.choices), format_func=s.label_of, **common)
@@ -217,20 +238,34 @@ def preset_ui(data):
               icon=":material/tune:", help="Copy the preset's settings into the controls below.")
 
 
-def network_ui(data):
+def layers_ui():
+    """Hidden layers (0 = none: softmax regression), their widths and activations."""
     hidden, acts = hyperparams.get("hidden"), hyperparams.get("activations")
-    st.slider("Hidden layers", 1, MAX_LAYERS, key=K + "layers", help=hidden.help)
+    show_widths, show_acts = drawn("hidden"), drawn("activations")
+    if show_widths:
+        st.slider("Hidden layers", 0, MAX_LAYERS, key=K + "layers", help=hidden.help)
     n = st.session_state[K + "layers"]
-    same = st.toggle("Same activation for all layers", key=K + "same_activation", help=HELP["same_activation"])
+    if n == 0:
+        if show_widths or show_acts:
+            st.caption("No hidden layer: the inputs go straight to the output layer (softmax regression).")
+        return
+    same = st.session_state[K + "same_activation"]
     act_help = _choice_help("activations", activations.DESCRIPTIONS)
-    if same:
-        st.selectbox(acts.label, acts.choices, key=K + "activation", help=act_help, format_func=acts.label_of)
+    if show_acts:
+        same = st.toggle("Same activation for all layers", key=K + "same_activation", help=HELP["same_activation"])
+        if same:
+            st.selectbox(acts.label, acts.choices, key=K + "activation", help=act_help, format_func=acts.label_of)
     for i in range(n):
-        cols = st.columns(2) if not same else [st.container()]
-        cols[0].select_slider(f"Units in hidden layer {i + 1}", WIDTHS, key=K + f"width_{i}", help=hidden.help)
-        if not same:
+        cols = st.columns(2) if show_widths and show_acts and not same else [st.container()] * 2
+        if show_widths:
+            cols[0].select_slider(f"Units in hidden layer {i + 1}", WIDTHS, key=K + f"width_{i}", help=hidden.help)
+        if show_acts and not same:
             cols[1].selectbox(f"{acts.label} {i + 1}", acts.choices, key=K + f"activation_{i}", help=act_help,
                               format_func=acts.label_of)
+
+
+def network_ui(data):
+    layers_ui()
     loss = setting_ui("loss", help=_choice_help("loss", losses.DESCRIPTIONS), on_change=_on_loss_change)
     outputs = losses.OUTPUTS[loss]
     if st.session_state.get(K + "output") not in outputs:
@@ -247,7 +282,7 @@ def optimizer_ui(data):
         if s.section == "train" and (s.name == "lr" or (s.optimizers and opt in s.optimizers)):
             setting_ui(s.name)
     setting_ui("batch_size", disabled=opt == "gd")
-    if opt == "gd":
+    if opt == "gd" and drawn("batch_size"):
         st.caption("Gradient descent ('gd') always uses the full batch.")
     setting_ui("lr_schedule")
 
@@ -263,7 +298,13 @@ def training_ui(data):
 
 
 def controls_ui(data) -> dict:
-    """Draw all training controls; return their values (see read_controls)."""
+    """Draw all training controls; return their values (see read_controls).
+    With a link's list of controls (`drawn`): only those, without the tabs."""
+    if st.session_state.get("show_only"):
+        network_ui(data)
+        optimizer_ui(data)
+        training_ui(data)
+        return read_controls(data)
     preset_ui(data)
     tab_net, tab_opt, tab_train = st.tabs(["Network", "Optimizer", "Training"])
     with tab_net:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab import figures, hyperparams, sweep
-from pages import common, controls
+from pages import common, controls, share
 
 SUGGESTED = {"l2": "logspace:-2:2:10", "l1": "logspace:-4:0:5", "lr": "logspace:-3:0:7",
              "dropout": "0,0.1,0.2,0.3,0.5", "epochs": "50,100,200,400", "batch_size": "16,32,64,128",
@@ -113,7 +113,7 @@ def results_ui(chart, table, axes, results, live=False):
 
 def sweep_page():
     common.frame()
-    st.title("Sweep")
+    share.title_ui("Sweep", "sweep")
     data = common.current_data()
     st.markdown("Train the **Train page's setup** for several values of one setting — say the L2 strength λ — "
                 "and see which value gives the best **validation** accuracy. The best is then trained again and "
@@ -126,7 +126,8 @@ def sweep_page():
     except ValueError as e:
         st.error(f"The Train page's settings do not work together: {e}")
         return
-    st.caption(f"Setup: {'-'.join(str(w) for w in net_cfg.sizes)} {net_cfg.activations[0]}, "
+    activation = net_cfg.activations[0] if net_cfg.activations else "no hidden layer"
+    st.caption(f"Setup: {'-'.join(str(w) for w in net_cfg.sizes)} {activation}, "
                f"{train_cfg.optimizer} learning rate {train_cfg.lr:g}, {train_cfg.epochs} epochs, on {data.name}.")
     p1, v1 = axis_ui(1)
     p2, v2 = axis_ui(2)

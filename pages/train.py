@@ -4,7 +4,7 @@ import streamlit as st
 
 from nnlab import estimate, figures, presets
 from nnlab.network import Network
-from pages import common, controls, wording
+from pages import common, controls, present, share, wording
 from pages import training_run as tr
 
 LONG_RUN_SECONDS = 20  # a run expected to take longer says how long before it starts
@@ -113,15 +113,14 @@ def train_page():
     status = common.frame()
     token = tr.claim_trainer()
     data = common.current_data()
-    with st.sidebar:
-        st.subheader("Training controls")
-        ctl = controls.controls_ui(data)
-
-    st.title("Train")
+    share.title_ui("Train", "train")
     sizes = data.sizes()
+    where = "below" if st.session_state.show_only else "in the sidebar"
     st.markdown(f"Teach a network to recognise **{wording.dataset_title(data)}**: {sizes['train']:,} training "
-                f"and {wording.examples(data, sizes['validation'])} for validation. Set it up in the sidebar, then "
+                f"and {wording.examples(data, sizes['validation'])} for validation. Set it up {where}, then "
                 "press **Train**.")
+    with present.controls_area():
+        ctl = controls.controls_ui(data)
     preset_offer_ui(data)
     if st.session_state.ui_error:
         st.error(st.session_state.ui_error)

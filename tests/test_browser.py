@@ -182,7 +182,7 @@ def test_a_deep_link_as_the_first_request_shows_the_real_pages(browser, server):
         nav = pg.locator('[data-testid="stSidebarNav"]')
         nav.wait_for()
         links = [t.strip().splitlines()[-1] for t in nav.locator("a").all_inner_texts()]  # icon name, then title
-        assert links == ["Data", "Train", "Evaluate", "Draw", "Compare", "Sweep"], links
+        assert links == ["Data", "Train", "Evaluate", "Draw", "Compare", "Sweep", "Lessons"], links
     finally:
         context.close()
 
@@ -201,7 +201,7 @@ def new_tab(browser, server, path="/train", **context):
 def test_every_page_has_a_url_of_its_name(browser, server):
     """/train was "Page not found" (Train lived at /); / still opens Train."""
     for path, title in [("/train", "Train"), ("/data", "Data"), ("/evaluate", "Evaluate"), ("/draw", "Draw"),
-                        ("/", "Train")]:
+                        ("/lessons", "Lessons"), ("/", "Train")]:
         ctx, pg = new_tab(browser, server, path)
         try:
             pg.get_by_role("heading", name=title, exact=True).wait_for()
@@ -658,3 +658,124 @@ def test_stop_on_the_sweep_page_cancels_the_runs_not_started_and_keeps_the_finis
     chart = page.locator(".js-plotly-plot").filter(has_text="Validation accuracy against l2")
     assert len(chart.evaluate("el => el.data[0].x")) == kept  # the finished runs are still drawn
     assert button(page, "Run the sweep").is_enabled()
+
+
+# --------------------------------------- shared links, presenter mode, a finger on Draw (issue 17)
+def share_link(pg):
+    """The link the Share button shows (its popover opened, read, closed)."""
+    pg.get_by_role("button", name="Share").click()
+    code = pg.get_by_test_id("stPopoverBody").get_by_test_id("stCode")
+    code.wait_for()
+    link = code.inner_text().strip()
+    pg.keyboard.press("Escape")
+    wait_idle(pg)
+    return link
+
+
+def shown_controls(pg):
+    """What the sidebar's training controls show, tab by tab."""
+    sidebar = pg.get_by_test_id("stSidebar")
+    values = {}
+    for tab, names in (("Network", ("Units in hidden layer 1", "Units in hidden layer 2")),
+                       ("Optimizer", ("Learning rate",)), ("Training", ("Epochs", "L2 regularisation"))):
+        sidebar.get_by_role("tab", name=tab).click()
+        for name in names:
+            slider = sidebar.get_by_role("slider", name=name)
+            values[name] = slider.get_attribute("aria-valuetext") or slider.get_attribute("aria-valuenow")
+    sidebar.get_by_role("tab", name="Network").click()
+    for name in ("Activation", "Optimizer"):
+        if name == "Optimizer":
+            sidebar.get_by_role("tab", name="Optimizer").click()
+        values[name] = sidebar.get_by_role("combobox", name=name, exact=True).input_value()
+    return values
+
+
+def test_a_shared_link_opens_the_same_setup_in_a_fresh_browser(page, browser, server):
+    choose(page, "Activation", "tanh")
+    page.get_by_role("tab", name="Optimizer").click()
+    choose(page, "Optimizer", "SGD")  # its learning rate follows (0.1)
+    page.get_by_role("tab", name="Training").click()
+    set_slider(page, "Epochs", "45")
+    set_slider(page, "L2 regularisation", "0.01")
+    before = shown_controls(page)
+    assert before["Activation"] == "tanh" and before["Epochs"] == "45" and before["L2 regularisation"] == "0.01"
+    link = share_link(page)
+    assert link == f"{server}/train?activations=tanh&optimizer=sgd&lr=0.1&epochs=45&l2=0.01", link
+    ctx, other = new_tab(browser, server, link.removeprefix(server))  # a new context: no state shared
+    try:
+        other.get_by_text("Loaded the shared setup").wait_for()
+        assert shown_controls(other) == before
+        assert share_link(other) == link
+        assert other.get_by_test_id("stAlertContentWarning").count() == 0  # nothing ignored
+    finally:
+        ctx.close()
+
+
+def test_presenter_mode_hides_the_sidebar_and_the_unlisted_controls(browser, server):
+    ctx, pg = new_tab(browser, server, "/?present=1&controls=lr,hidden&epochs=5&bogus=1",
+                      viewport={"width": 1280, "height": 720})
+    try:
+        sidebar = pg.get_by_test_id("stSidebar")
+        assert sidebar.get_attribute("data-collapsed") == "true" and box(sidebar)["width"] == 0  # closed
+        main = pg.get_by_test_id("stMainBlockContainer")
+        for name in ("Learning rate", "Hidden layers", "Units in hidden layer 1"):
+            assert main.get_by_role("slider", name=name).is_visible(), name
+        for name in ("Epochs", "Dropout", "Momentum"):
+            assert pg.get_by_role("slider", name=name).count() == 0, name
+        for name in ("Activation", "Optimizer", "Preset", "Loss"):
+            assert pg.get_by_role("combobox", name=name, exact=True).count() == 0, name
+        notice = pg.get_by_test_id("stAlertContentWarning")
+        assert "bogus=1" in notice.inner_text() and notice.count() == 1
+        assert pg.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "21px"  # large type
+        click_train_and_wait(pg, 5)  # the unlisted epochs=5 applies
+        pg.screenshot(path=str(SHOTS / "presenter-1280x720.png"))
+        pg.locator("[data-testid='stExpandSidebarButton']").first.click()  # the sidebar still opens ...
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        sidebar.get_by_role("combobox", name="Dataset").wait_for()
+        assert sidebar.get_by_text("Training controls").count() == 0  # ... without the hidden controls
+    finally:
+        ctx.close()
+
+
+def touch_draw(pg, strokes, scale=0.8, offset=(0.0, 0.0)):
+    """Draw strokes with a finger (touchStart, moves, touchEnd: Chrome's input events)."""
+    box_ = box(pg.locator("canvas.upper-canvas"))
+    cdp = pg.context.new_cdp_session(pg)
+    for stroke in strokes:
+        pts = [(box_["x"] + x * box_["width"], box_["y"] + y * box_["height"]) for x, y in place(stroke, scale, offset)]
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": pts[0][0], "y": pts[0][1]}]})
+        for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+            for k in (1, 2, 3):  # a finger reports many small moves
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+                    {"x": ax + (bx - ax) * k / 3, "y": ay + (by - ay) * k / 3}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        pg.wait_for_timeout(150)
+    cdp.detach()
+
+
+def test_phone_a_digit_drawn_with_a_finger_is_read(browser, server):
+    from strokes import STYLES
+
+    ctx, pg = new_tab(browser, server, "/draw", **PHONE)
+    try:
+        button(pg, "Train a good default now").click()
+        pg.locator("canvas.upper-canvas").wait_for()
+        wait_idle(pg, 1000)
+        read = {}
+        for n, digit in enumerate((0, 2, 4, 7)):
+            if n:
+                button(pg, "Clear").click()
+                pg.get_by_text("Draw a digit on the black canvas").wait_for()
+                wait_idle(pg)
+            top = main_scroll(pg)
+            touch_draw(pg, next(iter(STYLES[digit].values())))
+            assert main_scroll(pg) == top  # the finger draws; the page does not scroll under it
+            pg.get_by_role("heading", name=re.compile("The network reads")).wait_for()
+            wait_idle(pg, 600)
+            read[digit] = prediction(pg)
+            if digit == 7:
+                pg.screenshot(path=str(SHOTS / "draw-phone-finger.png"))
+        print(f"\n[touch] digits drawn with a finger at 390x844, read as: {read}")
+        assert sum(str(d) == p for d, p in read.items()) >= 3, read
+    finally:
+        ctx.close()

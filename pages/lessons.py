@@ -1,0 +1,61 @@
+"""Lessons: a guided path through the ideas, one setup per step (nnlab/lessons.py).
+
+"Load this setup" applies the lesson's link (pages/share.py) and opens the Train
+page with it in the address bar, so a step's setup can also be shared or bookmarked."""
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from nnlab import lessons, sharelink
+from pages import common, controls, share
+
+PAGE_FILES = {"train": "pages/train.py", "sweep": "pages/sweep.py"}  # the pages links open
+
+
+def lesson_link(lesson: dict, page: str = "train", values: dict | None = None) -> list:
+    """The query parameters of a lesson's setup on `page` ([(name, text)])."""
+    return sharelink.encode(page, {**lessons.setup(lesson), **(values or {})}, base=controls.START)
+
+
+def _load(params: list):
+    """Button callback (before any widget is drawn): the lesson's setup into the controls."""
+    share.load({name: [text] for name, text in params}, again=True)
+    common.clear_model()  # a lesson starts a new model (Compare keeps the last one's curves)
+
+
+def load_button(label: str, key: str, page: str, params: list, **kwargs):
+    """A button that loads `params` and opens `page` with them in the address bar (to share or reload)."""
+    if st.button(label, key=key, on_click=_load, args=(params,), **kwargs):
+        st.switch_page(PAGE_FILES[page], query_params={name: text for name, text in params})
+
+
+def other_page_ui(i: int, lesson: dict, link: dict):
+    """A link to another page with this setup; one to a page the app does not have is left out."""
+    if link["page"] in sharelink.PAGES:
+        load_button(link["label"], f"lesson_{i}_{link['page']}", link["page"],
+                    lesson_link(lesson, link["page"], link.get("values")), icon=":material/open_in_new:")
+        return
+    try:
+        st.page_link(link["page"], label=link["label"], icon=":material/open_in_new:")
+    except StreamlitAPIException:  # not among the app's pages (yet)
+        pass
+
+
+def lessons_page():
+    common.frame()
+    st.title("Lessons")
+    st.markdown("Six steps from the simplest network to the tricks that make deep ones work, on the 8x8 "
+                "handwritten digits. Each step explains one idea, shows its formula and loads a setup into "
+                "the **Train** page, with a question to try there. Each run takes a few seconds.")
+    for i, lesson in enumerate(lessons.LESSONS):
+        with st.expander(f"**{i + 1}. {lesson['title']}**", expanded=i == 0):
+            st.markdown(lesson["text"])
+            st.latex(r"\begin{gathered}" + lesson["formula"] + r"\end{gathered}")
+            load_button("Load this setup", f"lesson_{i}", "train", lesson_link(lesson), type="primary",
+                        icon=":material/school:",
+                        help="Open the Train page with this lesson's settings (the current model is replaced).")
+            st.markdown(f":material/help: **Try it:** {lesson['question']}")
+            for link in lesson.get("links", []):
+                other_page_ui(i, lesson, link)
+
+
+lessons_page()
