@@ -73,8 +73,9 @@ def run_ui(data, net_cfg, train_cfg, axes, seeds, n_jobs, scheduler):
     st.session_state.sweep_results, st.session_state.sweep_best = [], None
     st.session_state.sweep_axes = {k: list(v) for k, v in axes.items()}
     st.session_state.sweep_running = len(runs)
-    st.button("Stop", icon=":material/stop:", key="sweep_stop",
-              help="Cancel the runs that have not started; the finished ones stay.")
+    stop = st.empty()  # cleared when the sweep ends
+    stop.button("Stop", icon=":material/stop:", key="sweep_stop",
+                help="Cancel the runs that have not started; the finished ones stay.")
     bar = st.progress(0.0, text=f"0 of {len(runs)} runs…")
     chart, table = st.empty(), st.empty()
     started = time.perf_counter()
@@ -84,6 +85,7 @@ def run_ui(data, net_cfg, train_cfg, axes, seeds, n_jobs, scheduler):
         bar.progress(done / len(runs), text=f"{done} of {len(runs)} runs · {time.perf_counter() - started:.1f} s")
         results_ui(chart, table, axes, st.session_state.sweep_results, live=True)
     st.session_state.sweep_running = None
+    stop.empty()
     best = sweep.best(st.session_state.sweep_results, axes)
     with st.spinner("Training the best setting again and testing it…"):
         st.session_state.sweep_best = sweep.retrain_best(data, net_cfg, train_cfg, best, axes, seed=seeds[0])
