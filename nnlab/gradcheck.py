@@ -6,13 +6,22 @@ The numerical derivative uses the fourth-order central stencil
 For every parameter array the maximum relative error
 ``|analytic - numeric| / max(|analytic| + |numeric|, tiny)`` is reported; a
 correct backward pass gives about 1e-8 or less in float64.
+
+    per_layer(net, X, y)            # one row per layer and parameter (W, b): error, pass/fail
+    check_architecture(config, X, y, broken=True)   # a fresh copy, backward broken on purpose
+
+Large arrays are checked on a random sample of their entries (``max_checks``),
+which bounds the time; each row says how many entries were compared.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .layers import Dropout
+from .layers import Activation, Dropout
 from .network import Network, NetworkConfig
+
+THRESHOLD = 1e-6  # a relative error below this passes: backward agrees with the numbers
+MAX_CHECKS = 30   # entries compared per parameter array by default (a random sample of larger ones)
 
 
 def gradient_check(net: Network, X, y, l2=0.0, l1=0.0, eps=1e-4, n_total=None, max_checks=None, seed=0):
@@ -73,19 +82,89 @@ def _named_grads(net):
     return out
 
 
+def per_layer(net: Network, X, y, l2=0.0, l1=0.0, max_checks=MAX_CHECKS, seed=0) -> list:
+    """gradient_check as a table: one row per layer and parameter, in the network's order,
+    {"layer": "hidden 1" (or "output"), "param": "W" or "b", "name": "dense0.W",
+     "entries": its size, "checked": entries compared (a random sample when fewer),
+     "max_rel_error": float, "ok": max_rel_error < THRESHOLD}."""
+    errors = gradient_check(net, X, y, l2=l2, l1=l1, max_checks=max_checks, seed=seed)
+    n = len(net.dense_layers)
+    rows = []
+    for i, layer in enumerate(net.dense_layers):
+        for key, value in layer.params.items():
+            err = errors[f"dense{i}.{key}"]
+            rows.append({"layer": "output" if i == n - 1 else f"hidden {i + 1}", "param": key,
+                         "name": f"dense{i}.{key}", "entries": int(value.size),
+                         "checked": int(min(value.size, max_checks or value.size)),
+                         "max_rel_error": err, "ok": bool(err < THRESHOLD)})
+    return rows
+
+
+def bounded_checks(n_params: int, n_arrays: int, budget: float = 5e8, low: int = 3, high: int = MAX_CHECKS) -> int:
+    """Entries to compare per array so that a check stays within about a second: each
+    entry costs 4 forward passes, each reading every parameter once (`budget` reads in all)."""
+    return int(min(high, max(low, budget // (4 * max(n_arrays, 1) * max(n_params, 1)))))
+
+
+def random_float64_network(config: NetworkConfig, seed=0, rng=None) -> Network:
+    """A fresh float64 network of `config`'s architecture, its biases drawn from `rng`
+    (default: seeded seed + 1) away from 0 so that ReLU kinks are unlikely to sit within eps."""
+    net = Network(NetworkConfig(**{**config.to_dict(), "dtype": "float64"}), seed=seed)
+    rng = np.random.default_rng(seed + 1) if rng is None else rng
+    for layer in net.dense_layers:
+        layer.params["b"][...] = rng.normal(0, 0.5, size=layer.params["b"].shape)
+    return net
+
+
+def break_backward(net: Network) -> str:
+    """Break `net`'s backward pass on purpose, as a slip in a derivation would, and say how:
+    the first hidden layer with a non-linear activation forgets its derivative (f'(z)
+    taken as 1); a network without one gets its first layer's bias gradient doubled.
+    Only for demonstrations: use it on a throw-away copy (check_architecture makes one)."""
+    acts = [layer for layer in net.layers if isinstance(layer, Activation)][: len(net.config.hidden)]
+    for i, layer in enumerate(acts):
+        if layer.name != "linear":
+            layer._df = lambda a, delta: delta  # the bug: delta * f'(z) written as delta
+            return f"hidden layer {i + 1} forgets the derivative of {layer.name}: backward uses f′(z) = 1"
+    dense = net.dense_layers[0]
+    backward = dense.backward
+
+    def doubled(grad_out):
+        out = backward(grad_out)
+        dense.grads["b"] *= 2  # the bug: a gradient counted twice
+        return out
+    dense.backward = doubled
+    return "the first layer's bias gradient is doubled"
+
+
+def check_architecture(config: NetworkConfig, X, y, l2=0.0, l1=0.0, max_checks=None, seed=0,
+                       broken=False) -> dict:
+    """The gradient check of an architecture (depth, activations, loss and output; dropout
+    off, float64) with fresh random weights on the examples X, y — never a model's own
+    network.  broken: break backward first (break_backward).  max_checks None: bounded_checks.
+    Returns {"rows": per_layer rows, "ok": all passed, "broken": what was broken or "",
+    "max_checks": entries compared per array at most}."""
+    net = random_float64_network(NetworkConfig(**{**config.to_dict(), "dropout": 0.0}), seed)
+    what = break_backward(net) if broken else ""
+    if max_checks is None:
+        max_checks = bounded_checks(net.n_params, 2 * len(net.dense_layers))
+    rows = per_layer(net, X, y, l2=l2, l1=l1, max_checks=max_checks, seed=seed)
+    return {"rows": rows, "ok": all(r["ok"] for r in rows), "broken": what, "max_checks": max_checks}
+
+
 def check_random_network(hidden=(5, 4), activations=("tanh",), loss="cross_entropy", output="",
-                         n_inputs=6, n_classes=3, n_samples=7, l2=0.0, l1=0.0, dropout=0.0, seed=0):
-    """Gradient check of a tiny random float64 network on random data.
-    Returns {"errors": {...}, "max_rel_error": float}."""
+                         n_inputs=6, n_classes=3, n_samples=7, l2=0.0, l1=0.0, dropout=0.0, seed=0,
+                         max_checks=None):
+    """Gradient check of a tiny random float64 network on random data (max_checks: entries
+    compared per array, a random sample of larger ones; None: all).
+    Returns {"errors": {name: max relative error}, "max_rel_error": float, "per_layer": rows}."""
     acts = list(activations)
     config = NetworkConfig(n_inputs=n_inputs, n_outputs=n_classes, hidden=list(hidden),
                            activations=acts, loss=loss, output=output, dropout=dropout, dtype="float64")
-    net = Network(config, seed=seed)
     rng = np.random.default_rng(seed + 1)
-    # biases moved away from 0 so ReLU kinks are unlikely to sit within eps
-    for layer in net.dense_layers:
-        layer.params["b"][...] = rng.normal(0, 0.5, size=layer.params["b"].shape)
+    net = random_float64_network(config, seed, rng)
     X = rng.normal(size=(n_samples, n_inputs))
     y = rng.integers(0, n_classes, size=n_samples)
-    errors = gradient_check(net, X, y, l2=l2, l1=l1)
-    return {"errors": errors, "max_rel_error": max(errors.values())}
+    rows = per_layer(net, X, y, l2=l2, l1=l1, max_checks=max_checks)
+    errors = {r["name"]: r["max_rel_error"] for r in rows}
+    return {"errors": errors, "max_rel_error": max(errors.values()), "per_layer": rows}
