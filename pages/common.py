@@ -54,6 +54,10 @@ STATE = {
     "sweep_results": [],     # Sweep: one dict per finished run of the last sweep (kept when it is stopped)
     "sweep_axes": {},        # Sweep: {setting: values} of that sweep
     "sweep_best": None,      # Sweep: the best setting retrained, with its test accuracy
+    # the Inside page (pages/inside.py):
+    "record_grads": True,    # new models record per-layer gradient statistics (nnlab/gradstats.py, ~1 % of an epoch)
+    "drawn_input": None,     # Draw: the last drawing as the network sees it, (x (1, n_features), image), for Inside
+    "inside_check": None,    # Inside: the last gradient checks {"key": ..., "ok": result, "broken": result}
 }
 
 WIDGET_PREFIX = "ctl_"
