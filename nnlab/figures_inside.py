@@ -104,10 +104,13 @@ def activation_figure(stats: list, bins: int = 40, cols: int = 3) -> go.Figure:
     data, notes, shapes, axes = [], [], [], {}
     for k, (row, (xd, yd)) in enumerate(zip(stats, cells)):
         values = np.asarray(row["values"], dtype=np.float64).ravel()
+        total = max(values.size, 1)
         lo, hi = (0.0, 1.0) if row["activation"] == "sigmoid" else (-1.0, 1.0) if row["activation"] == "tanh" \
             else (min(0.0, float(values.min())), max(float(values.max()), 1e-6))
+        if row["activation"] == "relu":  # the exact zeros (units off) are a number in the title, not a bar
+            values = values[values != 0]  # that would flatten every other bar
         counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
-        share = 100 * counts / max(values.size, 1)
+        share = 100 * counts / total
         ax = "" if k == 0 else str(k + 1)
         data.append(dict(type="bar", x=((edges[:-1] + edges[1:]) / 2).tolist(), y=share.tolist(),
                          width=float(edges[1] - edges[0]), marker=dict(color=base.TRAIN_COLOR), xaxis=f"x{ax}",
@@ -129,6 +132,8 @@ def activation_figure(stats: list, bins: int = 40, cols: int = 3) -> go.Figure:
 
 def _layer_title(row) -> str:
     text = f"<b>{row['layer']}</b> · {row['activation']}"
+    if row["activation"] == "relu":
+        text += f" · {100 * (1 - row['positive_share']):.0f} % zeros"
     if row["dead_units"] is not None:
         text += f" · dead {100 * row['dead_units']:.0f} %"
     if row["saturated_units"] is not None:
@@ -192,12 +197,15 @@ def gradient_now_figure(norms: list, names: list) -> go.Figure:
 
 
 # --------------------------------------------------------- one example
-def activation_strips_figure(hidden: list, names: list) -> go.Figure:
+def activation_strips_figure(hidden: list, names: list, activations=None) -> go.Figure:
     """One example's activation vector per hidden layer, each a strip of its units
-    (blue negative, white 0 = silent, red positive; each strip scaled to its own max |a|)."""
+    (blue negative, white 0 = silent, red positive; each strip scaled to its own max |a|).
+    activations: each layer's activation name (its share of positive units is said
+    unless it is sigmoid, whose outputs are all positive)."""
     n = len(hidden)
+    acts = list(activations or [""] * n)
     data, axes, notes = [], {}, []
-    for k, (a, name) in enumerate(zip(hidden, names)):
+    for k, (a, name, act) in enumerate(zip(hidden, names, acts)):
         a = np.asarray(a, dtype=np.float64).ravel()
         m = float(np.abs(a).max()) or 1.0
         ax = "" if k == 0 else str(k + 1)
@@ -205,12 +213,13 @@ def activation_strips_figure(hidden: list, names: list) -> go.Figure:
         data.append(dict(type="heatmap", z=[a.round(4).tolist()], colorscale=DIVERGING, zmin=-m, zmax=m,
                          showscale=False, xaxis=f"x{ax}", yaxis=f"y{ax}",
                          hovertemplate=f"{name}, unit %{{x}}: a = %{{z:.3g}}<extra></extra>"))
-        hidden_axis = dict(showgrid=False, zeroline=False, fixedrange=True)
+        hidden_axis = dict(showgrid=False, zeroline=False, fixedrange=True, ticks="", showline=False)
         axes[f"xaxis{ax}"] = dict(domain=[0, 1], anchor=f"y{ax}", showticklabels=False, **hidden_axis)
         axes[f"yaxis{ax}"] = dict(domain=[y0, y1], anchor=f"x{ax}", showticklabels=False, **hidden_axis)
         notes.append(dict(x=0, y=y1, xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
-                          text=f"<b>{name}</b> · {a.size} units · max |a| {m:.2g} · "
-                               f"{100 * np.mean(a > 0):.0f} % positive", font=dict(size=base.FONT_SIZE - 3)))
+                          text=f"<b>{name}</b>{' · ' + act if act else ''} · {a.size} units · max |a| {m:.2g}"
+                               + ("" if act == "sigmoid" else f" · {100 * np.mean(a > 0):.0f} % positive"),
+                          font=dict(size=base.FONT_SIZE - 3)))
     return base._figure(data, "", height=40 + 78 * max(n, 1), annotations=notes,
                         xaxis=axes.pop("xaxis"), yaxis=axes.pop("yaxis"), **axes)
 

@@ -58,7 +58,7 @@ def _on_tile_click():
             return
 
 
-def weights_ui(view, net, data, X):
+def weights_ui(view, net, data, X, where):
     st.subheader("First-layer weights")
     first = "hidden unit" if net.config.hidden else "output class (no hidden layer)"
     if not data.image_shape or int(np.prod(data.image_shape)) != net.config.n_inputs:
@@ -83,9 +83,11 @@ def weights_ui(view, net, data, X):
                          "weak units look pale.")
     if st.session_state.get("inside_unit") not in range(n):
         st.session_state.inside_unit = 0
-    grid, unit_box = st.empty(), st.container()
-    with unit_box:
-        unit = st.selectbox("Unit", list(range(n)), key="inside_unit", format_func=lambda u: f"unit {u}")
+    left, right = st.columns([3, 2])
+    grid = left.empty()
+    with right:
+        unit = st.selectbox("Unit", list(range(n)), key="inside_unit", format_func=lambda u: f"unit {u}",
+                            help="Or click its tile in the grid.")
         detail = st.empty()
 
     def paint(snap, history, suffix):
@@ -100,8 +102,8 @@ def weights_ui(view, net, data, X):
                               config={"displayModeBar": False})
         best, z = inspect.top_images(snap, X, unit, TOP_IMAGES)
         with detail.container():
-            st.caption(f"Unit {unit}: its weights (left), then the {len(best)} validation images with the largest "
-                       "sum z — the pattern it looks for.")
+            st.caption(f"Unit {unit}'s weights, then the {len(best)} {where} images with the largest sum z: "
+                       "what it looks for.")
             scale = max(1, 96 // h)
             images = [fi.diverging_rgb(tiles[unit], scale)] + [
                 figures.image_array(X[i].reshape(h, w), 1.0, scale=scale) for i in best]
@@ -140,8 +142,9 @@ def _share(share, units):
 
 
 def stats_table(stats) -> pd.DataFrame:
-    return pd.DataFrame([{"Layer": r["layer"], "Activation": r["activation"], "Mean": f"{r['mean']:.3f}",
-                          "Positive": f"{r['positive_share']:.0%}",
+    label = hyperparams.get("activations").label_of
+    return pd.DataFrame([{"Layer": r["layer"], "Activation": label(r["activation"]), "Mean": f"{r['mean']:.3f}",
+                          "Positive": "—" if r["activation"] == "sigmoid" else f"{r['positive_share']:.0%}",
                           "Dead units": _share(r["dead_units"], r["units"]),
                           "Saturated units": _share(r["saturated_units"], r["units"])} for r in stats]).set_index("Layer")
 
@@ -163,7 +166,7 @@ def inside_page():
     X, y, where = inside_view.inspection_batch(data)
     view = inside_view.InsideView(status)
     training_ui()
-    weights_ui(view, net, data, X)
+    weights_ui(view, net, data, X, where)
     activations_ui(view, net, X, where)
     inside_view.gradients_ui(view, net, X, y, where)
     inside_view.example_ui(view, net, data, X, y, where)

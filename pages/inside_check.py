@@ -4,7 +4,7 @@ with backward broken on purpose, on a throw-away copy, to show what a failure lo
 import pandas as pd
 import streamlit as st
 
-from nnlab import gradcheck
+from nnlab import gradcheck, hyperparams
 from pages import common, controls
 
 N_EXAMPLES = 8  # a small batch: the check evaluates the loss four times per entry
@@ -15,12 +15,23 @@ def _setup(net, data):
     or (no model) the network the Train page's controls describe; None if they do not work."""
     if net is not None:
         train = st.session_state.train_config or {}
-        return net.config, float(train.get("l2") or 0.0), float(train.get("l1") or 0.0), "this model's architecture"
+        return (net.config, float(train.get("l2") or 0.0), float(train.get("l1") or 0.0),
+                "this model's architecture, with fresh random weights (never your model's)")
     try:
         net_cfg, train_cfg = controls.build_configs(controls.read_controls(data), data)
     except ValueError:
         return None
-    return net_cfg, train_cfg.l2, train_cfg.l1, "the network set up on **Train** (not trained yet)"
+    return net_cfg, train_cfg.l2, train_cfg.l1, "the network set up on **Train**, with random weights"
+
+
+def _describe(config, l2, l1) -> str:
+    """The architecture as the controls name it: "64-128-64-10, ReLU, cross-entropy, L2 0.1"."""
+    label = lambda name, value: hyperparams.get(name).label_of(value)  # noqa: E731
+    acts = sorted(set(config.activations), key=config.activations.index)
+    parts = ["-".join(str(s) for s in config.sizes), ", ".join(label("activations", a) for a in acts) or
+             "no hidden layer", label("loss", config.loss)]
+    parts += [f"{name} {value:g}" for name, value in (("L2", l2), ("L1", l1)) if value]
+    return ", ".join(parts)
 
 
 def _run(key, config, X, y, l2, l1, broken):
@@ -41,12 +52,9 @@ def check_ui(net, data=None):
     config, l2, l1, what = setup
     X = data.X_val[:N_EXAMPLES] if len(data.X_val) else data.X_test[:N_EXAMPLES]
     y = data.y_val[:N_EXAMPLES] if len(data.y_val) else data.y_test[:N_EXAMPLES]
-    depth = "-".join(str(s) for s in config.sizes)
     st.markdown(f"Is backpropagation right? Backward computes every gradient in one pass; the check recomputes "
                 f"them the slow, sure way — nudge one weight by ±h, watch the loss — and compares. It runs on "
-                f"{what} ({depth}, {', '.join(config.activations) or 'no hidden layer'}, {config.loss}, "
-                f"L2 {l2:g}, L1 {l1:g}) in float64, dropout off, with fresh random weights (never your model's) "
-                f"on {len(X)} examples.")
+                f"{what}: {_describe(config, l2, l1)}; in float64, dropout off, on {len(X)} examples.")
     st.latex(r"g_{\text{num}} = \frac{8\,[L(\theta+h)-L(\theta-h)] - [L(\theta+2h)-L(\theta-2h)]}{12\,h} \qquad "
              r"\text{error} = \frac{|g_{\text{backprop}} - g_{\text{num}}|}{|g_{\text{backprop}}| + |g_{\text{num}}|}")
     key = repr((config.to_dict(), l2, l1, data.name))
@@ -88,4 +96,5 @@ def result_ui(result):
     st.table(table.set_index("Layer"))
     if any(r["checked"] < r["entries"] for r in rows):
         st.caption(f"Arrays of more than {result['max_checks']} entries are checked on {result['max_checks']} of "
-                   "them chosen at random: four loss evaluations per entry would take minutes for all of them.")
+                   "them, chosen at random: each entry costs four evaluations of the loss, and a sample keeps the "
+                   "check to about a second on any network.")

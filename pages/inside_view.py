@@ -145,10 +145,11 @@ def example_ui(view, net, data, X, y, where):
     st.subheader("One example through the network")
     drawn = st.session_state.drawn_input
     drawn_ok = drawn is not None and drawn[0].shape[1] == net.config.n_inputs
-    options = [where] + (["drawing"] if drawn_ok else [])
     c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
-    source = c1.radio("Example", options, horizontal=True, key="inside_source",
-                      format_func=lambda o: "your drawing on Draw" if o == "drawing" else f"a {o} example")
+    source = where
+    if drawn_ok:
+        source = c1.radio("Example", [where, "drawing"], horizontal=True, key="inside_source",
+                          format_func=lambda o: "your drawing on Draw" if o == "drawing" else f"a {o} example")
     if source == where:
         i = int(c2.number_input(f"Which {where} example (0 to {len(X) - 1:,})", 0, len(X) - 1, 0, 1,
                                 key="inside_example"))
@@ -156,15 +157,14 @@ def example_ui(view, net, data, X, y, where):
     else:
         x, true, image = drawn[0], None, drawn[1]
     if not drawn_ok and data.image_shape:
-        c2.caption("Draw a digit on **Draw** to send it through the network here too.")
+        c1.caption("Or draw a digit on **Draw**: it can go through the network here too.")
     st.latex(r"a^{(l)} = f\big(a^{(l-1)} W^{(l)} + b^{(l)}\big) \qquad "
              r"p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}")
     st.caption("Each strip is one hidden layer's output for this example, one cell per unit: white = 0 (a silent "
                "unit), red = positive, blue = negative. Few units speak for any one image: that is what each "
                "layer passes on. Then the output: the probability of each class.")
-    left, mid = st.columns([1, 4])
-    picture, strips = left.empty(), mid.empty()
-    probs = st.empty()
+    left, mid, right = st.columns([1, 4, 3])
+    picture, strips, probs = left.empty(), mid.empty(), right.empty()
     names = inspect.layer_names(net)[:-1]
     shape = data.image_shape if data.image_shape and int(np.prod(data.image_shape)) == x.shape[1] else None
 
@@ -174,7 +174,8 @@ def example_ui(view, net, data, X, y, where):
             picture.image(figures.image_array(np.reshape(image, shape), 1.0, scale=max(1, 128 // shape[0])),
                           caption="the input", width=128)
         if trace["hidden"]:
-            strips.plotly_chart(fi.activation_strips_figure([a[0] for a in trace["hidden"]], names),
+            strips.plotly_chart(fi.activation_strips_figure([a[0] for a in trace["hidden"]], names,
+                                                            net.config.activations),
                                 key="inside_strips" + suffix, config={"displayModeBar": False})
         probs.plotly_chart(figures.probability_figure(trace["proba"][0], data.classes, true),
                            key="inside_probs" + suffix, config={"displayModeBar": False})
