@@ -156,6 +156,7 @@ def inside_page():
     net = st.session_state.net
     if net is None:
         no_model_ui()
+        training_ui()  # recording can be set before the first model
         inside_check.check_ui(None)
         return
     data = common.model_data()
