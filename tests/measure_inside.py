@@ -1,6 +1,7 @@
 """What recording gradient statistics costs: a measurement, not a test.
 
-    python tests/measure_inside.py [--data-dir ../shared/data/mnist] [--rounds 5] [--json]
+    python tests/measure_inside.py [--data-dir ../shared/data/mnist] [--rounds 5] [--networks speed,preset]
+                                   [--every-batch] [--json]
 
 Two trainers on MNIST's 55,000 training images, one with ``record_grads=True``,
 one without, train one epoch each in turn (AB BA AB..., so a machine busy with
@@ -40,7 +41,8 @@ def _speed_task(data, record):
     return trainer
 
 
-NETWORKS = {"speed task 784-256-128-10": _speed_task, "mnist preset 784-512-256-10": _mnist_preset}
+NETWORKS = {"speed": ("speed task 784-256-128-10", _speed_task),
+            "preset": ("mnist preset 784-512-256-10", _mnist_preset)}
 
 
 def _count_stats_time(totals):
@@ -81,13 +83,19 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "mnist"))
     ap.add_argument("--rounds", type=int, default=5, help="epochs of each trainer (default 5)")
+    ap.add_argument("--networks", default="speed,preset", help="which: speed, preset or both (default)")
+    ap.add_argument("--every-batch", action="store_true",
+                    help="measure every batch instead of 8 an epoch (what the sampling saves)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    if args.every_batch:
+        gradstats.SAMPLES = 10 ** 9
     data = load_dataset("mnist", data_dir=args.data_dir, val_size=0)
     totals = {"stats": 0.0}
     _count_stats_time(totals)
     results = {}
-    for name, make in NETWORKS.items():
+    for key in args.networks.split(","):
+        name, make = NETWORKS[key.strip()]
         r = results[name] = measure(data, make, args.rounds, totals)
         print(f"{name}: s per epoch, record_grads off / on: best {r['best_off']:.3f} / {r['best_on']:.3f}, "
               f"median {r['median_off']:.3f} / {r['median_on']:.3f} -> overhead {100 * r['overhead_median']:+.1f} % "

@@ -247,3 +247,19 @@ def test_inside_figures(digits):
     assert len(strips.data) == 2 and strips.data[1].zmin == -1
     rgb = figures_inside.diverging_rgb(np.array([[-1.0, 0.0, 1.0]]), scale=1)
     assert rgb.shape == (1, 3, 3) and tuple(rgb[0, 1]) == (247, 247, 247) and rgb[0, 2, 0] > rgb[0, 2, 2]
+
+
+MNIST = ROOT.parent / "shared" / "data" / "mnist"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST IDX files not present in ../shared/data/mnist")
+def test_measure_inside_reports_the_overhead_it_measured():
+    r = subprocess.run([sys.executable, str(ROOT / "tests" / "measure_inside.py"), "--rounds", "1", "--networks",
+                        "speed", "--data-dir", str(MNIST), "--json"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout.strip().splitlines()[-1])["speed task 784-256-128-10"]
+    assert result["median_on"] > 0 and result["median_off"] > 0 and 0 < result["stats_seconds_median"] < 1
+    assert result["overhead_median"] == pytest.approx(result["median_on"] / result["median_off"] - 1)
+    assert "overhead" in r.stdout and "% of an epoch" in r.stdout
