@@ -69,7 +69,9 @@ def _cli_name(choice) -> str:
 
 
 def _flag_help(s) -> str:
-    if s.by_optimizer:
+    if s.switch:
+        default = s.label_of(s.default)
+    elif s.by_optimizer:
         default = "depends on the optimizer: " + ", ".join(f"{k} {v:g}" for k, v in s.by_optimizer.items())
     elif s.default in (None, False, []):
         default = s.none or _cli_name(s.default)
@@ -98,7 +100,7 @@ def add_setting_args(p, sections):
             continue
         extras = dict(FLAG_EXTRAS.get(s.name, {}))
         names = (s.flag, *extras.pop("aliases", ()))
-        if "action" in extras:  # a switch: no value to parse
+        if s.switch:  # off or on: a bare flag (FLAG_EXTRAS), no value to parse
             pass
         elif s.type == "choice":
             extras["choices"] = [_cli_name(c) for c in s.choices]

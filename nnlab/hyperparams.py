@@ -78,13 +78,20 @@ class Setting:
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
 
+    @property
+    def switch(self) -> bool:
+        """An off/on setting (choices False, True): a bare flag on the command line."""
+        return self.choices == (False, True)
+
     def label_of(self, value) -> str:
         """How one value reads on screen: its label, else the value itself."""
         return self.labels.get(value, "" if value is None else str(value))
 
     def allowed(self) -> str:
         """The allowed values in words: "[0, 1)", "one of: adam, sgd", "each 1 to 8192"."""
-        if self.choices:
+        if self.switch:
+            text = "off or on"
+        elif self.choices:
             text = "one of: " + ", ".join("none" if c is False else str(c) for c in self.choices)
         elif self.low is None and self.high is None:
             text = "any"
@@ -248,8 +255,8 @@ SETTINGS = [
             choices=(False, True), labels={False: "off", True: "on"},
             formula="‖∂L/∂W‖ per layer;  ‖ΔW‖/‖W‖ per step (update/weight ratio)",
             help="Each epoch, record every layer's weight-gradient norm and update/weight ratio, averaged over "
-                 "8 batches spread over the epoch (nnlab/gradstats.py). Off by default; costs about 1 % of an "
-                 "MNIST epoch (docs/inside.md)."),
+                 "8 batches spread over the epoch (nnlab/gradstats.py); it costs about 1 % of an MNIST epoch "
+                 "(docs/inside.md)."),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}
