@@ -117,6 +117,22 @@ def test_gradient_norms_of_six_sigmoid_layers_fall_layer_by_layer_and_not_with_r
     assert max(relu) / min(relu) < 5, relu
 
 
+def test_the_recorded_numbers_are_the_formulas_on_a_full_batch_gradient_descent_step(digits):
+    """gd: one batch (the whole set) per epoch, p <- p - lr g, so ‖ΔW‖/‖W‖ = lr ‖g‖ / ‖W‖."""
+    net = net_of([16, 8], "tanh", dtype="float64")
+    before = [layer.params["W"].copy() for layer in net.dense_layers]
+    trainer = Trainer(net, digits, TrainConfig(optimizer="gd", lr=0.5, epochs=1), record_grads=True)
+    net_copy = inspect.snapshot(net)
+    net_copy.loss_and_grad(np.asarray(digits.X_train, np.float64), digits.y_train)  # the same full batch
+    r = next(trainer.run())
+    expected_norms = [np.linalg.norm(layer.grads["W"]) for layer in net_copy.dense_layers]
+    np.testing.assert_allclose(r["grad_norms"], expected_norms, rtol=1e-10)
+    np.testing.assert_allclose(r["update_ratios"], [0.5 * g / np.linalg.norm(W) for g, W in zip(expected_norms, before)],
+                               rtol=1e-10)
+    np.testing.assert_allclose(r["update_ratios"], [np.linalg.norm(layer.params["W"] - W) / np.linalg.norm(W)
+                                                    for layer, W in zip(net.dense_layers, before)], rtol=1e-10)
+
+
 def test_both_engines_record_the_same_gradient_statistics(digits):
     fast, ref = (record(digits, [32, 16], "tanh", epochs=3, engine=e, dtype="float64") for e in ("fast", "reference"))
     for key in ("grad_norms", "update_ratios"):
