@@ -11,8 +11,11 @@ from streamlit.testing.v1 import AppTest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datafiles import feature_csv  # noqa: E402
 
+from nnlab import modelfile, presets  # noqa: E402
 from nnlab.activations import DERIVATIVES  # noqa: E402
+from nnlab.data import load_dataset  # noqa: E402
 from nnlab.layers import Activation  # noqa: E402
+from nnlab.training import Trainer  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 INSIDE = "pages/inside.py"
@@ -138,3 +141,30 @@ def test_a_model_of_plain_features_has_no_weight_pictures_but_the_rest_works():
     figs = charts(at)
     assert not any(k.startswith("Weights into") for k in figs)
     assert "Weight-gradient norm per layer (log scale)" in figs and any(k.startswith("Prediction:") for k in figs)
+
+
+def saved_model(record_grads):
+    ds = load_dataset("digits")
+    net, cfg = presets.build("digits-quick", ds, seed=1, epochs=2)
+    trainer = Trainer(net, ds, cfg, record_grads=record_grads)
+    for _ in trainer.run():
+        pass
+    return modelfile.model_bytes(net, ds.meta(), trainer.history, cfg.to_dict())
+
+
+def test_a_model_loaded_on_evaluate_shows_the_gradients_its_file_recorded_or_says_it_has_none():
+    at = new_app()
+    at.switch_page("pages/evaluate.py").run()
+    at.file_uploader(key="model_upload").set_value(("with.npz", saved_model(True), "application/octet-stream")).run()
+    assert at.session_state.trainer is None and at.session_state.net is not None
+    at.switch_page(INSIDE).run()
+    assert not at.exception and not at.error
+    assert not any(b.label == "Train on" for b in at.button)  # a loaded model does not train here
+    norms = charts(at)["Weight-gradient norm per layer (log scale)"]
+    assert norms["data"][0]["x"] == [1, 2]  # the history the file kept
+    at.switch_page("pages/evaluate.py").run()
+    at.file_uploader(key="model_upload").set_value(("without.npz", saved_model(False), "application/octet-stream"))
+    at.run()
+    at.switch_page(INSIDE).run()
+    assert not at.exception and "loaded from a file saved without gradient statistics" in texts(at.info)
+    assert "Weight-gradient norm per layer now (one validation batch)" in charts(at)
