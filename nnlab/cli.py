@@ -314,10 +314,13 @@ def cmd_gradcheck(args):
                                l2=args.l2, l1=args.l1, seed=args.seed, max_checks=args.max_checks)
     rows = res["per_layer"]
     if args.per_layer:
-        _out(f"{'layer':10s} {'param':5s} {'entries':>9s} {'checked':>8s} {'max rel. error':>15s}  result")
+        _out(f"{'layer':10s} {'param':5s} {'entries':>9s} {'checked':>8s} {'at kinks':>8s} {'max rel. error':>15s}"
+             "  result")
         for r in rows:
-            _out(f"{r['layer']:10s} {r['param']:5s} {r['entries']:9,d} {r['checked']:8,d} "
+            _out(f"{r['layer']:10s} {r['param']:5s} {r['entries']:9,d} {r['checked']:8,d} {r['at_kinks']:8,d} "
                  f"{r['max_rel_error']:15.2e}  {'pass' if r['ok'] else 'FAIL'}")
+        if any(r["at_kinks"] for r in rows):
+            _out("at kinks: entries skipped because a nudge switched a ReLU unit on or off (no derivative there)")
     else:
         for name, err in res["errors"].items():
             _out(f"{name:10s} max relative error {err:.2e}")

@@ -89,7 +89,7 @@ def _grid(n: int, cols: int, gap: float = 0.08):
     for k in range(n):
         r, c = divmod(k, cols)
         x0, x1 = c / cols + gap / 2, (c + 1) / cols - gap / 2
-        y1 = 1 - r / rows - (0.1 / rows)
+        y1 = 1 - r / rows - (0.16 / rows)  # room above for a two-line title
         y0 = 1 - (r + 1) / rows + gap
         out.append(([x0, x1], [y0, y1]))
     return out, rows
@@ -127,19 +127,20 @@ def activation_figure(stats: list, bins: int = 40, cols: int = 3) -> go.Figure:
             for a0, a1 in _saturated_ranges(row["activation"]):
                 shapes.append(dict(type="rect", xref=f"x{ax}", yref=f"y{ax} domain", x0=a0, x1=a1, y0=0, y1=1,
                                    fillcolor="rgba(214,39,40,0.12)", line=dict(width=0)))
-    return base._figure(data, "", height=60 + 230 * rows, annotations=notes, shapes=shapes, bargap=0,
+    return base._figure(data, "", height=70 + 250 * rows, annotations=notes, shapes=shapes, bargap=0,
                         xaxis=axes.pop("xaxis"), yaxis=axes.pop("yaxis"), **axes)
 
 
 def _layer_title(row) -> str:
-    text = f"<b>{row['layer']}</b> · {row['activation']}"
+    """Two short lines (they fit three charts abreast on a 1024 px screen)."""
+    facts = []
     if row["activation"] == "relu":
-        text += f" · {100 * (1 - row['positive_share']):.0f} % zeros"
+        facts.append(f"{100 * (1 - row['positive_share']):.0f} % zeros")
     if row["dead_units"] is not None:
-        text += f" · dead {100 * row['dead_units']:.0f} %"
+        facts.append(f"dead {100 * row['dead_units']:.0f} %")
     if row["saturated_units"] is not None:
-        text += f" · saturated {100 * row['saturated_units']:.0f} %"
-    return text
+        facts.append(f"saturated {100 * row['saturated_units']:.0f} %")
+    return f"<b>{row['layer']}</b> · {row['activation']}<br>" + " · ".join(facts)
 
 
 def _saturated_ranges(activation: str) -> list:
@@ -179,12 +180,13 @@ def per_layer_figure(history: list, key: str, names: list, title: str, yaxis_tit
 
 
 def gradient_norms_figure(history: list, names: list) -> go.Figure:
-    return per_layer_figure(history, "grad_norms", names, "Weight-gradient norm per layer (log scale)", "‖∂L/∂W‖")
+    return per_layer_figure(history, "grad_norms", names, "Weight-gradient norm per layer",
+                             "‖∂L/∂W‖ (log scale)")
 
 
 def update_ratio_figure(history: list, names: list) -> go.Figure:
-    return per_layer_figure(history, "update_ratios", names, "Update / weight per step (log scale)",
-                            "‖ΔW‖ / ‖W‖", guide=RATIO_GUIDE)
+    return per_layer_figure(history, "update_ratios", names, "Update / weight per step",
+                            "‖ΔW‖ / ‖W‖ (log scale)", guide=RATIO_GUIDE)
 
 
 def gradient_now_figure(norms: list, names: list) -> go.Figure:

@@ -70,7 +70,7 @@ def weights_ui(view, net, data, X, where):
     st.markdown(f"Each tile is one {first}'s {h * w} incoming weights, laid out like the {h}x{w} image: **red** "
                 "pixels raise the unit's sum when the image has ink there, **blue** ones lower it, white ones do "
                 "not matter. Click a tile (or choose a unit) to see the images that excite it most.")
-    st.latex(r"z_j = \sum_i x_i\,W_{ij} + b_j \qquad a_j = f(z_j)")
+    inside_view.formulas(r"z_j = \sum_i x_i\,W_{ij} + b_j", r"a_j = f(z_j)")
     c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
     order = c1.selectbox("Order", list(inspect.UNIT_ORDERS), key="inside_order",
                          help="unit number; strongest weights (‖w‖); most or least active on the validation batch "
@@ -78,9 +78,9 @@ def weights_ui(view, net, data, X, where):
     pages = max(1, -(-n // PAGE_UNITS))
     page = c2.selectbox("Units", list(range(pages)), key="inside_page", disabled=pages == 1,
                         format_func=lambda p: f"{p * PAGE_UNITS + 1}–{min(n, (p + 1) * PAGE_UNITS)} of {n}")
-    own = c3.toggle("Each tile scaled to its own largest weight", value=True, key="inside_own_scale",
-                    help="On: every pattern is visible, whatever its size. Off: one scale for all tiles, so "
-                         "weak units look pale.")
+    own = c3.toggle("Each tile on its own scale", value=True, key="inside_own_scale",
+                    help="On: each tile is scaled to its own largest weight, so every pattern is visible, "
+                         "whatever its size. Off: one scale for all tiles, so weak units look pale.")
     if st.session_state.get("inside_unit") not in range(n):
         st.session_state.inside_unit = 0
     left, right = st.columns([3, 2])
@@ -94,7 +94,7 @@ def weights_ui(view, net, data, X, where):
         tiles = inspect.weight_tiles(snap, data.image_shape)
         units = inspect.unit_order(snap, X, order)[page * PAGE_UNITS:(page + 1) * PAGE_UNITS]
         fig = fi.weights_grid_figure(tiles[units], units, selected=unit, per_tile_scale=own,
-                                     title=f"Weights into each {first}, ordered by {order}")
+                                     title=f"Weights into each {first.split(' (')[0]}")
         if suffix:  # live: a new key per redraw, no clicks
             grid.plotly_chart(fig, key="inside_weights" + suffix, config={"displayModeBar": False})
         else:
@@ -104,12 +104,12 @@ def weights_ui(view, net, data, X, where):
         with detail.container():
             st.caption(f"Unit {unit}'s weights, then the {len(best)} {where} images with the largest sum z: "
                        "what it looks for.")
-            scale = max(1, 96 // h)
+            scale = max(1, 72 // h)
             images = [fi.diverging_rgb(tiles[unit], scale)] + [
                 figures.image_array(X[i].reshape(h, w), 1.0, scale=scale) for i in best]
             captions = ["weights"] + [f"z = {v:.2f} ({data.classes[data.y_val[i]]})" if len(data.y_val) > i
                                       else f"z = {v:.2f}" for i, v in zip(best, z)]
-            st.image(images, caption=captions, width=96)
+            st.image(images, caption=captions, width=72)
     view.painters.append(paint)
 
 
@@ -123,8 +123,8 @@ def activations_ui(view, net, X, where):
                 "**dead** ReLU units — never positive on any example, so no gradient reaches their weights and "
                 "they stop learning — and **saturated** sigmoid or tanh units, stuck near a limit where the "
                 "slope (red bands) is almost 0.")
-    st.latex(r"\mathrm{ReLU}'(z) = [z > 0] \qquad \sigma'(z) = \sigma(z)\,(1-\sigma(z)) \le \tfrac14 \qquad "
-             r"\tanh'(z) = 1 - \tanh^2 z \le 1")
+    inside_view.formulas(r"\mathrm{ReLU}'(z) = [z > 0]", r"\sigma'(z) = \sigma(z)\,(1-\sigma(z)) \le \tfrac14",
+                         r"\tanh'(z) = 1 - \tanh^2 z \le 1")
     chart, table = st.empty(), st.empty()
     st.caption(f"Dead: never positive on these examples. Saturated: the slope f′(z) is below "
                f"{inspect.SATURATION_SLOPE:.0%} of its peak (sigmoid {inspect.saturation_rule('sigmoid')}, tanh "

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab import gradcheck, hyperparams
-from pages import common, controls
+from pages import common, controls, inside_view
 
 N_EXAMPLES = 8  # a small batch: the check evaluates the loss four times per entry
 
@@ -55,8 +55,9 @@ def check_ui(net, data=None):
     st.markdown(f"Is backpropagation right? Backward computes every gradient in one pass; the check recomputes "
                 f"them the slow, sure way — nudge one weight by ±h, watch the loss — and compares. It runs on "
                 f"{what}: {_describe(config, l2, l1)}; in float64, dropout off, on {len(X)} examples.")
-    st.latex(r"g_{\text{num}} = \frac{8\,[L(\theta+h)-L(\theta-h)] - [L(\theta+2h)-L(\theta-2h)]}{12\,h} \qquad "
-             r"\text{error} = \frac{|g_{\text{backprop}} - g_{\text{num}}|}{|g_{\text{backprop}}| + |g_{\text{num}}|}")
+    inside_view.formulas(
+        r"g_{\text{num}} = \frac{8\,[L(\theta+h)-L(\theta-h)] - [L(\theta+2h)-L(\theta-2h)]}{12\,h}",
+        r"\text{error} = \frac{|g_{\text{backprop}} - g_{\text{num}}|}{|g_{\text{backprop}}| + |g_{\text{num}}|}")
     key = repr((config.to_dict(), l2, l1, data.name))
     args = (key, config, X, y, l2, l1)
     c1, c2 = st.columns(2)
@@ -91,10 +92,20 @@ def result_ui(result):
                  f"where their gradient passes on its way down from the loss{where}; rows whose gradient does "
                  "not pass there still pass.", icon=":material/error:")
     table = pd.DataFrame([{"Layer": r["layer"], "Parameter": r["param"], "Entries": f"{r['entries']:,}",
-                           "Checked": f"{r['checked']:,}", "Max relative error": f"{r['max_rel_error']:.1e}",
+                           "Checked": f"{r['checked']:,}", "At a kink": f"{r['at_kinks']:,}",
+                           "Max relative error": f"{r['max_rel_error']:.1e}",
                            "Result": "pass" if r["ok"] else "FAIL"} for r in rows])
     st.table(table.set_index("Layer"))
+    notes = []
     if any(r["checked"] < r["entries"] for r in rows):
-        st.caption(f"Arrays of more than {result['max_checks']} entries are checked on {result['max_checks']} of "
-                   "them, chosen at random: each entry costs four evaluations of the loss, and a sample keeps the "
-                   "check to about a second on any network.")
+        notes.append(f"Arrays of more than {result['max_checks']} entries are checked on {result['max_checks']} of "
+                     "them, chosen at random: each entry costs four evaluations of the loss, and a sample keeps "
+                     "the check to about a second on any network.")
+    if any(r["at_kinks"] for r in rows):
+        notes.append("*At a kink*: entries left out because nudging them switched a ReLU unit on or off, where "
+                     "the loss has a corner and no derivative to compare with.")
+    notes.append(f"Gradients smaller than {result['floor']:.0e} are measured against {result['floor']:.0e} "
+                 "instead of their own size: the numerical derivative's rounding noise (ε·|L|/h) is about "
+                 f"{result['floor'] * gradcheck.THRESHOLD:.0e}, and the first layers of a deep sigmoid network have "
+                 "gradients that small.")
+    st.caption(" ".join(notes))

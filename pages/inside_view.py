@@ -25,6 +25,12 @@ def inspection_batch(data):
     return data.X_test[:BATCH], data.y_test[:BATCH], "test"
 
 
+def formulas(*tex):
+    """Formulas side by side, one st.latex each: columns stack on a phone, so none is cut off."""
+    for column, formula in zip(st.columns(len(tex)), tex):
+        column.latex(formula)
+
+
 def snapshot():
     with st.session_state.train_lock:  # not in the middle of an epoch's step
         return inspect.snapshot(st.session_state.net)
@@ -94,8 +100,8 @@ def gradients_ui(view, net, X, y, where):
                 "multiplies the signal by its weights and by the slope f′: with several **sigmoid** layers "
                 "(σ′ ≤ ¼) the lines fan out on the log axis, the first layers get gradients many times smaller "
                 "and barely learn — **vanishing gradients**. With **ReLU** and He initialisation they stay close.")
-    st.latex(r"\delta^{(l)} = \big(\delta^{(l+1)}\,W^{(l+1)\top}\big) \odot f'\big(z^{(l)}\big) \qquad "
-             r"\frac{\partial L}{\partial W^{(l)}} = a^{(l-1)\top}\,\delta^{(l)} \qquad "
+    formulas(r"\delta^{(l)} = \big(\delta^{(l+1)}\,W^{(l+1)\top}\big) \odot f'\big(z^{(l)}\big)",
+             r"\frac{\partial L}{\partial W^{(l)}} = a^{(l-1)\top}\,\delta^{(l)}",
              r"\text{update/weight} = \frac{\lVert \Delta W^{(l)} \rVert}{\lVert W^{(l)} \rVert}")
     left, right = st.columns(2)
     norms, ratios, note = left.empty(), right.empty(), st.empty()
@@ -158,8 +164,7 @@ def example_ui(view, net, data, X, y, where):
         x, true, image = drawn[0], None, drawn[1]
     if not drawn_ok and data.image_shape:
         c1.caption("Or draw a digit on **Draw**: it can go through the network here too.")
-    st.latex(r"a^{(l)} = f\big(a^{(l-1)} W^{(l)} + b^{(l)}\big) \qquad "
-             r"p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}")
+    formulas(r"a^{(l)} = f\big(a^{(l-1)} W^{(l)} + b^{(l)}\big)", r"p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}")
     st.caption("Each strip is one hidden layer's output for this example, one cell per unit: white = 0 (a silent "
                "unit), red = positive, blue = negative. Few units speak for any one image: that is what each "
                "layer passes on. Then the output: the probability of each class.")

@@ -68,14 +68,14 @@ def test_after_a_short_training_the_page_shows_every_part():
     assert [s.value for s in at.subheader] == ["First-layer weights", "Activations", "Gradients per layer, epoch by epoch",
                                                "One example through the network", "Gradient check"]
     figs = charts(at)
-    grid = figs["Weights into each hidden unit, ordered by unit number"]
+    grid = figs["Weights into each hidden unit"]
     assert len(grid["data"][1]["customdata"]) == 64  # 128 units: the first page of 64 tiles
-    norms = figs["Weight-gradient norm per layer (log scale)"]
+    norms = figs["Weight-gradient norm per layer"]
     assert norms["layout"]["yaxis"]["type"] == "log"
     assert [t["name"] for t in norms["data"]] == ["hidden 1", "hidden 2", "output"]
     history = at.session_state.history
     assert norms["data"][0]["x"] == [1, 2, 3] and norms["data"][2]["y"][2] == history[2]["grad_norms"][2]
-    assert "Update / weight per step (log scale)" in figs
+    assert "Update / weight per step" in figs
     assert any(k.startswith("Prediction:") for k in figs)  # one example, its probabilities
     table = at.table[0].value
     assert list(table.index) == ["hidden 1", "hidden 2"] and table["Dead units"].str.contains(" of 128 ").iloc[0]
@@ -123,7 +123,7 @@ def test_with_recording_off_it_says_so_and_record_and_train_on_records_the_next_
     history = at.session_state.history
     assert [r["grad_norms"] is not None for r in history] == [False, False, True, True]
     assert at.session_state.trainer.record_grads and at.toggle(key="inside_record").value
-    norms = charts(at)["Weight-gradient norm per layer (log scale)"]
+    norms = charts(at)["Weight-gradient norm per layer"]
     assert norms["data"][0]["x"] == [3, 4]
     assert "2 epochs trained without recording are left out" in texts(at.caption)
 
@@ -140,7 +140,7 @@ def test_a_model_of_plain_features_has_no_weight_pictures_but_the_rest_works():
     assert "plain features, not images" in texts(at.info)
     figs = charts(at)
     assert not any(k.startswith("Weights into") for k in figs)
-    assert "Weight-gradient norm per layer (log scale)" in figs and any(k.startswith("Prediction:") for k in figs)
+    assert "Weight-gradient norm per layer" in figs and any(k.startswith("Prediction:") for k in figs)
 
 
 def saved_model(record_grads):
@@ -160,7 +160,7 @@ def test_a_model_loaded_on_evaluate_shows_the_gradients_its_file_recorded_or_say
     at.switch_page(INSIDE).run()
     assert not at.exception and not at.error
     assert not any(b.label == "Train on" for b in at.button)  # a loaded model does not train here
-    norms = charts(at)["Weight-gradient norm per layer (log scale)"]
+    norms = charts(at)["Weight-gradient norm per layer"]
     assert norms["data"][0]["x"] == [1, 2]  # the history the file kept
     at.switch_page("pages/evaluate.py").run()
     at.file_uploader(key="model_upload").set_value(("without.npz", saved_model(False), "application/octet-stream"))

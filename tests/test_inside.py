@@ -197,6 +197,22 @@ def test_per_layer_check_passes_and_the_broken_backward_fails_where_it_is_broken
     assert max(r["max_rel_error"] for r in bad["rows"]) > 1e-2
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_a_correct_backward_passes_on_deep_networks_whose_gradients_vanish_or_cross_kinks(digits, activation):
+    """Six layers: sigmoid's first-layer gradients (~1e-8 an entry) are below the numerical
+    derivative's rounding noise, and ReLU's nudges switch units on and off (kinks); neither
+    may look like a bug (both did before the noise floor and the kink test)."""
+    config = NetworkConfig(64, 10, [128, 64, 32, 32, 32, 32], [activation])
+    res = gradcheck.check_architecture(config, digits.X_val[:8], digits.y_val[:8])
+    assert res["ok"], [(r["name"], r["max_rel_error"]) for r in res["rows"]]
+    kinks = sum(r["at_kinks"] for r in res["rows"])
+    assert (kinks > 0) == (activation == "relu")
+    assert all(r["at_kinks"] < r["checked"] for r in res["rows"])
+    assert 1e-5 < res["floor"] < 1e-3  # 10 ulps of a loss near 2.3, divided by h = 1e-4 and by 1e-6
+    broken = gradcheck.check_architecture(config, digits.X_val[:8], digits.y_val[:8], broken=True)
+    assert {r["name"] for r in broken["rows"] if not r["ok"]} == {"dense0.W", "dense0.b"}
+
+
 def test_a_network_without_a_nonlinear_hidden_layer_is_broken_another_way(digits):
     res = gradcheck.check_architecture(NetworkConfig(64, 10, [], []), digits.X_val[:8], digits.y_val[:8], broken=True)
     assert res["broken"] == "the first layer's bias gradient is doubled"
@@ -218,7 +234,7 @@ def test_cli_gradcheck_per_layer_table_and_json():
     r = nnlab("gradcheck", "--hidden", "6,5", "--activation", "relu", "--per-layer", "--max-checks", "10", "--json")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0].split() == ["layer", "param", "entries", "checked", "max", "rel.", "error", "result"]
+    assert lines[0].split() == ["layer", "param", "entries", "checked", "at", "kinks", "max", "rel.", "error", "result"]
     assert lines[1].split()[:5] == ["hidden", "1", "W", "36", "10"] and lines[1].endswith("pass")
     assert "arrays of more than 10 entries: 10 of them checked, chosen at random" in r.stdout
     out = json.loads(lines[-1])
