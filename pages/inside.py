@@ -58,7 +58,7 @@ def _on_tile_click():
             return
 
 
-def weights_ui(view, net, data, X, where):
+def weights_ui(view, net, data, X, y, where):
     st.subheader("First-layer weights")
     first = "hidden unit" if net.config.hidden else "output class (no hidden layer)"
     if not data.image_shape or int(np.prod(data.image_shape)) != net.config.n_inputs:
@@ -102,13 +102,12 @@ def weights_ui(view, net, data, X, where):
                               config={"displayModeBar": False})
         best, z = inspect.top_images(snap, X, unit, TOP_IMAGES)
         with detail.container():
-            st.caption(f"Unit {unit}'s weights, then the {len(best)} {where} images with the largest sum z: "
-                       "what it looks for.")
+            st.caption(f"Unit {unit}'s weights, then the {len(best)} {where} images with the largest sum z "
+                       "(their class in brackets): what it looks for.")
             scale = max(1, 72 // h)
             images = [fi.diverging_rgb(tiles[unit], scale)] + [
                 figures.image_array(X[i].reshape(h, w), 1.0, scale=scale) for i in best]
-            captions = ["weights"] + [f"z = {v:.2f} ({data.classes[data.y_val[i]]})" if len(data.y_val) > i
-                                      else f"z = {v:.2f}" for i, v in zip(best, z)]
+            captions = ["weights"] + [f"z = {v:.2f} ({data.classes[y[i]]})" for i, v in zip(best, z)]
             st.image(images, caption=captions, width=72)
     view.painters.append(paint)
 
@@ -167,7 +166,7 @@ def inside_page():
     X, y, where = inside_view.inspection_batch(data)
     view = inside_view.InsideView(status)
     training_ui()
-    weights_ui(view, net, data, X, where)
+    weights_ui(view, net, data, X, y, where)
     activations_ui(view, net, X, where)
     inside_view.gradients_ui(view, net, X, y, where)
     inside_view.example_ui(view, net, data, X, y, where)
