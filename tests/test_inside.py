@@ -153,6 +153,14 @@ def test_recording_is_off_by_default_and_in_the_speed_benchmark(digits):
     assert next(trainer.run())["grad_norms"] is not None
 
 
+def test_the_estimator_records_them_too(digits):
+    from nnlab import NNClassifier
+
+    clf = NNClassifier(hidden=(8,), epochs=2, record_grads=True, random_state=0).fit(digits.X_train, digits.y_train)
+    assert all(len(r["grad_norms"]) == 2 for r in clf.history_)
+    assert NNClassifier(hidden=(8,), epochs=1).fit(digits.X_train, digits.y_train).history_[0]["grad_norms"] is None
+
+
 def test_the_statistics_sample_eight_batches_spread_over_the_epoch_and_survive_a_pause(digits):
     net = net_of([8], "relu")
     stats = gradstats.GradStats(net, 23)  # 23 batches: every other one, until 8 are measured
