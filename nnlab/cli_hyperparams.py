@@ -17,13 +17,13 @@ def cmd_hyperparams(args):
                                      "engine": " (Trainer)"}.get(section, ""))
         for s in hyperparams.section(section):
             default = "by optimizer" if s.by_optimizer else "required" if s.required else \
-                _cli_name(s.default) if s.default is not None else "none"
+                s.label_of(s.default) if s.switch else _cli_name(s.default) if s.default is not None else "none"
             flag = f"  {s.flag}" if s.cli else ""
             only = f"  (only {', '.join(s.optimizers or s.losses)})" if s.optimizers or s.losses else ""
             _out(f"  {s.name}: {s.type}, default {default}{flag}{only}")
             _out(f"      {s.help}")
             _out(f"      allowed: {s.allowed()}")
-            if s.choices and any(s.label_of(c) != _cli_name(c) for c in s.choices):
+            if s.choices and not s.switch and any(s.label_of(c) != _cli_name(c) for c in s.choices):
                 _out("      shown as: " + ", ".join(f"{_cli_name(c)} = {s.label_of(c)}" for c in s.choices
                                                           if s.label_of(c) != _cli_name(c)))
             if s.by_optimizer:

@@ -49,14 +49,15 @@ class NNClassifier(ClassifierMixin, BaseEstimator):
     `optimizer`, `lr` (None: the optimizer's usual rate), `momentum`, `beta1`,
     `beta2`, `rho`, `eps`, `batch_size` (None: full batch), `epochs`, `l2`,
     `l1`, `patience`, `lr_schedule`, `augment` (needs `image_shape`),
-    `engine`; and `validation_fraction` (held out for early stopping),
-    `random_state`, `verbose` (one line per epoch)."""
+    `engine`, `record_grads` (each layer's gradient norms in `history_`); and
+    `validation_fraction` (held out for early stopping), `random_state`, `verbose`
+    (one line per epoch)."""
 
     def __init__(self, hidden=(64,), activations="relu", loss="cross_entropy", output=None, dropout=0.0,
                  init="auto", dtype="float32", optimizer="adam", lr=None, momentum=0.9, beta1=0.9, beta2=0.999,
                  rho=0.9, eps=1e-8, batch_size=32, epochs=50, l2=0.0, l1=0.0, patience=0, lr_schedule="constant",
-                 augment=False, engine="fast", image_shape=None, validation_fraction=0.1, random_state=None,
-                 verbose=0):
+                 augment=False, engine="fast", record_grads=False, image_shape=None, validation_fraction=0.1,
+                 random_state=None, verbose=0):
         # One argument per setting of the table (nnlab/hyperparams.py; its seed is random_state),
         # with the table's defaults: tests/test_estimator.py checks both ways.
         self.hidden = hidden
@@ -81,6 +82,7 @@ class NNClassifier(ClassifierMixin, BaseEstimator):
         self.lr_schedule = lr_schedule
         self.augment = augment
         self.engine = engine
+        self.record_grads = record_grads
         self.image_shape = image_shape
         self.validation_fraction = validation_fraction
         self.random_state = random_state
@@ -130,7 +132,7 @@ class NNClassifier(ClassifierMixin, BaseEstimator):
         data = Dataset("array", X_tr, y_tr, X_val, y_val, *empty, classes=list(range(len(self.classes_))),
                        image_shape=image_shape)
         net = Network(net_cfg, seed=seed)
-        trainer = Trainer(net, data, train_cfg, engine=self.engine)
+        trainer = Trainer(net, data, train_cfg, engine=self.engine, record_grads=self.record_grads)
         for record in trainer.run():
             if self.verbose and not record.get("progress"):
                 print(f"epoch {record['epoch']}: train loss {record['train_loss']:.4f}")

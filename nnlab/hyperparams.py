@@ -13,7 +13,7 @@ default arguments (optimizers.py); presets are checked against it.  Tests iterat
 and ``python -m nnlab hyperparams [--json]`` prints it.
 
 Sections: "data" (which dataset), "network" (NetworkConfig), "train" (TrainConfig),
-"engine" (how the Trainer computes, not what: an argument of the Trainer).
+"engine" (arguments of the Trainer: how it computes and what it records, never what it learns).
 """
 from __future__ import annotations
 
@@ -78,13 +78,20 @@ class Setting:
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
 
+    @property
+    def switch(self) -> bool:
+        """An off/on setting (choices False, True): a bare flag on the command line."""
+        return self.choices == (False, True)
+
     def label_of(self, value) -> str:
         """How one value reads on screen: its label, else the value itself."""
         return self.labels.get(value, "" if value is None else str(value))
 
     def allowed(self) -> str:
         """The allowed values in words: "[0, 1)", "one of: adam, sgd", "each 1 to 8192"."""
-        if self.choices:
+        if self.switch:
+            text = "off or on"
+        elif self.choices:
             text = "one of: " + ", ".join("none" if c is False else str(c) for c in self.choices)
         elif self.low is None and self.high is None:
             text = "any"
@@ -244,6 +251,12 @@ SETTINGS = [
             labels={"fast": "fast", "reference": "reference (textbook)"},
             help="How the numbers are computed, not which: fast = in-place kernels, a helper thread, batch "
                  "prefetching; reference = the textbook rules, a few readable lines each."),
+    Setting("record_grads", "choice", False, section="engine", label="Record gradient statistics",
+            choices=(False, True), labels={False: "off", True: "on"},
+            formula="‖∂L/∂W‖ per layer;  ‖ΔW‖/‖W‖ per step (update/weight ratio)",
+            help="Each epoch, record every layer's weight-gradient norm and update/weight ratio, averaged over "
+                 "8 batches spread over the epoch (nnlab/gradstats.py); it costs about 1 % of an MNIST epoch "
+                 "(docs/inside.md)."),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -20,8 +20,9 @@ import numpy as np
 class EpochPass:
     """One pass over the training set: `batches` (an iterator of (x, y)), `n_batches` long."""
 
-    def __init__(self, batches, n_batches: int):
+    def __init__(self, batches, n_batches: int, stats=None):
         self.batches, self.n_batches = batches, n_batches
+        self.stats = stats  # a gradstats.GradStats when the trainer records them, else None
         self.done = self.seen = self.correct = 0  # batches done, samples seen, right predictions
         self.total_loss = self.seconds = 0.0
 
@@ -43,7 +44,10 @@ class EpochPass:
                     return True
                 if self.done < self.n_batches:
                     source.before_step(optimizer, self.done)  # self.done: the index of the next batch
+                measured = self.stats is not None and self.stats.before_step(net, self.done)
                 optimizer.step(net.flat_params, net.flat_grads)
+                if measured:
+                    self.stats.after_step(net)
                 self.seen += len(xb)
                 self.total_loss += loss * len(xb)
                 self.correct += int(np.count_nonzero(pred == yb))

@@ -22,6 +22,8 @@ class EpochRecord(TypedDict):
     stopped_reason: Optional[str]    # None, or why the run ended here: DIVERGED, EARLY_STOPPING, MAX_EPOCHS
     message: str                     # the run's message once it ended ("" before)
     diverged_loss: Optional[float]   # the exploded loss (inf for NaN) when this epoch diverged
+    grad_norms: Optional[list]       # with record_grads: ‖∂L/∂W‖ per dense layer (hidden 1 ... output), else None
+    update_ratios: Optional[list]    # with record_grads: ‖ΔW‖/‖W‖ of one step per dense layer (gradstats.py)
 
 
 class ProgressRecord(TypedDict):
@@ -32,10 +34,14 @@ class ProgressRecord(TypedDict):
     train_loss: float  # mean loss over the batches done
 
 
-def epoch_record(epoch, train_loss, val_loss, train_accuracy, val_accuracy, lr, seconds) -> EpochRecord:
+def epoch_record(epoch, train_loss, val_loss, train_accuracy, val_accuracy, lr, seconds,
+                 grad_stats=None) -> EpochRecord:
+    """grad_stats: gradstats.GradStats.result() of the epoch, if recorded."""
+    grad_stats = grad_stats or {}
     return EpochRecord(epoch=epoch, train_loss=train_loss, val_loss=val_loss, train_accuracy=train_accuracy,
                        val_accuracy=val_accuracy, lr=lr, seconds=seconds, stopped_reason=None, message="",
-                       diverged_loss=None)
+                       diverged_loss=None, grad_norms=grad_stats.get("grad_norms"),
+                       update_ratios=grad_stats.get("update_ratios"))
 
 
 def progress_record(epoch, batch, batches, train_loss) -> ProgressRecord:

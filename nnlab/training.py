@@ -26,8 +26,10 @@ import numpy as np
 from . import records
 from .engines import DEFAULT_ENGINE, get_engine
 from .fast.room import ROOM
+from .gradstats import GradStats
 from .config import TrainConfig  # noqa: F401  (its home was here; it is built from hyperparams.SETTINGS)
 from .hyperparams import MAX_EPOCHS  # noqa: F401
+from .hyperparams import default as setting_default
 from .loop import EpochPass
 from .optimizers import make_optimizer
 from .policies import DivergenceGuard, EarlyStopping, learning_rate
@@ -48,9 +50,12 @@ MAX_EPOCHS_REACHED = "max_epochs"
 
 class Trainer:
     """Trains `net` on `data` with `config`; see the module docstring.
-    engine: a key of engines.ENGINES — "fast" (default) or "reference"."""
+    engine: a key of engines.ENGINES — "fast" (default) or "reference".
+    record_grads: put each layer's gradient norm and update/weight ratio in the
+    epoch records (gradstats.py); may be switched at any time (from the next epoch)."""
 
-    def __init__(self, net, data, config: TrainConfig, engine: str = DEFAULT_ENGINE):
+    def __init__(self, net, data, config: TrainConfig, engine: str = DEFAULT_ENGINE,
+                 record_grads: bool = setting_default("record_grads")):
         if data.n_features != net.config.n_inputs or data.n_classes != net.config.n_outputs:
             raise ValueError(
                 f"the network ({net.config.n_inputs} inputs, {net.config.n_outputs} outputs) does not match "
@@ -58,6 +63,7 @@ class Trainer:
         self.has_val = data.X_val is not None and len(data.X_val) > 0
         _check_settings(config, data, self.has_val)
         self.net, self.data, self.config, self.engine = net, data, config, get_engine(engine)
+        self.record_grads = bool(record_grads)
         self.X, self.y = np.ascontiguousarray(data.X_train, dtype=net.dtype), np.asarray(data.y_train, np.int64)
         if self.has_val:
             self.X_val, self.y_val = np.ascontiguousarray(data.X_val, net.dtype), np.asarray(data.y_val, np.int64)
@@ -147,7 +153,9 @@ class Trainer:
             if self._pass is None:
                 self.optimizer.lr = self.lr_at(self.epoch)
                 bs = self.batch_size()
-                self._pass = EpochPass(self.source.epoch(bs, self.config.augment), math.ceil(len(self.X) / bs))
+                n_batches = math.ceil(len(self.X) / bs)
+                stats = GradStats(self.net, n_batches) if self.record_grads else None
+                self._pass = EpochPass(self.source.epoch(bs, self.config.augment), n_batches, stats)
             p = self._pass
             # Not held across the yield: the consumer runs unlimited.  Overflow warnings
             # are silenced because divergence is detected and explained in one message.
@@ -173,7 +181,8 @@ class Trainer:
         seconds = p.seconds + time.perf_counter() - t0  # training time only, not the consumer's
         self.train_seconds += seconds
         record = records.epoch_record(self.epoch + 1, train_loss, val_loss, train_acc, val_acc,
-                                      self.lr_at(self.epoch), seconds)
+                                      self.lr_at(self.epoch), seconds,
+                                      p.stats.result() if p.stats is not None and p.stats.measured else None)
         self.epoch += 1
         if not (math.isfinite(train_loss) and (val_loss is None or math.isfinite(val_loss))
                 and np.isfinite(self.net.flat_params).all()):

@@ -60,6 +60,10 @@ STATE = {
     "link_loaded": 0,        # settings the last link set: a toast says so once
     "presenting": False,     # presenter mode: large type, the sidebar collapsed (pages/present.py)
     "show_only": (),         # the training controls a link lists; the others are not drawn (pages/controls.py)
+    # the Inside page (pages/inside.py):
+    "record_grads": True,    # new models record per-layer gradient statistics (nnlab/gradstats.py, ~1 % of an epoch)
+    "drawn_input": None,     # Draw: the last drawing as the network sees it, (x (1, n_features), image), for Inside
+    "inside_check": None,    # Inside: the last gradient checks {"key": ..., "ok": result, "broken": result}
 }
 
 WIDGET_PREFIX = "ctl_"

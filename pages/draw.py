@@ -27,7 +27,7 @@ def train_offer(data):
     tab's model; the Train page then shows its settings."""
     name, epochs = preset_for(data.name)
     net, cfg = presets.build(name, data, seed=0, epochs=epochs)
-    trainer = Trainer(net, data, cfg)
+    trainer = Trainer(net, data, cfg, record_grads=st.session_state.record_grads)
     bar = st.progress(0.0, text="Training…")
     for rec in trainer.run(progress_seconds=training_run.PROGRESS_SECONDS):  # MNIST: moves inside epochs
         bar.progress(trainer.epochs_done / cfg.epochs, text=f"Training… epoch {rec['epoch']} of {cfg.epochs}")
@@ -155,6 +155,8 @@ def draw_page():
         image = canvas_ui()
     tap = image is not None and preprocess.too_little_ink(image)
     result = None if image is None or tap else preprocess.preprocess(image, data.image_shape, data.pixel_max)
+    if result is not None:  # the Inside page can send it through the network, layer by layer
+        st.session_state.drawn_input = (result.x, result.image / data.pixel_max)
     with right:
         if result is None:
             if tap:

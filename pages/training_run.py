@@ -63,7 +63,7 @@ def build_model(ctl: dict) -> bool:
     try:
         net_cfg, train_cfg = controls.build_configs(ctl, data)
         net = Network(net_cfg, seed=train_cfg.seed)
-        trainer = Trainer(net, data, train_cfg)
+        trainer = Trainer(net, data, train_cfg, record_grads=st.session_state.record_grads)
     except ValueError as e:
         st.session_state.ui_error = f"These settings do not work together: {e}"
         return False

@@ -182,7 +182,7 @@ def test_a_deep_link_as_the_first_request_shows_the_real_pages(browser, server):
         nav = pg.locator('[data-testid="stSidebarNav"]')
         nav.wait_for()
         links = [t.strip().splitlines()[-1] for t in nav.locator("a").all_inner_texts()]  # icon name, then title
-        assert links == ["Data", "Train", "Evaluate", "Draw", "Compare", "Sweep", "Lessons"], links
+        assert links == ["Data", "Train", "Evaluate", "Draw", "Inside", "Compare", "Sweep", "Lessons"], links
     finally:
         context.close()
 
@@ -779,3 +779,29 @@ def test_phone_a_digit_drawn_with_a_finger_is_read(browser, server):
         assert sum(str(d) == p for d, p in read.items()) >= 3, read
     finally:
         ctx.close()
+
+
+# ---------------------------------------------------------------- Inside (issue 16)
+def test_inside_after_training_shows_the_weight_grid_and_the_gradient_norms_and_a_click_picks_a_unit(page):
+    click_train_and_wait(page, 40)
+    page.get_by_role("link", name="Inside").click()
+    page.get_by_role("heading", name="Inside", exact=True).wait_for()
+    grid = page.locator(".js-plotly-plot").filter(has_text="Weights into each hidden unit")
+    grid.locator(".heatmaplayer").wait_for()
+    norms = page.locator(".js-plotly-plot").filter(has_text="Weight-gradient norm per layer")
+    norms.locator(".scatterlayer .trace").nth(2).wait_for()
+    wait_idle(page, 1000)
+    assert norms.evaluate("el => el._fullLayout.yaxis.type") == "log"
+    assert norms.evaluate("el => el.data.map(t => t.name)") == ["hidden 1", "hidden 2", "output"]
+    assert norms.evaluate("el => el.data[0].x.length") == 40  # one point per epoch, recorded while training
+    assert grid.evaluate("el => el.data[1].customdata.length") == 64  # 64 tiles: the first page of 128 units
+    # a click on the tile in row 2, column 2 picks its unit (each tile carries an invisible marker)
+    unit = grid.evaluate("el => el.data[1].customdata[9][0]")
+    grid.scroll_into_view_if_needed()
+    tile = grid.locator(".scatterlayer path.point").nth(9).bounding_box()
+    page.mouse.click(tile["x"] + tile["width"] / 2, tile["y"] + tile["height"] / 2)
+    expect(page.get_by_role("combobox", name="Unit", exact=True)).to_have_value(f"unit {unit}", timeout=LONG)
+    page.get_by_text(f"Unit {unit}'s weights").wait_for()
+    wait_idle(page)
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+    shot(page, "inside.png", height=2600)
