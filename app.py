@@ -26,4 +26,5 @@ st.navigation([
     st.Page("pages/draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/sweep.py", title="Sweep", icon=":material/tune:", url_path="sweep"),
+    st.Page("pages/playground.py", title="Playground", icon=":material/scatter_plot:", url_path="playground"),
 ]).run()

@@ -6,6 +6,8 @@ Widget keys are "ctl_<setting>"; two settings are drawn in parts: `hidden` as
 "ctl_layers" + "ctl_width_<i>", `activations` as "ctl_same_activation" +
 "ctl_activation" (+ "ctl_activation_<i>").  `read_controls()` reads them back
 from st.session_state, so button callbacks see exactly what the widgets show.
+A page with a set of controls of its own (the Playground: "pg_") passes its
+`prefix` to the functions that draw, initialise and read them.
 """
 from __future__ import annotations
 
@@ -95,20 +97,21 @@ DEFAULTS = {**{f"width_{i}": EXTRA_WIDTH for i in range(MAX_LAYERS)},
             **preset_values(DEFAULT_PRESET)}
 
 
-def init_controls():
-    """Initial widget values (once per tab), for the controls not yet in session_state."""
-    for name, value in DEFAULTS.items():
-        st.session_state.setdefault(K + name, value)
+def init_controls(prefix: str = K, values: dict | None = None):
+    """Initial widget values (once per tab), for the controls not yet in session_state:
+    DEFAULTS, or a page's own `values` (every widget's) under its own `prefix`."""
+    for name, value in (DEFAULTS if values is None else values).items():
+        st.session_state.setdefault(prefix + name, value)
 
 
-def read_controls(data=None) -> dict:
+def read_controls(data=None, prefix: str = K) -> dict:
     """The settings the controls show, as one plain dict of checked values (only
     the optimizer settings the chosen optimizer takes), read from session_state."""
     s = st.session_state
-    get = lambda name: s.get(K + name, DEFAULTS.get(name))  # noqa: E731
+    get = lambda name: s.get(prefix + name, DEFAULTS.get(name))  # noqa: E731
     n = int(get("layers"))
     c = {
-        "dataset": s.get(K + "dataset"),
+        "dataset": s.get(prefix + "dataset"),
         "hidden": [int(get(f"width_{i}")) for i in range(n)],
         "activations": [get("activation")] * n if get("same_activation")
         else [get(f"activation_{i}") for i in range(n)],
@@ -173,14 +176,14 @@ def apply_preset(name: str, data=None):
         st.session_state[K + key] = value
 
 
-def _on_optimizer_change():
+def _on_optimizer_change(prefix: str = K):
     """A new optimizer starts from its usual learning rate."""
-    opt = st.session_state[K + "optimizer"]
-    st.session_state[K + "lr"] = _nearest(hyperparams.get("lr").values, optimizers.DEFAULT_LR[opt])
+    opt = st.session_state[prefix + "optimizer"]
+    st.session_state[prefix + "lr"] = _nearest(hyperparams.get("lr").values, optimizers.DEFAULT_LR[opt])
 
 
-def _on_loss_change():
-    st.session_state[K + "output"] = losses.OUTPUTS[st.session_state[K + "loss"]][0]
+def _on_loss_change(prefix: str = K):
+    st.session_state[prefix + "output"] = losses.OUTPUTS[st.session_state[prefix + "loss"]][0]
 
 
 # ----------------------------------------------------------------- widgets
@@ -189,11 +192,11 @@ def _choice_help(name: str, descriptions: dict) -> str:
     return s.help + "\n\n" + "\n".join(f"- **{s.label_of(k)}** (`{k}`): {v}" for k, v in descriptions.items())
 
 
-def setting_ui(name: str, options=None, help=None, **kwargs):
+def setting_ui(name: str, options=None, help=None, prefix: str = K, **kwargs):
     """The widget of setting `name`, built from its row in the table: label, help,
     choices with their labels (the names stay in the help), range or offered values."""
     s = hyperparams.get(name)
-    common = dict(key=K + name, help=help or s.help, **kwargs)
+    common = dict(key=prefix + name, help=help or s.help, **kwargs)
     if s.widget == "select":
         return st.selectbox(s.label, list(options or s.choices), format_func=s.label_of, **common)
     if s.widget == "slider":
@@ -217,49 +220,48 @@ def preset_ui(data):
               icon=":material/tune:", help="Copy the preset's settings into the controls below.")
 
 
-def network_ui(data):
+def network_ui(data, prefix: str = K):
     hidden, acts = hyperparams.get("hidden"), hyperparams.get("activations")
-    st.slider("Hidden layers", 1, MAX_LAYERS, key=K + "layers", help=hidden.help)
-    n = st.session_state[K + "layers"]
-    same = st.toggle("Same activation for all layers", key=K + "same_activation", help=HELP["same_activation"])
+    st.slider("Hidden layers", 1, MAX_LAYERS, key=prefix + "layers", help=hidden.help)
+    n = st.session_state[prefix + "layers"]
+    same = st.toggle("Same activation for all layers", key=prefix + "same_activation", help=HELP["same_activation"])
     act_help = _choice_help("activations", activations.DESCRIPTIONS)
     if same:
-        st.selectbox(acts.label, acts.choices, key=K + "activation", help=act_help, format_func=acts.label_of)
+        st.selectbox(acts.label, acts.choices, key=prefix + "activation", help=act_help, format_func=acts.label_of)
     for i in range(n):
         cols = st.columns(2) if not same else [st.container()]
-        cols[0].select_slider(f"Units in hidden layer {i + 1}", WIDTHS, key=K + f"width_{i}", help=hidden.help)
+        cols[0].select_slider(f"Units in hidden layer {i + 1}", WIDTHS, key=prefix + f"width_{i}", help=hidden.help)
         if not same:
-            cols[1].selectbox(f"{acts.label} {i + 1}", acts.choices, key=K + f"activation_{i}", help=act_help,
+            cols[1].selectbox(f"{acts.label} {i + 1}", acts.choices, key=prefix + f"activation_{i}", help=act_help,
                               format_func=acts.label_of)
-    loss = setting_ui("loss", help=_choice_help("loss", losses.DESCRIPTIONS), on_change=_on_loss_change)
+    loss = setting_ui("loss", help=_choice_help("loss", losses.DESCRIPTIONS), prefix=prefix,
+                      on_change=_on_loss_change, args=(prefix,))
     outputs = losses.OUTPUTS[loss]
-    if st.session_state.get(K + "output") not in outputs:
-        st.session_state[K + "output"] = outputs[0]
-    setting_ui("output", options=outputs, disabled=len(outputs) == 1)
-    setting_ui("dropout")
-    setting_ui("init", help=_choice_help("init", initializers.DESCRIPTIONS))
+    if st.session_state.get(prefix + "output") not in outputs:
+        st.session_state[prefix + "output"] = outputs[0]
+    setting_ui("output", options=outputs, prefix=prefix, disabled=len(outputs) == 1)
+    setting_ui("dropout", prefix=prefix)
+    setting_ui("init", help=_choice_help("init", initializers.DESCRIPTIONS), prefix=prefix)
 
 
-def optimizer_ui(data):
-    opt = setting_ui("optimizer", help=_choice_help("optimizer", optimizers.DESCRIPTIONS),
-                     on_change=_on_optimizer_change)
+def optimizer_ui(data, prefix: str = K):
+    opt = setting_ui("optimizer", help=_choice_help("optimizer", optimizers.DESCRIPTIONS), prefix=prefix,
+                     on_change=_on_optimizer_change, args=(prefix,))
     for s in SIMPLE:
         if s.section == "train" and (s.name == "lr" or (s.optimizers and opt in s.optimizers)):
-            setting_ui(s.name)
-    setting_ui("batch_size", disabled=opt == "gd")
+            setting_ui(s.name, prefix=prefix)
+    setting_ui("batch_size", prefix=prefix, disabled=opt == "gd")
     if opt == "gd":
         st.caption("Gradient descent ('gd') always uses the full batch.")
-    setting_ui("lr_schedule")
+    setting_ui("lr_schedule", prefix=prefix)
 
 
-def training_ui(data):
-    setting_ui("epochs")
-    setting_ui("l2")
-    setting_ui("l1")
-    setting_ui("patience")
+def training_ui(data, prefix: str = K):
+    for name in ("epochs", "l2", "l1", "patience"):
+        setting_ui(name, prefix=prefix)
     images = bool(data.image_shape)
-    setting_ui("augment", disabled=not images, help=None if images else "Only for image datasets.")
-    setting_ui("seed")
+    setting_ui("augment", prefix=prefix, disabled=not images, help=None if images else "Only for image datasets.")
+    setting_ui("seed", prefix=prefix)
 
 
 def controls_ui(data) -> dict:
