@@ -67,19 +67,21 @@ def playground_page():
     pr.init_controls()
     sidebar_ui(play.data if play.data is not None else toy2d.make_dataset())
     st.title("Playground")
-    st.markdown("Teach a small network to tell coloured points apart, and watch the **decision boundary**: the "
-                "background shows the class the network would give each spot of the plane. Change the data, the "
-                "inputs or the network in the sidebar, then press **Train**.")
+    st.markdown("Teach a small network to tell the colours apart. The background is the **decision boundary**: "
+                "the class the network gives each spot of the plane.")
     pr.sync(play)
     if play.error:
         st.error(play.error, icon=":material/error:")
     if play.notice:
         st.info(play.notice, icon=":material/info:")
         play.notice = ""
-    buttons_ui()
+    # The boundary on the left, from the top: square and whole above the fold of a 1280x720 projector.
+    left, right = st.columns([10, 9], gap="medium")
+    with right:
+        buttons_ui()
     if play.net is None:
         return  # the very first setup does not work: the message says why
-    view = pr.PlayView()
+    view = pr.PlayView(left, right)
     if play.step_pending:
         play.step_pending = False
         pr.run_training(play, view, token, epochs=1)

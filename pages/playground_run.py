@@ -32,16 +32,20 @@ from pages.training_run import StopException, finished_notice
 
 PREFIX = common.PLAYGROUND_PREFIX
 # The first network: a click on Train fits the two moons in about two seconds.
-START = {"hidden": [8, 8], "activations": ["tanh"], "optimizer": "adam", "lr": 0.03, "batch_size": 16,
-         "epochs": 200, "dropout": 0.0, "augment": False, "lr_schedule": "constant", "seed": 0}
+START = {"hidden": [8, 8], "activations": ["tanh"], "optimizer": "adam", "lr": 0.02, "batch_size": 16,
+         "epochs": 100, "dropout": 0.0, "augment": False, "lr_schedule": "constant", "seed": 0}
 NEW_LAYER_WIDTH = 8  # a hidden layer added with the slider starts with this many units
 
-# Redraws while training (measured: docs/playground.md).  A frame is drawn at most
-# every FRAME_SECONDS, and at most EPOCHS_PER_FRAME epochs are trained between two
-# frames: epochs of these small sets take about a millisecond, so without that cap
-# a run would be over before the browser had shown three pictures of it.
-FRAME_SECONDS = 0.1
+# Redraws while training (measured: docs/playground.md).  A picture (boundary, loss,
+# units) is drawn at most every FRAME_SECONDS: each is a new plotly figure that the
+# browser lays out from scratch (~100 ms in headless Chromium on 2 cores), and 5 per
+# second is what it kept up with there; faster, pictures were skipped and the last
+# one came late.  Between two pictures at most max(EPOCHS_PER_FRAME, epochs / 25)
+# epochs are trained: an epoch of these small sets takes about a millisecond, and
+# without the cap a run would be over before the browser had shown three pictures.
+FRAME_SECONDS = 0.2
 EPOCHS_PER_FRAME = 10
+PICTURES_PER_RUN = 25
 
 
 @dataclass
@@ -170,13 +174,13 @@ class PlayView:
     """The live parts of the page, redrawn in place: progress line, decision
     boundary, loss curves, hidden-unit maps."""
 
-    def __init__(self):
-        self.progress = st.empty()
-        left, right = st.columns([11, 9], gap="medium")
+    def __init__(self, left, right):
+        """left: the boundary; right (under the page's buttons): progress line, loss, units."""
         self.boundary = left.empty()
+        self.progress = right.empty()
         self.loss = right.empty()
         self.units = right.empty()
-        self.last_run = st.empty()
+        self.last_run = right.empty()
         self.redraws = 0
 
     def draw(self, play: Play, live: bool = False):
@@ -188,7 +192,7 @@ class PlayView:
             f"Epoch {trainer.epoch}"
         boundary = figures_2d.boundary_figure(maps, play.points, title=title)
         loss = figures.loss_figure(history, trainer.marks)
-        loss.update_layout(height=300)
+        loss.update_layout(height=290)
         units = figures_2d.units_figure(maps)
         self.redraws += 1  # a new key per redraw: two identical figures must not clash
         n = self.redraws
@@ -224,6 +228,7 @@ def run_training(play: Play, view: PlayView, token, epochs=None):
     trainer = play.trainer
     records = trainer.run(epochs)
     start_epoch, started = trainer.epoch, time.perf_counter()
+    per_frame = max(EPOCHS_PER_FRAME, -(-(trainer.config.epochs - trainer.epoch) // PICTURES_PER_RUN))
     last_frame, since, frames = started, 0, 0
     try:
         while True:
@@ -235,7 +240,7 @@ def run_training(play: Play, view: PlayView, token, epochs=None):
                 break
             since += 1
             now = time.perf_counter()
-            if since >= EPOCHS_PER_FRAME or now - last_frame >= FRAME_SECONDS:
+            if since >= per_frame or now - last_frame >= FRAME_SECONDS:
                 time.sleep(max(0.0, FRAME_SECONDS - (now - last_frame)))
                 last_frame, since = time.perf_counter(), 0
                 view.draw(play, live=True)
