@@ -83,10 +83,10 @@ def _legend() -> list:
 # The boundary's margins (px), fixed: axes with automargin make the browser lay the
 # plot out twice (measured: ~150 ms instead of ~45 ms per picture in headless
 # Chromium; docs/playground.md).
-MARGIN = dict(l=58, r=14, t=78, b=52)
+MARGIN = dict(l=62, r=14, t=78, b=52)
 
 
-def boundary_figure(maps, points, title: str = "Decision boundary", height: int = 470) -> go.Figure:
+def boundary_figure(maps, points, title: str = "Decision boundary", height: int = 510) -> go.Figure:
     """The decision boundary (the class probabilities of `maps`, a plane.PlaneMaps)
     under the points of `points` (a toy2d.make_dataset Dataset): training points
     filled, validation points hollow, coloured by their true class.  The plot area
@@ -105,7 +105,7 @@ def boundary_figure(maps, points, title: str = "Decision boundary", height: int 
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, font=dict(size=FONT_SIZE - 2),
                     itemclick=False, itemdoubleclick=False),
         xaxis=dict(axis, title=dict(text="x₁", font=dict(size=FONT_SIZE), standoff=6)),
-        yaxis=dict(axis, title=dict(text="x₂", font=dict(size=FONT_SIZE), standoff=4), scaleanchor="x"))))
+        yaxis=dict(axis, title=dict(text="x₂", font=dict(size=FONT_SIZE), standoff=10), scaleanchor="x"))))
 
 
 def _tiles(layers, cols: int, gap: int):

@@ -28,6 +28,7 @@ from nnlab import figures, figures_2d, plane, toy2d
 from nnlab.network import Network
 from nnlab.training import Trainer
 from pages import common, controls
+from pages.live_chart import LiveCharts
 from pages.training_run import StopException, finished_notice
 
 PREFIX = common.PLAYGROUND_PREFIX
@@ -121,8 +122,9 @@ def sync(play: Play):
     elif go_on:
         try:
             _, train_cfg = controls.build_configs(ctl, play.data)
-            with play.lock:
-                play.trainer.reconfigure(train_cfg, note="; ".join(go_on))
+            trained = play.trainer.epoch or play.trainer.epoch_progress
+            with play.lock:  # (before the first epoch there is nothing to mark on the chart)
+                play.trainer.reconfigure(train_cfg, note="; ".join(go_on) if trained else "")
         except ValueError as e:
             play.error, play.running = f"These settings do not work together: {e}.", False
             return
@@ -176,12 +178,10 @@ class PlayView:
 
     def __init__(self, left, right):
         """left: the boundary; right (under the page's buttons): progress line, loss, units."""
-        self.boundary = left.empty()
         self.progress = right.empty()
-        self.loss = right.empty()
-        self.units = right.empty()
+        self.charts = LiveCharts(["boundary", "loss", "units"], {"boundary": left, "loss": right, "units": right},
+                                 style_place=left)
         self.last_run = right.empty()
-        self.redraws = 0
 
     def draw(self, play: Play, live: bool = False):
         net, trainer = play.net, play.trainer
@@ -194,18 +194,13 @@ class PlayView:
         loss = figures.loss_figure(history, trainer.marks)
         loss.update_layout(height=290)
         units = figures_2d.units_figure(maps)
-        self.redraws += 1  # a new key per redraw: two identical figures must not clash
-        n = self.redraws
         text = f"Epoch {trainer.epoch} of {trainer.config.epochs}"
         if history and history[-1].get("val_accuracy") is not None:
             text += f" · validation accuracy {history[-1]['val_accuracy']:.1%}"
         if trainer.finished and not live:
             text += f" · {trainer.message}"
         self.progress.progress(min(trainer.epoch / trainer.config.epochs, 1.0), text=text)
-        config = {"displayModeBar": False}
-        self.boundary.plotly_chart(boundary, key=f"play_boundary_{n}", config=config)
-        self.loss.plotly_chart(loss, key=f"play_loss_{n}", config=config)
-        self.units.plotly_chart(units, key=f"play_units_{n}", config=config)
+        self.charts.draw({"boundary": boundary, "loss": loss, "units": units})
 
     def draw_last_run(self, play: Play):
         if play.last_run is None:
@@ -226,6 +221,7 @@ def run_training(play: Play, view: PlayView, token, epochs=None):
     """Train for `epochs` (None: to the end), drawing a frame after at most
     EPOCHS_PER_FRAME epochs and at most every FRAME_SECONDS."""
     trainer = play.trainer
+    view.draw(play, live=True)  # at once: this run's placeholders start empty
     records = trainer.run(epochs)
     start_epoch, started = trainer.epoch, time.perf_counter()
     per_frame = max(EPOCHS_PER_FRAME, -(-(trainer.config.epochs - trainer.epoch) // PICTURES_PER_RUN))
