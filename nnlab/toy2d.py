@@ -1,6 +1,6 @@
 """2-D datasets for the Playground: points in the plane, two or more classes.
 
-    pts = make_dataset("moons", points=400, noise=0.2, validation=0.3, data_seed=0)
+    pts = make_dataset("moons", points=400, noise=0.2, validation=0.3, data_seed=0)  # (the defaults)
     pts.X_train.shape                       # (280, 2): the points themselves, in about [-3, 3]
     data = featurize(pts, ["x1", "x2", "x1_squared"])
     data.X_train.shape                      # (280, 3): what the network reads; trains like any Dataset
@@ -164,6 +164,11 @@ OPTIONS = [
 OPTION = {o.name: o for o in OPTIONS}
 
 
+# The Playground's first network and training: settings of hyperparams.SETTINGS (the
+# table's defaults for the rest).  A click on Train fits the two moons in about two seconds.
+START_SETTINGS = {"hidden": [8, 8], "activations": ["tanh"], "lr": 0.02, "batch_size": 16, "epochs": 100}
+
+
 def defaults() -> dict:
     """Every data option's default: make_dataset(**defaults()) is the Playground's start."""
     return {o.name: list(o.default) if isinstance(o.default, list) else o.default for o in OPTIONS}
@@ -179,14 +184,15 @@ def check_options(options: dict) -> dict:
     return {name: check(OPTION[name], value) for name, value in out.items()}
 
 
-def make_dataset(toy="moons", points=400, noise=0.2, validation=0.3, data_seed=0, classes=3,
-                 features=None) -> Dataset:
-    """The 2-D points of pattern `toy` as a Dataset (X_* of shape (n, 2), float32):
-    `points` in all, `validation` of them for validation, none for test.  Blobs
-    have `classes` classes, every other pattern two.  `features` is accepted (and
-    ignored) so that make_dataset(**options) takes every option; see featurize."""
-    o = check_options({"toy": toy, "points": points, "noise": noise, "validation": validation,
-                       "data_seed": data_seed, "classes": classes})
+def make_dataset(toy: str | None = None, **options) -> Dataset:
+    """The 2-D points of pattern `toy` as a Dataset (X_* of shape (n, 2), float32).
+
+    options: any of OPTIONS (the rest take their defaults) — `points` in all,
+    `validation` of them for validation (none for test), `noise`, `data_seed`,
+    and `classes` for the patterns in MULTICLASS (the others have two).
+    `features` is accepted and not used here, so that make_dataset(**options)
+    takes a whole setup; see featurize."""
+    o = check_options({**options, **({"toy": toy} if toy is not None else {})})
     k = o["classes"] if o["toy"] in MULTICLASS else 2
     draw_seed, split_seed = np.random.SeedSequence(o["data_seed"]).generate_state(2)
     X, y = DATASETS[o["toy"]](o["points"], o["noise"], int(draw_seed), classes=k)

@@ -32,9 +32,6 @@ from pages.live_chart import LiveCharts
 from pages.training_run import StopException, finished_notice
 
 PREFIX = common.PLAYGROUND_PREFIX
-# The first network: a click on Train fits the two moons in about two seconds.
-START = {"hidden": [8, 8], "activations": ["tanh"], "optimizer": "adam", "lr": 0.02, "batch_size": 16,
-         "epochs": 100, "dropout": 0.0, "augment": False, "lr_schedule": "constant", "seed": 0}
 NEW_LAYER_WIDTH = 8  # a hidden layer added with the slider starts with this many units
 
 # Redraws while training (measured: docs/playground.md).  A picture (boundary, loss,
@@ -74,10 +71,11 @@ def state() -> Play:
 
 def init_controls():
     """The Playground's widget values, once per tab: the data options' defaults,
-    then START for the network and training."""
+    then toy2d.START_SETTINGS for the network and training."""
+    start = toy2d.START_SETTINGS
     values = {**{f"width_{i}": NEW_LAYER_WIDTH for i in range(controls.MAX_LAYERS)},
-              **{f"activation_{i}": START["activations"][0] for i in range(controls.MAX_LAYERS)},
-              **controls.widget_values(START), **toy2d.defaults()}
+              **{f"activation_{i}": start["activations"][0] for i in range(controls.MAX_LAYERS)},
+              **controls.widget_values(start), **toy2d.defaults()}
     controls.init_controls(PREFIX, values)
 
 

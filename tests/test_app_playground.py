@@ -1,6 +1,7 @@
 """The Playground page through Streamlit's AppTest: its own controls and model,
 training on the 2-D data, bad combinations, and the Train page left alone."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,14 @@ def click(at, label):
 
 
 def specs(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The newest picture of each chart (boundary, loss, units), as plotly specs: the
+    page keeps the last pictures in stacked slots, keyed live_<chart>_<picture number>."""
+    newest = {}
+    for c in at.get("plotly_chart"):
+        name, n = re.search(r"live_(\w+)_(\d+)$", c.proto.id).groups()
+        if int(n) >= newest.get(name, (-1, None))[0]:
+            newest[name] = (int(n), json.loads(c.proto.spec))
+    return [newest[name][1] for name in ("boundary", "loss", "units") if name in newest]
 
 
 def test_renders_with_its_own_controls_and_an_untrained_model():

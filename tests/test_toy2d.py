@@ -192,3 +192,19 @@ def test_units_figure_one_tile_per_unit_and_wide_layers_cut():
     assert "layer 1: first 16 of 32" in fig.layout.title.text
     assert fig.layout.yaxis.ticktext == ("layer 1", "layer 2")
     assert np.abs(z[z != -128]).max() == 127  # each unit on its own scale
+
+
+def test_the_first_setup_fits_the_moons_and_the_controls_offer_its_values():
+    start = toy2d.START_SETTINGS
+    for name, value in start.items():
+        assert hyperparams.check(name, value) == value
+        offered = hyperparams.get(name).values
+        items = value if name == "hidden" else [value]  # hidden: a width per layer
+        assert not offered or all(v in offered for v in items), name  # the widgets show exactly these values
+    data = toy2d.featurize(toy2d.make_dataset(**toy2d.defaults()), toy2d.defaults()["features"])
+    net = Network(NetworkConfig(n_inputs=2, n_outputs=2, hidden=start["hidden"], activations=start["activations"]))
+    train = {k: v for k, v in start.items() if k in TrainConfig.__dataclass_fields__}
+    trainer = Trainer(net, data, TrainConfig(**train))
+    records = list(trainer.run())
+    assert len(records) == start["epochs"] and records[-1]["val_accuracy"] >= 0.97
+    assert trainer.train_seconds < 2.0  # the browser's pictures, not training, set the pace
