@@ -223,9 +223,9 @@ def frame(shared_sidebar: bool = True):
     key = WIDGET_PREFIX + "dataset"
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
-    _check_dataset(key)
     if not shared_sidebar:
         return None
+    _check_dataset(key)
     with st.sidebar:
         st.selectbox("Dataset", names, key=key, help=controls.HELP["dataset"])
         status = st.empty()
