@@ -29,11 +29,14 @@ class LiveCharts:
         """names: the charts; places: where each goes (a container or column);
         style_place: where the one-line style goes (it takes no room)."""
         self.names = list(names)
+        # Containers, not st.empty(): a new script run (a button press) keeps the pictures
+        # of the run before on screen until its own arrive, instead of clearing them at once.
         self.slots = {}
         for name in self.names:
             stack = places[name].container(key=f"{PREFIX}{name}")
-            self.slots[name] = [stack.empty() for _ in range(self.SLOTS)]
-        self.style = (style_place or st).empty()
+            self.slots[name] = [stack.container() for _ in range(self.SLOTS)]
+        self.holders = {}  # (name, slot) -> the st.empty() in that slot, made with its first picture
+        self.style_place, self.style = style_place or st, None
         self.shown = 0  # pictures drawn by this script run
 
     def _css(self) -> str:
@@ -53,6 +56,10 @@ class LiveCharts:
         self.shown += 1
         slot = self.shown % self.SLOTS
         for name, fig in figures.items():
-            self.slots[name][slot].plotly_chart(fig, key=f"{PREFIX}{name}_{self.shown}",
-                                                config=config or {"displayModeBar": False})
+            if (name, slot) not in self.holders:
+                self.holders[name, slot] = self.slots[name][slot].empty()
+            self.holders[name, slot].plotly_chart(fig, key=f"{PREFIX}{name}_{self.shown}",
+                                                  config=config or {"displayModeBar": False})
+        if self.style is None:  # made with the first picture: until then the last run's order holds
+            self.style = self.style_place.empty()
         self.style.html(self._css())
