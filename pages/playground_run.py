@@ -35,11 +35,12 @@ PREFIX = common.PLAYGROUND_PREFIX
 NEW_LAYER_WIDTH = 8  # a hidden layer added with the slider starts with this many units
 
 # Redraws while training (measured: docs/playground.md).  A picture (boundary, loss,
-# units) is drawn at most every FRAME_SECONDS: each is a new plotly figure that the
-# browser lays out from scratch (~100 ms in headless Chromium on 2 cores), and 5 per
-# second is what it kept up with there; faster, pictures were skipped and the last
-# one came late.  Between two pictures at most max(EPOCHS_PER_FRAME, epochs / 25)
-# epochs are trained: an epoch of these small sets takes about a millisecond, and
+# units) is sent at most every FRAME_SECONDS: each is a new plotly figure that the
+# browser lays out from scratch.  Headless Chromium on the 2-core VM showed 2-3 of
+# the 5 a second (it skips the rest without going blank: pages/live_chart.py); at 10
+# a second it fell further behind and the last picture came later.  Between two
+# pictures at most max(EPOCHS_PER_FRAME, epochs / PICTURES_PER_RUN) epochs are
+# trained: an epoch of these small sets takes a few milliseconds at most, and
 # without the cap a run would be over before the browser had shown three pictures.
 FRAME_SECONDS = 0.2
 EPOCHS_PER_FRAME = 10
