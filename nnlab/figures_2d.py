@@ -77,7 +77,7 @@ def _legend() -> list:
     grey = "#777777"
     return [dict(type="scatter", mode="markers", x=[None], y=[None], name=name, hoverinfo="skip",
                  marker=dict(size=10, color=grey, symbol=symbol, line=dict(color=grey, width=2)))
-            for name, symbol in (("training points", "circle"), ("validation points", "circle-open"))]
+            for name, symbol in (("training", "circle"), ("validation", "circle-open"))]
 
 
 # The boundary's margins (px), fixed: axes with automargin make the browser lay the
