@@ -1,4 +1,4 @@
-"""Charts redrawn several times a second without going blank: two slots, one on top of the other.
+"""Charts redrawn several times a second without going blank: slots stacked in one place.
 
 Why: Streamlit remounts a plotly chart whenever its figure changes (the element's
 id hashes the figure; checked on 1.67), so the old picture disappears the moment

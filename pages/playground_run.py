@@ -193,21 +193,25 @@ class PlayView:
         loss = figures.loss_figure(history, trainer.marks)
         loss.update_layout(height=290)
         units = figures_2d.units_figure(maps)
+        self.draw_progress(trainer, live)
+        self.charts.draw({"boundary": boundary, "loss": loss, "units": units})
+
+    def draw_progress(self, trainer, live: bool = False):
+        history = trainer.history
         text = f"Epoch {trainer.epoch} of {trainer.config.epochs}"
         if history and history[-1].get("val_accuracy") is not None:
             text += f" · validation accuracy {history[-1]['val_accuracy']:.1%}"
         if trainer.finished and not live:
             text += f" · {trainer.message}"
         self.progress.progress(min(trainer.epoch / trainer.config.epochs, 1.0), text=text)
-        self.charts.draw({"boundary": boundary, "loss": loss, "units": units})
 
     def draw_last_run(self, play: Play):
         if play.last_run is None:
             return
         epochs, wall, frames = play.last_run
-        rate = f", {frames / wall:.0f} per second" if wall > 0.5 else ""
-        self.last_run.caption(f"Last run: {epochs} epoch{'s' if epochs != 1 else ''} in {wall:.1f} s, "
-                              f"the pictures redrawn {frames} times{rate}.")
+        rate = f" ({frames / wall:.0f} a second)" if wall > 0.5 else ""
+        self.last_run.caption(f"Last run: {epochs} epoch{'s' if epochs != 1 else ''} in {wall:.1f} s; "
+                              f"{frames} pictures sent to the browser{rate}.")
 
 
 def claim(play: Play):
@@ -220,7 +224,7 @@ def run_training(play: Play, view: PlayView, token, epochs=None):
     """Train for `epochs` (None: to the end), drawing a frame after at most
     EPOCHS_PER_FRAME epochs and at most every FRAME_SECONDS."""
     trainer = play.trainer
-    view.draw(play, live=True)  # at once: this run's placeholders start empty
+    view.draw_progress(trainer, live=True)  # (the charts keep the last run's pictures until new ones come)
     records = trainer.run(epochs)
     start_epoch, started = trainer.epoch, time.perf_counter()
     per_frame = max(EPOCHS_PER_FRAME, -(-(trainer.config.epochs - trainer.epoch) // PICTURES_PER_RUN))

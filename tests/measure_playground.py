@@ -71,7 +71,7 @@ def one_run(browser, url, toy):
         page.evaluate("cancelAnimationFrame(window.__raf)")
     finally:
         ctx.close()
-    sent = int(re.search(r"redrawn (\d+) times", note).group(1))
+    sent = int(re.search(r"(\d+) pictures sent", note).group(1))
     in_page = float(re.search(r" in ([\d.]+) s", note).group(1))
     times = [t for t, title in frames if t >= t0]
     shown = len({title for t, title in frames if t >= t0})
