@@ -28,5 +28,6 @@ st.navigation([
     st.Page("pages/inside.py", title="Inside", icon=":material/network_intelligence:", url_path="inside"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/sweep.py", title="Sweep", icon=":material/tune:", url_path="sweep"),
+    st.Page("pages/playground.py", title="Playground", icon=":material/scatter_plot:", url_path="playground"),
     st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
 ]).run()

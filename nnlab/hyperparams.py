@@ -288,19 +288,20 @@ def taken_by(optimizer: str) -> list:
 
 
 # ----------------------------------------------------------------- checks
-def check(name: str, value):
+def check(name, value):
     """`value` for setting `name`, normalised (canonical name, int or float, None for
-    "none"), or ValueError saying what is allowed."""
-    s = get(name)
+    "none"), or ValueError saying what is allowed.  `name` may also be a Setting
+    declared in a table of its own (the Playground's data: nnlab.toy2d.OPTIONS)."""
+    s = name if isinstance(name, Setting) else get(name)
     if s.type.endswith("list"):
         items = [value] if isinstance(value, str) else value
         try:
             items = list(items)
         except TypeError:
-            raise ValueError(f"{name} must be a list, got {value!r}") from None
+            raise ValueError(f"{s.name} must be a list, got {value!r}") from None
         if s.max_len is not None and len(items) > s.max_len:
-            raise ValueError(f"{name}: at most {s.max_len} items, got {len(items)}")
-        return [_check_one(s, v, f"each {name} entry") for v in items]
+            raise ValueError(f"{s.name}: at most {s.max_len} items, got {len(items)}")
+        return [_check_one(s, v, f"each {s.name} entry") for v in items]
     return _check_one(s, value)
 
 

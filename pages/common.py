@@ -64,9 +64,11 @@ STATE = {
     "record_grads": True,    # new models record per-layer gradient statistics (nnlab/gradstats.py, ~1 % of an epoch)
     "drawn_input": None,     # Draw: the last drawing as the network sees it, (x (1, n_features), image), for Inside
     "inside_check": None,    # Inside: the last gradient checks {"key": ..., "ok": result, "broken": result}
+    "playground": None,      # Playground: its own model, trainer and 2-D data (pages/playground_run.Play)
 }
 
 WIDGET_PREFIX = "ctl_"
+PLAYGROUND_PREFIX = "pg_"  # the Playground's own controls: "pg_<setting>", "pg_<nnlab.toy2d option>"
 
 # The Draw page's "train a good default" offer: epochs per dataset preset.  The
 # digits preset runs 300 epochs (~7 s); 100 of them (~2-3 s) already read every
@@ -102,7 +104,7 @@ def init_state():
     # re-assigning the value marks it as the user's, which keeps it (Streamlit's
     # documented workaround for multipage apps).
     for key in list(st.session_state.keys()):
-        if isinstance(key, str) and key.startswith(WIDGET_PREFIX):
+        if isinstance(key, str) and key.startswith((WIDGET_PREFIX, PLAYGROUND_PREFIX)):
             st.session_state[key] = st.session_state[key]
 
 
@@ -210,9 +212,11 @@ def model_status_ui():
     st.caption(line + f" ({st.session_state.model_source}).")
 
 
-def frame():
+def frame(shared_sidebar: bool = True):
     """Returns the sidebar's model-status placeholder (redraw it after training
-    with `with status.container(): model_status_ui()`).
+    with `with status.container(): model_status_ui()`).  `shared_sidebar=False`
+    (the Playground, which has data and a model of its own): no dataset box and
+    no model line in the sidebar; returns None.
 
     What every page starts with: state, the kept control values and the shared
     sidebar (dataset + the tab's model).
@@ -231,6 +235,8 @@ def frame():
     key = WIDGET_PREFIX + "dataset"
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
+    if not shared_sidebar:
+        return None
     _check_dataset(key)
     with st.sidebar:
         st.selectbox("Dataset", names, key=key, help=controls.HELP["dataset"])

@@ -10,6 +10,9 @@ from st.session_state, so button callbacks see exactly what the widgets show.
 Which controls are drawn: all of them, or only those a shared link lists
 (`st.session_state.show_only`, set by pages/share.py; see `drawn`).  The others
 keep and apply their values, undrawn.
+
+A page with a set of controls of its own (the Playground: "pg_") passes its
+`prefix` to the functions that draw, initialise and read them.
 """
 from __future__ import annotations
 
@@ -99,17 +102,18 @@ DEFAULTS = {**{f"width_{i}": EXTRA_WIDTH for i in range(MAX_LAYERS)},
             **preset_values(DEFAULT_PRESET)}
 
 
-def init_controls():
-    """Initial widget values (once per tab), for the controls not yet in session_state."""
-    for name, value in DEFAULTS.items():
-        st.session_state.setdefault(K + name, value)
+def init_controls(prefix: str = K, values: dict | None = None):
+    """Initial widget values (once per tab), for the controls not yet in session_state:
+    DEFAULTS, or a page's own `values` (every widget's) under its own `prefix`."""
+    for name, value in (DEFAULTS if values is None else values).items():
+        st.session_state.setdefault(prefix + name, value)
 
 
-def read_controls(data=None) -> dict:
+def read_controls(data=None, prefix: str = K) -> dict:
     """The settings the controls show, as one plain dict of checked values (only
     the optimizer settings the chosen optimizer takes), read from session_state."""
-    return settings_of(lambda name: st.session_state.get(K + name, DEFAULTS.get(name)),
-                       st.session_state.get(K + "dataset"))
+    return settings_of(lambda name: st.session_state.get(prefix + name, DEFAULTS.get(name)),
+                       st.session_state.get(prefix + "dataset"))
 
 
 def settings_of(get, dataset=None) -> dict:
@@ -134,10 +138,11 @@ def settings_of(get, dataset=None) -> dict:
 START = settings_of(DEFAULTS.get, hyperparams.default("dataset"))
 
 
-def drawn(name: str) -> bool:
+def drawn(name: str, prefix: str = K) -> bool:
     """Whether setting `name` has a widget on screen: every setting, or only those
-    a shared link lists (pages/share.py).  An undrawn one keeps its value."""
-    only = st.session_state.get("show_only")
+    a shared link lists (pages/share.py; the Train controls only).  An undrawn one
+    keeps its value."""
+    only = st.session_state.get("show_only") if prefix == K else None
     return not only or name in only
 
 
@@ -192,14 +197,14 @@ def apply_preset(name: str, data=None):
         st.session_state[K + key] = value
 
 
-def _on_optimizer_change():
+def _on_optimizer_change(prefix: str = K):
     """A new optimizer starts from its usual learning rate."""
-    opt = st.session_state[K + "optimizer"]
-    st.session_state[K + "lr"] = _nearest(hyperparams.get("lr").values, optimizers.DEFAULT_LR[opt])
+    opt = st.session_state[prefix + "optimizer"]
+    st.session_state[prefix + "lr"] = _nearest(hyperparams.get("lr").values, optimizers.DEFAULT_LR[opt])
 
 
-def _on_loss_change():
-    st.session_state[K + "output"] = losses.OUTPUTS[st.session_state[K + "loss"]][0]
+def _on_loss_change(prefix: str = K):
+    st.session_state[prefix + "output"] = losses.OUTPUTS[st.session_state[prefix + "loss"]][0]
 
 
 # ----------------------------------------------------------------- widgets
@@ -208,13 +213,13 @@ def _choice_help(name: str, descriptions: dict) -> str:
     return s.help + "\n\n" + "\n".join(f"- **{s.label_of(k)}** (`{k}`): {v}" for k, v in descriptions.items())
 
 
-def setting_ui(name: str, options=None, help=None, **kwargs):
+def setting_ui(name: str, options=None, help=None, prefix: str = K, **kwargs):
     """The widget of setting `name`, built from its row in the table: label, help,
     choices with their labels (the names stay in the help), range or offered values."""
     s = hyperparams.get(name)
-    if not drawn(name):
-        return st.session_state.get(K + name, DEFAULTS.get(name))
-    common = dict(key=K + name, help=help or s.help, **kwargs)
+    if not drawn(name, prefix):
+        return st.session_state.get(prefix + name, DEFAULTS.get(name))
+    common = dict(key=prefix + name, help=help or s.help, **kwargs)
     if s.widget == "select":
         return st.selectbox(s.label, list(options or s.choices), format_func=s.label_of, **common)
     if s.widget == "slider":
@@ -238,63 +243,62 @@ def preset_ui(data):
               icon=":material/tune:", help="Copy the preset's settings into the controls below.")
 
 
-def layers_ui():
-    """Hidden layers (0 = none: softmax regression), their widths and activations."""
+def layers_ui(prefix: str = K):
+    """Hidden layers (0 = none: softmax regression; the Playground starts at 1), their widths and activations."""
     hidden, acts = hyperparams.get("hidden"), hyperparams.get("activations")
-    show_widths, show_acts = drawn("hidden"), drawn("activations")
+    show_widths, show_acts = drawn("hidden", prefix), drawn("activations", prefix)
     if show_widths:
-        st.slider("Hidden layers", 0, MAX_LAYERS, key=K + "layers", help=hidden.help)
-    n = st.session_state[K + "layers"]
+        st.slider("Hidden layers", 0 if prefix == K else 1, MAX_LAYERS, key=prefix + "layers", help=hidden.help)
+    n = st.session_state[prefix + "layers"]
     if n == 0:
         if show_widths or show_acts:
             st.caption("No hidden layer: the inputs go straight to the output layer (softmax regression).")
         return
-    same = st.session_state[K + "same_activation"]
+    same = st.session_state[prefix + "same_activation"]
     act_help = _choice_help("activations", activations.DESCRIPTIONS)
     if show_acts:
-        same = st.toggle("Same activation for all layers", key=K + "same_activation", help=HELP["same_activation"])
+        same = st.toggle("Same activation for all layers", key=prefix + "same_activation", help=HELP["same_activation"])
         if same:
-            st.selectbox(acts.label, acts.choices, key=K + "activation", help=act_help, format_func=acts.label_of)
+            st.selectbox(acts.label, acts.choices, key=prefix + "activation", help=act_help, format_func=acts.label_of)
     for i in range(n):
         cols = st.columns(2) if show_widths and show_acts and not same else [st.container()] * 2
         if show_widths:
-            cols[0].select_slider(f"Units in hidden layer {i + 1}", WIDTHS, key=K + f"width_{i}", help=hidden.help)
+            cols[0].select_slider(f"Units in hidden layer {i + 1}", WIDTHS, key=prefix + f"width_{i}", help=hidden.help)
         if show_acts and not same:
-            cols[1].selectbox(f"{acts.label} {i + 1}", acts.choices, key=K + f"activation_{i}", help=act_help,
+            cols[1].selectbox(f"{acts.label} {i + 1}", acts.choices, key=prefix + f"activation_{i}", help=act_help,
                               format_func=acts.label_of)
 
 
-def network_ui(data):
-    layers_ui()
-    loss = setting_ui("loss", help=_choice_help("loss", losses.DESCRIPTIONS), on_change=_on_loss_change)
+def network_ui(data, prefix: str = K):
+    layers_ui(prefix)
+    loss = setting_ui("loss", help=_choice_help("loss", losses.DESCRIPTIONS), prefix=prefix,
+                      on_change=_on_loss_change, args=(prefix,))
     outputs = losses.OUTPUTS[loss]
-    if st.session_state.get(K + "output") not in outputs:
-        st.session_state[K + "output"] = outputs[0]
-    setting_ui("output", options=outputs, disabled=len(outputs) == 1)
-    setting_ui("dropout")
-    setting_ui("init", help=_choice_help("init", initializers.DESCRIPTIONS))
+    if st.session_state.get(prefix + "output") not in outputs:
+        st.session_state[prefix + "output"] = outputs[0]
+    setting_ui("output", options=outputs, prefix=prefix, disabled=len(outputs) == 1)
+    setting_ui("dropout", prefix=prefix)
+    setting_ui("init", help=_choice_help("init", initializers.DESCRIPTIONS), prefix=prefix)
 
 
-def optimizer_ui(data):
-    opt = setting_ui("optimizer", help=_choice_help("optimizer", optimizers.DESCRIPTIONS),
-                     on_change=_on_optimizer_change)
+def optimizer_ui(data, prefix: str = K):
+    opt = setting_ui("optimizer", help=_choice_help("optimizer", optimizers.DESCRIPTIONS), prefix=prefix,
+                     on_change=_on_optimizer_change, args=(prefix,))
     for s in SIMPLE:
         if s.section == "train" and (s.name == "lr" or (s.optimizers and opt in s.optimizers)):
-            setting_ui(s.name)
-    setting_ui("batch_size", disabled=opt == "gd")
-    if opt == "gd" and drawn("batch_size"):
+            setting_ui(s.name, prefix=prefix)
+    setting_ui("batch_size", prefix=prefix, disabled=opt == "gd")
+    if opt == "gd" and drawn("batch_size", prefix):
         st.caption("Gradient descent ('gd') always uses the full batch.")
-    setting_ui("lr_schedule")
+    setting_ui("lr_schedule", prefix=prefix)
 
 
-def training_ui(data):
-    setting_ui("epochs")
-    setting_ui("l2")
-    setting_ui("l1")
-    setting_ui("patience")
+def training_ui(data, prefix: str = K):
+    for name in ("epochs", "l2", "l1", "patience"):
+        setting_ui(name, prefix=prefix)
     images = bool(data.image_shape)
-    setting_ui("augment", disabled=not images, help=None if images else "Only for image datasets.")
-    setting_ui("seed")
+    setting_ui("augment", prefix=prefix, disabled=not images, help=None if images else "Only for image datasets.")
+    setting_ui("seed", prefix=prefix)
 
 
 def controls_ui(data) -> dict:

@@ -182,7 +182,8 @@ def test_a_deep_link_as_the_first_request_shows_the_real_pages(browser, server):
         nav = pg.locator('[data-testid="stSidebarNav"]')
         nav.wait_for()
         links = [t.strip().splitlines()[-1] for t in nav.locator("a").all_inner_texts()]  # icon name, then title
-        assert links == ["Data", "Train", "Evaluate", "Draw", "Inside", "Compare", "Sweep", "Lessons"], links
+        assert links == ["Data", "Train", "Evaluate", "Draw", "Inside", "Compare", "Sweep", "Playground",
+                         "Lessons"], links
     finally:
         context.close()
 
@@ -805,3 +806,48 @@ def test_inside_after_training_shows_the_weight_grid_and_the_gradient_norms_and_
     wait_idle(page)
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
     shot(page, "inside.png", height=2600)
+
+
+def shown_chart(pg, name, title_starts="", timeout=LONG):
+    """The Playground's chart `name` as it is on screen: each chart has slots stacked
+    in one place (pages/live_chart.py), and the highest one holding a drawn plot is
+    what shows.  Waits until its title starts with `title_starts`."""
+    find = """([name, start]) => {
+        const slots = [...document.querySelectorAll(`.st-key-live_${name} > div`)];
+        let best = -1, z = -Infinity;
+        slots.forEach((d, i) => {
+            const p = d.querySelector('.js-plotly-plot'), zi = +getComputedStyle(d).zIndex || 0;
+            if (p && p.getBoundingClientRect().width > 0 && zi > z) { z = zi; best = i; } });
+        const title = best < 0 ? '' : (slots[best].querySelector('.gtitle') || {}).textContent || '';
+        return best >= 0 && title.startsWith(start) ? best + 1 : 0; }"""
+    nth = pg.wait_for_function(find, arg=[name, title_starts], timeout=timeout).json_value()
+    return pg.locator(f".st-key-live_{name} > div").nth(nth - 1).locator(".js-plotly-plot")
+
+
+def test_playground_trains_on_moons_and_shows_the_boundary_under_the_points_and_the_unit_maps(browser, server):
+    ctx, pg = new_tab(browser, server, "/playground")
+    try:
+        shown_chart(pg, "boundary", "Epoch 0 ")  # the untrained network's boundary, at once
+        button(pg, "Train").click()
+        pg.get_by_text(re.compile(r"^Last run: 100 epochs")).wait_for()
+        wait_idle(pg)
+        boundary = shown_chart(pg, "boundary", "Epoch 100 ")
+        title = boundary.locator(".gtitle").text_content()  # (SVG text: no inner_text)
+        assert title.startswith("Epoch 100 · validation accuracy"), title
+        assert float(re.search(r"([\d.]+)%", title).group(1)) >= 95
+        # the heatmap is drawn first, under the layer of points: 280 filled + 120 hollow
+        layers = boundary.evaluate("el => [...el.querySelectorAll('.heatmaplayer, .scatterlayer')].map(g => g.classList[0])")
+        assert layers.index("heatmaplayer") < layers.index("scatterlayer"), layers
+        assert boundary.locator(".heatmaplayer image").count() == 1
+        traces = boundary.locator(".scatterlayer .trace")
+        assert [traces.nth(i).locator("path.point").count() for i in (0, 1)] == [280, 120]
+        assert boundary.evaluate("el => el.data.slice(1, 3).map(t => t.marker.symbol || 'circle')") == \
+            ["circle", "circle-open"]
+        units = shown_chart(pg, "units", "Hidden units over the plane")
+        assert units.locator(".heatmaplayer image").count() == 1
+        assert units.locator(".ytick").all_text_contents() == ["layer 1", "layer 2"]
+        assert "Loss" in shown_chart(pg, "loss", "Loss").locator(".gtitle").text_content()
+        pg.mouse.move(5, 5)  # no button tooltip on the picture
+        shot(pg, "playground.png", height=900)
+    finally:
+        ctx.close()

@@ -70,3 +70,12 @@ def test_measure_uploads_reports_each_case_and_its_outcome():
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 1 and "40,000 duplicate names" in lines[0]
     assert "refused: duplicate column names" in lines[0] and " MB " in lines[0]
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no Chromium at /usr/bin/chromium")
+def test_measure_playground_counts_the_pictures_the_browser_shows():
+    result, stdout = run_script("measure_playground.py", "--reps", "1", "--json")
+    m = result["median"]
+    assert m["epochs"] == 100 and 1 <= m["shown"] <= m["sent"] and m["seconds"] > 0
+    assert m["shown_per_s"] == pytest.approx(m["shown"] / m["seconds"])
+    assert "pictures sent" in stdout

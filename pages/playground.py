@@ -1,0 +1,98 @@
+"""Playground: points in the plane, a small network, and its decision boundary as it learns."""
+import streamlit as st
+
+from nnlab import toy2d
+from pages import common, controls
+from pages import playground_run as pr
+
+P = pr.PREFIX
+
+
+def option_ui(name: str, **kwargs):
+    """The widget of data option `name`, from its row in nnlab.toy2d.OPTIONS."""
+    o = toy2d.OPTION[name]
+    common_args = dict(key=P + name, help=o.help, **kwargs)
+    if o.widget == "select":
+        return st.selectbox(o.label, list(o.choices), format_func=o.label_of, **common_args)
+    if o.widget == "slider":
+        lo, hi, step = o.slider
+        return st.slider(o.label, lo, hi, step=step, **common_args)
+    if o.widget == "number":
+        return st.number_input(o.label, int(o.low), int(o.high), step=1, **common_args)
+    if o.widget == "pills":
+        return st.pills(o.label, list(o.choices), selection_mode="multi", format_func=o.label_of, **common_args)
+    raise ValueError(f"option {name!r} has no widget ({o.widget!r})")
+
+
+def data_ui():
+    toy = option_ui("toy")
+    option_ui("classes", disabled=toy not in toy2d.MULTICLASS)
+    option_ui("noise")
+    option_ui("points")
+    option_ui("validation")
+    option_ui("data_seed")
+    option_ui("features")
+
+
+def sidebar_ui(data):
+    with st.sidebar:
+        st.subheader("Playground controls")
+        tab_data, tab_net, tab_opt, tab_train = st.tabs(["Data", "Network", "Optimizer", "Training"])
+        with tab_data:
+            data_ui()
+        with tab_net:
+            controls.network_ui(data, prefix=P)
+        with tab_opt:
+            controls.optimizer_ui(data, prefix=P)
+        with tab_train:
+            controls.training_ui(data, prefix=P)
+
+
+def buttons_ui():
+    row = st.container(horizontal=True, gap="small")
+    row.button("Train", key="play_train", type="primary", icon=":material/play_arrow:", on_click=pr.on_train,
+               width="stretch", help="Train until the last epoch. The pictures update as it learns.")
+    row.button("Step", key="play_step", icon=":material/skip_next:", on_click=pr.on_step, width="stretch",
+               help="Train exactly one more epoch, then pause.")
+    row.button("Stop", key="play_stop", icon=":material/stop:", on_click=pr.on_stop, width="stretch",
+               help="Pause training; Train or Step goes on from here.")
+    row.button("Reset", key="play_reset", icon=":material/restart_alt:", on_click=pr.on_reset, width="stretch",
+               help="Start again from the first weights, on the same points.")
+
+
+def playground_page():
+    common.frame(shared_sidebar=False)  # this page has data and a model of its own
+    play = pr.state()
+    token = pr.claim(play)
+    pr.init_controls()
+    sidebar_ui(play.data if play.data is not None else toy2d.make_dataset())
+    st.title("Playground")
+    st.markdown("Teach a small network to tell the colours apart. The background is the **decision boundary**: "
+                "the class the network gives each spot of the plane.")
+    pr.sync(play)
+    if play.error:
+        st.error(play.error, icon=":material/error:")
+    if play.notice:
+        st.info(play.notice, icon=":material/info:")
+        play.notice = ""
+    # The boundary on the left, from the top: square and whole above the fold of a 1280x720 projector.
+    left, right = st.columns([10, 9], gap="medium")
+    with right:
+        buttons_ui()
+    if play.net is None:
+        return  # the very first setup does not work: the message says why
+    view = pr.PlayView(left, right)
+    if play.step_pending:
+        play.step_pending = False
+        pr.run_training(play, view, token, epochs=1)
+    elif play.running:
+        pr.run_training(play, view, token)
+    else:
+        view.draw(play)
+        view.draw_last_run(play)
+    st.caption("Filled points: training data (the network learns from them). Hollow points: validation data "
+               "(kept aside to check it). Each small map is one hidden unit's output over the same plane: "
+               "orange below zero, blue above; the boundary is built from these.")
+
+
+playground_page()
