@@ -216,15 +216,7 @@ def test_change_a_slider_train_and_see_the_loss_chart(page):
     page.get_by_role("tab", name="Training").click()
     epochs = page.get_by_role("slider", name="Epochs")
     assert epochs.input_value() == "40"
-    # One key press per step, re-focusing each time: a press that lands while the
-    # page reruns can be lost (seen in CI: 15 presses moved it 14 steps).
-    for _ in range(30):
-        if epochs.input_value() == "25":
-            break
-        epochs.focus()
-        page.keyboard.press("ArrowLeft")
-        page.wait_for_timeout(100)
-    wait_idle(page, 800)
+    set_slider(page, "Epochs", "25", key="ArrowLeft")
     assert epochs.input_value() == "25"
     click_train_and_wait(page, 25)
     loss_chart = page.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)")
@@ -329,16 +321,39 @@ def choose(page, name, option):
 
 
 def set_slider(page, name, value, key="ArrowRight"):
-    """Move a sidebar slider with the keyboard until it shows `value` (one press at a
-    time, re-focusing: a press that lands while the page reruns can be lost)."""
+    """Move a slider with the keyboard until it shows `value`: one press at a time,
+    re-focusing, and waiting for each press to show before the next.  A press that
+    lands while the page reruns can be lost (seen in CI: 15 presses moved it 14
+    steps), and presses counted against a value not yet shown overshoot (seen in CI:
+    40 -> 10 instead of 25); a numeric slider that overshoots steps back."""
     slider = page.get_by_role("slider", name=name)
-    for _ in range(60):
-        if slider.get_attribute("aria-valuetext") == value or slider.input_value() == value:
+    back = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}.get(key)
+
+    def shown():
+        return slider.get_attribute("aria-valuetext") or slider.input_value()
+
+    def number(text):
+        try:
+            return float(text.replace(",", ""))
+        except (AttributeError, ValueError):
+            return None
+
+    for _ in range(80):
+        now = shown()
+        if now == value or slider.input_value() == value:
             break
+        press = key
+        if back and number(now) is not None and number(value) is not None:
+            up = number(value) > number(now)
+            press = "ArrowRight" if up else "ArrowLeft"
         slider.focus()
-        page.keyboard.press(key)
-        page.wait_for_timeout(100)
+        page.keyboard.press(press)
+        for _ in range(30):  # up to 1.5 s for this press to show
+            page.wait_for_timeout(50)
+            if shown() != now:
+                break
     wait_idle(page, 800)
+    assert shown() == value or slider.input_value() == value, (name, shown(), value)
 
 
 def test_after_finishing_more_epochs_continue_the_model_with_the_change_marked(page):
