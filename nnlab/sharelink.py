@@ -26,7 +26,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import hyperparams, sweep
+from . import hyperparams, sweep, toy2d
 
 MAX_TEXT = 200       # characters in one value (a sweep's values list is the longest)
 MAX_KEYS = 100       # parameters read from one link; the rest are listed as ignored
@@ -106,17 +106,17 @@ def parse_setting(s: hyperparams.Setting, text: str):
     else:
         value = _one(s, text)
     try:
-        return hyperparams.check(s.name, value)
+        return hyperparams.check(s, value)
     except ValueError as e:  # the table's words without the name: "lr must be ..." -> "must be ..."
         raise ValueError(re.sub(rf"^(each )?{re.escape(s.name)}( entry)?:? ", "", str(e))) from None
 
 
-def _setting_key(s: hyperparams.Setting) -> Key:
+def _setting_key(s: hyperparams.Setting, state: str = "") -> Key:
     def parse(text, s=s):
         if s.name == "dataset" and text.lower() in UPLOADED:
             raise ValueError("an uploaded dataset cannot be shared: choose it on the Data page")
         return parse_setting(s, text)
-    return Key(s.name, parse, lambda v, s=s: format_setting(s, v))
+    return Key(s.name, parse, lambda v, s=s: format_setting(s, v), state=state)
 
 
 # The settings of the training controls (pages/controls.py) and the dataset, in the table's order.
@@ -169,6 +169,13 @@ def _check_sweep(values: dict) -> dict:
     return bad
 
 
+# ------------------------------------------------------------ the Playground's keys
+# The Playground's controls are its own: its table settings and its data options
+# (nnlab/toy2d.py OPTIONS, declared like the table's) live under this prefix.
+PLAYGROUND_PREFIX = "pg_"
+PLAYGROUND = tuple(_setting_key(o, state=PLAYGROUND_PREFIX + o.name) for o in toy2d.OPTIONS)
+
+
 # ------------------------------------------------------------ the presenter's keys
 def _present(text: str) -> bool:
     if text.lower() in _ON:
@@ -203,11 +210,15 @@ PRESENTER = (
 class Page:
     keys: tuple                      # the Keys this page's links hold, in the order they are written
     check: Callable | None = None    # values -> {key: reason} for values that do not fit together
+    prefix: str = ""                 # its training controls' own session-state prefix ("": the Train page's)
 
 
 PAGES = {
     "train": Page(SETUP + PRESENTER),
     "sweep": Page(SETUP + SWEEP + PRESENTER, check=_check_sweep),
+    # No dataset (the points are the link's data options) and no list of controls (the Playground's are its own).
+    "playground": Page(tuple(k for k in SETUP if k.name != "dataset") + PLAYGROUND + PRESENTER[:1],
+                       prefix=PLAYGROUND_PREFIX),
 }
 
 

@@ -12,6 +12,7 @@ import threading
 import streamlit as st
 
 from nnlab import data as nndata
+from nnlab import sharelink
 from nnlab.runs import RunLog
 from pages import controls, present, share, streamlit_compat, style
 
@@ -68,7 +69,7 @@ STATE = {
 }
 
 WIDGET_PREFIX = "ctl_"
-PLAYGROUND_PREFIX = "pg_"  # the Playground's own controls: "pg_<setting>", "pg_<nnlab.toy2d option>"
+PLAYGROUND_PREFIX = sharelink.PLAYGROUND_PREFIX  # the Playground's own controls: "pg_<setting>", "pg_<toy2d option>"
 
 # The Draw page's "train a good default" offer: epochs per dataset preset.  The
 # digits preset runs 300 epochs (~7 s); 100 of them (~2-3 s) already read every
@@ -212,11 +213,12 @@ def model_status_ui():
     st.caption(line + f" ({st.session_state.model_source}).")
 
 
-def frame(shared_sidebar: bool = True):
+def frame(shared_sidebar: bool = True, page: str = "train"):
     """Returns the sidebar's model-status placeholder (redraw it after training
     with `with status.container(): model_status_ui()`).  `shared_sidebar=False`
     (the Playground, which has data and a model of its own): no dataset box and
-    no model line in the sidebar; returns None.
+    no model line in the sidebar; returns None.  `page`: the sharelink.PAGES entry
+    whose controls a link opened here sets (the Playground's are its own).
 
     What every page starts with: state, the kept control values and the shared
     sidebar (dataset + the tab's model).
@@ -229,7 +231,7 @@ def frame(shared_sidebar: bool = True):
     style.apply()
     init_state()
     controls.init_controls()
-    share.apply_link()  # before any widget is drawn: a link sets their values
+    share.apply_link(page)  # before any widget is drawn: a link sets their values
     present.apply()
     names = dataset_names()
     key = WIDGET_PREFIX + "dataset"

@@ -6,25 +6,27 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from nnlab import lessons, sharelink
-from pages import common, controls, share
+from pages import common, share
 
-PAGE_FILES = {"train": "pages/train.py", "sweep": "pages/sweep.py"}  # the pages links open
+PAGE_FILES = {"train": "pages/train.py", "sweep": "pages/sweep.py",  # the pages links open
+              "playground": "pages/playground.py"}
 
 
 def lesson_link(lesson: dict, page: str = "train", values: dict | None = None) -> list:
     """The query parameters of a lesson's setup on `page` ([(name, text)])."""
-    return sharelink.encode(page, {**lessons.setup(lesson), **(values or {})}, base=controls.START)
+    return sharelink.encode(page, {**lessons.setup(lesson), **(values or {})}, base=share.start(page))
 
 
-def _load(params: list):
+def _load(params: list, page: str = "train"):
     """Button callback (before any widget is drawn): the lesson's setup into the controls."""
-    share.load({name: [text] for name, text in params}, again=True)
-    common.clear_model()  # a lesson starts a new model (Compare keeps the last one's curves)
+    share.load({name: [text] for name, text in params}, again=True, page=page)
+    if page != "playground":  # (the Playground's model is its own: its new setup makes a new one)
+        common.clear_model()  # a lesson starts a new model (Compare keeps the last one's curves)
 
 
 def load_button(label: str, key: str, page: str, params: list, **kwargs):
     """A button that loads `params` and opens `page` with them in the address bar (to share or reload)."""
-    if st.button(label, key=key, on_click=_load, args=(params,), **kwargs):
+    if st.button(label, key=key, on_click=_load, args=(params, page), **kwargs):
         st.switch_page(PAGE_FILES[page], query_params={name: text for name, text in params})
 
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from nnlab import toy2d
-from pages import common, controls
+from pages import common, controls, share
 from pages import playground_run as pr
 
 P = pr.PREFIX
@@ -61,12 +61,13 @@ def buttons_ui():
 
 
 def playground_page():
-    common.frame(shared_sidebar=False)  # this page has data and a model of its own
+    common.frame(shared_sidebar=False, page="playground")  # this page has data and a model of its own
     play = pr.state()
     token = pr.claim(play)
     pr.init_controls()
     sidebar_ui(play.data if play.data is not None else toy2d.make_dataset())
-    st.title("Playground")
+    share.title_ui("Playground", "playground")
+    share.notice_ui()
     st.markdown("Teach a small network to tell the colours apart. The background is the **decision boundary**: "
                 "the class the network gives each spot of the plane.")
     pr.sync(play)

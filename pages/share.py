@@ -3,8 +3,10 @@
 A link opened is applied once per tab, in `common.frame()` before any widget is
 drawn: the training controls get the setup a new tab starts with, overwritten by the
 link's values; a page's own keys (the Sweep's) go to their controls; `present` and
-`controls` to presenter mode.  Reruns, and the browser's Back to the link, do not apply
-it again, so later changes stay; reloading the page (a new tab's session) does.
+`controls` to presenter mode.  The Playground's controls are its own (its page in
+sharelink.PAGES has a prefix): a link opened there sets those and its data options,
+and leaves the Train page's alone.  Reruns, and the browser's Back to the link, do not
+apply it again, so later changes stay; reloading the page (a new tab's session) does.
 `load(params)` applies a link at once — a lesson's "Load this setup" — and marks it
 applied for the page it then opens.
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nnlab import hyperparams, sharelink
+from nnlab import hyperparams, sharelink, toy2d
 from pages import controls
 
 
@@ -22,52 +24,109 @@ def _params() -> dict:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
-def apply_link():
+def apply_link(page: str = "train"):
     params = _params()
     if params:
-        load(params)
+        load(params, page=page)
 
 
-def load(params: dict, again: bool = False):
-    """Apply query parameters {name: [texts]}, unless this tab has applied them before
-    (`again`: a button asks for them, so yes)."""
-    signature = repr(sorted((k, list(v)) for k, v in params.items()))
+def load(params: dict, again: bool = False, page: str = "train"):
+    """Apply query parameters {name: [texts]} to `page`'s controls, unless this tab has
+    applied them before (`again`: a button asks for them, so yes)."""
+    signature = repr((page, sorted((k, list(v)) for k, v in params.items())))
     if signature in st.session_state.link_applied and not again:
         return
     if signature not in st.session_state.link_applied:
         st.session_state.link_applied.append(signature)
-    apply(sharelink.decode(params))
+    apply(sharelink.decode(params), page)
 
 
-def set_controls(settings: dict):
-    """The training controls (and the dataset box) show `settings` over the setup a new tab starts with."""
-    settings = {**controls.START, **settings}
+def start(page: str = "train") -> dict:
+    """The setup `page`'s controls show in a new tab (what its links leave out)."""
+    if not sharelink.PAGES[page].prefix:
+        return controls.START
+    return {**controls.settings_of(controls.widget_values(toy2d.START_SETTINGS).get), **toy2d.defaults()}
+
+
+def set_controls(settings: dict, page: str = "train"):
+    """The training controls (and the dataset box) of `page` show `settings` over the setup a new tab starts with."""
+    prefix = sharelink.PAGES[page].prefix or controls.K
+    settings = {**start(page), **settings}
     for key, value in controls.widget_values(settings).items():
-        st.session_state[controls.K + key] = value
-    st.session_state[controls.K + "dataset"] = settings["dataset"]
+        st.session_state[prefix + key] = value
+    if prefix == controls.K:
+        st.session_state[controls.K + "dataset"] = settings["dataset"]
 
 
-def apply(link: sharelink.Link):
-    """Put a decoded link's values into the controls; note what was ignored or adjusted."""
+def _state_keys(page: str) -> list:
+    """The non-table keys a link opened on `page` sets (or puts back to their defaults):
+    the page's own when its controls are its own, else those of every page sharing Train's."""
+    pages = [sharelink.PAGES[page]] if sharelink.PAGES[page].prefix else \
+        [p for p in sharelink.PAGES.values() if not p.prefix]
+    return list({k.name: k for p in pages for k in p.keys if k.state}.values())
+
+
+def apply(link: sharelink.Link, page: str = "train"):
+    """Put a decoded link's values into `page`'s controls; note what was ignored or adjusted."""
     s = st.session_state
     settings = {k: v for k, v in link.values.items() if k in hyperparams.BY_NAME}
-    set_controls(settings)
-    for key in sharelink.all_keys().values():
-        if key.state and key.name in link.values:
+    ignored = list(link.ignored)
+    if sharelink.PAGES[page].prefix:  # the Playground
+        ignored += _playground_only(settings, link.values)
+    set_controls(settings, page)
+    for key in _state_keys(page):
+        if key.name in link.values:
             s[key.state] = link.values[key.name]
-        elif key.state:
+        else:
             s.pop(key.state, None)  # the page's own default
+    if sharelink.PAGES[page].prefix:
+        ignored += _snap_options(page)
     s.presenting = link.values.get("present", False)
-    s.show_only = link.values.get("controls", ())
-    s.link_notice = sharelink.describe(link.ignored + adjusted(settings))
+    s.show_only = link.values.get("controls", ()) if page_has(page, "controls") else ()
+    s.link_notice = sharelink.describe(ignored + adjusted(settings, page))
     s.link_loaded = len(link.values)
 
 
-def adjusted(settings: dict) -> list:
+def page_has(page: str, name: str) -> bool:
+    return any(k.name == name for k in sharelink.PAGES[page].keys)
+
+
+def _playground_only(settings: dict, values: dict) -> list:
+    """What a link opened on the Playground cannot use (taken out of `settings`): another
+    page's keys (the dataset, a sweep, a list of controls), and no hidden layer at all."""
+    own, keys, out = {k.name for k in sharelink.PAGES["playground"].keys}, sharelink.all_keys(), []
+    for name, value in values.items():
+        if name not in own:
+            settings.pop(name, None)
+            out.append((name, keys[name].format(value), "not used on the Playground"))
+    if settings.get("hidden") == []:
+        settings.pop("hidden")
+        out.append(("hidden", "none", "the Playground needs at least one hidden layer"))
+    return out
+
+
+def _snap_options(page: str) -> list:
+    """The data options a link set that their sliders cannot show, moved to the nearest
+    value a slider offers (a link may hold any value the option takes)."""
+    out, prefix = [], sharelink.PAGES[page].prefix
+    for o in toy2d.OPTIONS:
+        value = st.session_state.get(prefix + o.name)
+        if o.widget != "slider" or value is None:
+            continue
+        lo, hi, step = o.slider
+        snapped = type(lo)(round(min(max(lo, round((value - lo) / step) * step + lo), hi), 10))
+        if snapped != value:
+            st.session_state[prefix + o.name] = snapped
+            out.append((o.name, sharelink.number_text(value), f"the control offers {sharelink.number_text(snapped)}"))
+    return out
+
+
+def adjusted(settings: dict, page: str = "train") -> list:
     """(name, text, reason) for each linked setting the controls do not show as given:
     a value between the ones a control offers, more layers than it has, a setting the
     chosen optimizer does not take."""
-    shown, keys, out = controls.read_controls(), sharelink.all_keys(), []
+    prefix = sharelink.PAGES[page].prefix or controls.K
+    shown, keys, out = controls.read_controls(prefix=prefix), sharelink.all_keys(), []
     for name, value in settings.items():
         if value is None or name == "dataset":  # none: "the usual one", which the control shows
             continue
@@ -95,7 +154,7 @@ def notice_ui():
 # ------------------------------------------------------------------ the Share button
 def current_values(page: str) -> dict:
     """The page's shareable values now: the controls' settings, the page's own keys, presenter options."""
-    values = controls.read_controls()
+    values = controls.read_controls(prefix=sharelink.PAGES[page].prefix or controls.K)
     for key in sharelink.PAGES[page].keys:
         if key.state and key.state in st.session_state:
             values[key.name] = st.session_state[key.state]
@@ -109,7 +168,7 @@ def link(page: str) -> str:
     values = current_values(page)
     if values.get("dataset") in sharelink.UPLOADED:
         values.pop("dataset")
-    pairs = sharelink.encode(page, values, base=controls.START)
+    pairs = sharelink.encode(page, values, base=start(page))
     url = (st.context.url or "").split("?")[0].rstrip("/")
     base = url[:-len(page) - 1] if url.endswith("/" + page) else url
     return f"{base}/{page}" + (f"?{sharelink.query(pairs)}" if pairs else "")
@@ -126,10 +185,11 @@ def share_ui(page: str):
         st.toggle("Presenter mode", key="share_present",
                   help="Large type for a projector, the sidebar closed.")
         labels = {n: controls.LABELS.get(n, n) for n in sharelink.CONTROLS}
-        st.multiselect("Show only these controls", list(sharelink.CONTROLS), key="share_controls",
-                       format_func=labels.get, placeholder="all of them",
-                       help="The link shows only these controls, on the page itself; the others keep the "
-                            "link's values, hidden. One idea at a time.")
+        if page_has(page, "controls"):
+            st.multiselect("Show only these controls", list(sharelink.CONTROLS), key="share_controls",
+                           format_func=labels.get, placeholder="all of them",
+                           help="The link shows only these controls, on the page itself; the others keep the "
+                                "link's values, hidden. One idea at a time.")
         st.code(link(page), language=None, wrap_lines=True)
         if st.session_state.get(controls.K + "dataset") in sharelink.UPLOADED:
             st.caption("Your uploaded dataset is not in the link (it stays in this browser): the link opens "

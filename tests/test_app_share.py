@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnlab import lessons, sharelink
+from nnlab import lessons, sharelink, toy2d
 from pages import controls
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -167,3 +167,52 @@ def test_a_lesson_loaded_again_brings_its_setup_back_but_a_rerun_does_not():
     at.switch_page("pages/lessons.py").run()
     at.button(key="lesson_1").click().run()
     assert at.title[0].value == "Train" and shown(at)["epochs"] == epochs
+
+
+def playground_shown(at) -> dict:
+    """The Playground's controls: its data options and its training settings (its own, "pg_")."""
+    options = {o.name: at.session_state["pg_" + o.name] for o in toy2d.OPTIONS}
+    return {**options, **controls.settings_of(lambda n: at.session_state["pg_" + n])}
+
+
+@pytest.fixture
+def no_pacing(monkeypatch):
+    from pages import playground_run
+
+    monkeypatch.setattr(playground_run, "FRAME_SECONDS", 0.0)  # the Playground paces its pictures for a browser
+
+
+def test_the_playground_shares_its_points_network_and_training_and_leaves_train_alone(no_pacing):
+    at = open_link("", page="pages/playground.py")
+    assert at.title[0].value == "Playground" and not at.warning
+    assert at.code[0].value == "/playground"  # the starting setup: nothing to say
+    at.selectbox(key="pg_toy").set_value("spiral").run()
+    at.slider(key="pg_noise").set_value(0.1).run()
+    at.pills(key="pg_features").set_value(["x1", "x2", "sin_x1"]).run()
+    at.selectbox(key="pg_activation").set_value("relu").run()
+    at.select_slider(key="pg_lr").set_value(0.01).run()
+    link = at.code[0].value
+    path, _, query = link.partition("?")
+    assert path == "/playground"
+    assert query == "activations=relu&lr=0.01&toy=spiral&noise=0.1&features=x1-x2-sin_x1"
+    other = open_link(query, page="pages/playground.py")
+    assert playground_shown(other) == playground_shown(at) and not other.warning
+    assert other.session_state.playground.points.name == "spiral"
+    assert other.session_state.playground.net.config.sizes == [3, 8, 8, 2]
+    assert shown(other) == controls.START  # the Train page's controls are not the Playground's
+
+
+def test_a_playground_link_adjusts_what_its_controls_cannot_show_and_ignores_other_pages_keys(no_pacing):
+    at = open_link("toy=blobs&classes=5&points=333&noise=0.9&hidden=none&dataset=mnist&sweep=l2&lr=fast",
+                   page="pages/playground.py")
+    assert at.title[0].value == "Playground" and not at.exception and not at.error
+    notice = at.warning[0].value
+    for part in ("`points=333` (the control offers 350)", "`noise=0.9` (the control offers 0.5)",
+                 "`hidden=none` (the Playground needs at least one hidden layer)",
+                 "`dataset=mnist` (not used on the Playground)", "`sweep=l2` (not used on the Playground)",
+                 "`lr=fast` (must be a number)"):
+        assert part in notice, part
+    play = at.session_state.playground
+    assert play.points.name == "blobs" and len(play.points.classes) == 5 and at.session_state["pg_layers"] == 2
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert not at.exception and at.session_state.playground.trainer.epoch > 0

@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from nnlab import hyperparams, sharelink, sweep
+from nnlab import hyperparams, sharelink, sweep, toy2d
 
 SETUP = {k.name: k for k in sharelink.SETUP}
 
@@ -48,7 +48,10 @@ def test_every_control_of_the_dashboard_is_in_links_and_only_the_tables_names():
     for page in sharelink.PAGES.values():
         names = [k.name for k in page.keys]
         assert len(names) == len(set(names))
-        assert {n for n in names if n in hyperparams.BY_NAME} == widgets  # every page: the whole setup
+        # every page: the whole setup (the Playground's points are its own options, not a dataset)
+        assert {n for n in names if n in hyperparams.BY_NAME} == widgets - ({"dataset"} if page.prefix else set())
+    playground = [k.name for k in sharelink.PAGES["playground"].keys]
+    assert [o.name for o in toy2d.OPTIONS] == [n for n in playground if n not in hyperparams.BY_NAME][:-1]  # + present
 
 
 def test_links_are_short_and_readable_and_leave_out_what_a_new_tab_has():
