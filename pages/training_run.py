@@ -268,7 +268,9 @@ def run_training(view: TrainView, token, epochs=None):
             now = time.perf_counter()
             if record.get("progress") and view.charted == trainer.epoch:
                 view.draw_progress(trainer, trainer.history)  # inside an epoch: nothing new for the charts
-            elif record.get("progress") or now - last_chart >= chart_seconds(chart_cost):
+            elif now - last_chart >= chart_seconds(chart_cost):
+                # (not on every progress record after an epoch ended: in a crowd every small epoch
+                # outlasts PROGRESS_SECONDS, and the charts were redrawn each epoch, not each 5 s)
                 view.draw(trainer, trainer.history)
                 last_chart = time.perf_counter()
                 chart_cost = last_chart - now

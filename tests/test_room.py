@@ -104,7 +104,7 @@ class FakeController:
 
 def test_turns_are_first_come_first_served_and_one_thread_turns_run_together():
     fake = FakeController()
-    room = Room(controller_factory=lambda: fake)
+    room = Room(controller_factory=lambda: fake, cores=2)
     order, hold = [], threading.Event()
 
     def turn(name, threads, wait=None):
@@ -130,6 +130,35 @@ def test_turns_are_first_come_first_served_and_one_thread_turns_run_together():
     assert [name for name, _ in order] == ["a", "b", "c", "d"]
     assert order[2] == ("c", True)
     assert fake.log == [1, "restored", 1, "restored"]  # BLAS back as found whenever the room empties
+
+
+def test_one_thread_turns_run_one_per_core_in_the_order_they_came_and_a_nested_turn_is_the_same():
+    """Twenty tabs' small epochs: two at once on two cores (the rest would only share the
+    cores and the GIL), the others served in turn; a turn taken inside a turn does not wait."""
+    room = Room(controller_factory=FakeController, cores=2)
+    running, most, order, hold = [0], [0], [], threading.Event()
+    lock = threading.Lock()
+
+    def go(name):
+        with room.turn(1):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+                order.append(name)
+            with room.turn(ALL):  # nested: the same turn, no new ticket
+                hold.wait(10)
+            with lock:
+                running[0] -= 1
+
+    threads = []
+    for name in "abcde":
+        threads.append(in_thread(lambda name=name: go(name)))
+        time.sleep(0.05)
+    assert order == ["a", "b"]  # c, d and e wait for a core
+    hold.set()
+    for t in threads:
+        t.join(10)
+    assert most[0] == 2 and order == list("abcde")
 
 
 def run_records(net_cfg, train_cfg, data):

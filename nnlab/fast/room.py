@@ -11,7 +11,9 @@ with 1 and with 2 threads (784-wide inputs: measured), so:
   (``threads.blas_threads``), always — alone or in a crowd, so the same seed
   and settings give the same numbers in every session;
 * each training does its work in *turns* (an epoch, or the part of one between
-  two progress reports).  Turns with 1 thread run together, one core each;
+  two progress reports).  Turns with 1 thread run together, one per core (a
+  twentieth 1-thread turn at once would only share the same cores, and the
+  GIL, twenty ways — and starve the scripts of tabs that are not training);
   a turn with all cores runs alone.  Turns are granted first come, first
   served, so no training waits behind a stream of others;
 * only the room changes the process's BLAS thread count, between turns, and
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import os
 import threading
 
 import threadpoolctl
@@ -41,7 +44,8 @@ ALL = None  # a turn with every core (the library's default BLAS thread count)
 
 
 class Room:
-    def __init__(self, controller_factory=None):
+    def __init__(self, controller_factory=None, cores: int | None = None):
+        self._cores = cores or os.cpu_count() or 1  # 1-thread turns under way at once, at most
         self._cond = threading.Condition()
         self._waiting = collections.deque()  # tickets, first come first served
         self._holders = 0                    # turns under way
@@ -50,28 +54,39 @@ class Room:
         self._limiter = None                 # threadpoolctl's limiter while the room holds BLAS at 1
         self._controller_factory = controller_factory
         self._cap = threading.local()        # .threads: a cap on this thread's turns (see capped)
+        self._mine = threading.local()       # .depth: turns this thread is inside (a nested one is the same turn)
 
     # ---------------------------------------------------------------- turns
     @contextlib.contextmanager
     def turn(self, threads):
         """Run the block with `threads` BLAS threads (1, or ALL), sharing the
         machine with the other trainings' turns as described above."""
+        depth = getattr(self._mine, "depth", 0)
+        if depth:  # already in a turn: its threads stand (waiting for another would wait for itself)
+            self._mine.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._mine.depth = depth
+            return
         cap = getattr(self._cap, "threads", None)
         all_cores = threads is ALL and cap is None
         ticket = object()
         with self._cond:
             self._waiting.append(ticket)
             while not (self._waiting[0] is ticket
-                       and (self._holders == 0 if all_cores else not self._all_cores)):
+                       and (self._holders == 0 if all_cores else not self._all_cores and self._holders < self._cores)):
                 self._cond.wait()
             self._waiting.popleft()
             self._holders += 1
             self._all_cores = all_cores
             self._set_blas(all_cores)
             self._cond.notify_all()  # the next ticket may be a 1-thread turn that can start too
+        self._mine.depth = 1
         try:
             yield
         finally:
+            self._mine.depth = 0
             with self._cond:
                 self._holders -= 1
                 if self._holders == 0:
