@@ -58,6 +58,13 @@ class Dataset:
     def sizes(self) -> dict:
         return {"train": len(self.y_train), "validation": len(self.y_val), "test": len(self.y_test)}
 
+    def read_only(self) -> "Dataset":
+        """Mark the arrays read-only (and return self): a dataset shared by every browser
+        tab of a server must not be changed by one of them (writing raises ValueError)."""
+        for name in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test"):
+            getattr(self, name).flags.writeable = False
+        return self
+
     def meta(self) -> dict:
         """What a saved model needs to know about the data it was trained on."""
         return {

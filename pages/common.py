@@ -109,11 +109,13 @@ def init_state():
             st.session_state[key] = st.session_state[key]
 
 
-@st.cache_data(show_spinner="Loading the dataset…", max_entries=8)
+@st.cache_resource(show_spinner="Loading the dataset…", max_entries=8)
 def load_source(name: str, kwargs: dict, key: str = "", _data: bytes | None = None) -> nndata.Dataset:
-    """Datasets are read once per server and copied into each run (st.cache_data).
-    An upload's bytes (`_data`, not hashed) are identified by `key`, their SHA-256."""
-    return nndata.load_dataset(name, **kwargs, **({"data": _data} if _data is not None else {}))
+    """Datasets are read once per server and shared by every tab, read-only (STYLE.md §11):
+    MNIST is ~220 MB, and a copy per tab (st.cache_data) cost a workshop's server that much
+    per learner (docs/room.md).  An upload's bytes (`_data`, not hashed) are identified by
+    `key`, their SHA-256."""
+    return nndata.load_dataset(name, **kwargs, **({"data": _data} if _data is not None else {})).read_only()
 
 
 def load_data(name: str) -> nndata.Dataset:
@@ -123,7 +125,7 @@ def load_data(name: str) -> nndata.Dataset:
     ident = (repr(sorted(src.get("kwargs", {}).items())), src.get("key", ""))
     memo = st.session_state.setdefault("data_memo", {})
     if name not in memo or memo[name][0] != ident:
-        # each st.cache_data hit unpickles a copy (0.2 s for MNIST's 220 MB): keep this tab's
+        # this tab's source, remembered (a cache hit still hashes the arguments)
         memo[name] = (ident, load_source(name, src.get("kwargs", {}), src.get("key", ""), _data=src.get("data")))
     return memo[name][1]
 
