@@ -196,3 +196,23 @@ def test_a_training_counts_as_under_way_until_its_run_ends_or_is_dropped():
     assert ROOM.size() == before
     list(trainer.run())
     assert ROOM.size() == before and trainer.finished
+
+
+def test_every_tab_reads_the_same_read_only_copy_of_a_dataset():
+    """MNIST is ~220 MB: a copy per tab cost a workshop's server that much per learner
+    (docs/room.md). Tabs share one, and none can change it for the others."""
+    from pathlib import Path
+
+    import numpy as np
+    from streamlit.testing.v1 import AppTest
+
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    tabs = [AppTest.from_file(app, default_timeout=60) for _ in range(2)]
+    for at in tabs:
+        at.run()
+        next(b for b in at.button if b.label == "Train").click().run()  # trains on it, read-only
+        assert not at.exception and len(at.session_state.history) > 0
+    first, second = (at.session_state.data_memo["digits"][1] for at in tabs)
+    assert first is second
+    with pytest.raises(ValueError, match="read-only"):
+        first.X_train[0, 0] = np.float32(1.0)
