@@ -33,7 +33,8 @@ def apply_link(page: str = "train"):
 def load(params: dict, again: bool = False, page: str = "train"):
     """Apply query parameters {name: [texts]} to `page`'s controls, unless this tab has
     applied them before (`again`: a button asks for them, so yes)."""
-    signature = repr((page, sorted((k, list(v)) for k, v in params.items())))
+    # (the same link applies alike on Train and Sweep, which share controls; the Playground's are its own)
+    signature = repr((sharelink.PAGES[page].prefix, sorted((k, list(v)) for k, v in params.items())))
     if signature in st.session_state.link_applied and not again:
         return
     if signature not in st.session_state.link_applied:
@@ -72,7 +73,7 @@ def apply(link: sharelink.Link, page: str = "train"):
     settings = {k: v for k, v in link.values.items() if k in hyperparams.BY_NAME}
     ignored = list(link.ignored)
     if sharelink.PAGES[page].prefix:  # the Playground
-        ignored += _playground_only(settings, link.values)
+        ignored += _playground_only(settings, link.values, page)
     set_controls(settings, page)
     for key in _state_keys(page):
         if key.name in link.values:
@@ -91,10 +92,10 @@ def page_has(page: str, name: str) -> bool:
     return any(k.name == name for k in sharelink.PAGES[page].keys)
 
 
-def _playground_only(settings: dict, values: dict) -> list:
+def _playground_only(settings: dict, values: dict, page: str = "playground") -> list:
     """What a link opened on the Playground cannot use (taken out of `settings`): another
     page's keys (the dataset, a sweep, a list of controls), and no hidden layer at all."""
-    own, keys, out = {k.name for k in sharelink.PAGES["playground"].keys}, sharelink.all_keys(), []
+    own, keys, out = {k.name for k in sharelink.PAGES[page].keys}, sharelink.all_keys(), []
     for name, value in values.items():
         if name not in own:
             settings.pop(name, None)
@@ -191,7 +192,7 @@ def share_ui(page: str):
                            help="The link shows only these controls, on the page itself; the others keep the "
                                 "link's values, hidden. One idea at a time.")
         st.code(link(page), language=None, wrap_lines=True)
-        if st.session_state.get(controls.K + "dataset") in sharelink.UPLOADED:
+        if page_has(page, "dataset") and st.session_state.get(controls.K + "dataset") in sharelink.UPLOADED:
             st.caption("Your uploaded dataset is not in the link (it stays in this browser): the link opens "
                        "on the digits.")
         st.caption("Settings left at their starting values are left out of the link.")
