@@ -6,7 +6,7 @@ part fits a phone); `setup` (settings of nnlab/hyperparams.py that
 "Load this setup" puts into the Train page's controls; anything left out is what a new
 tab starts with); `question` (something to try); optionally `links`: other pages with
 this setup, each {"page": a page of nnlab/sharelink.PAGES or a page file, "label": ...,
-"values": that page's own link keys}.  A link to a page the app does not have (yet) is
+"values": that page's own link keys, and settings that replace the lesson's there}.  A link to a page the app does not have (yet) is
 not shown.  tests/test_lessons.py builds every setup.
 
 The steps follow the tutorials: softmax regression, one hidden layer, sigmoid against
@@ -43,6 +43,10 @@ LESSONS = [
         "setup": {"hidden": [32], "activations": ["relu"], "optimizer": "sgd", "lr": 0.1, "epochs": 50},
         "question": "Compare with the first lesson: is it better on the validation images? Try 8 units, then 256 "
                     "(Network tab). Which learns faster, which ends higher?",
+        # In the plane: no straight line separates two circles; 8 ReLU units bend one around the inner circle.
+        "links": [{"page": "playground", "label": "See a hidden layer bend the boundary on the Playground",
+                   "values": {"toy": "circles", "hidden": [8], "activations": ["relu"], "optimizer": "adam",
+                              "lr": 0.02, "batch_size": 16, "epochs": 200}}],
     },
     {
         "title": "Sigmoid against ReLU: vanishing gradients",

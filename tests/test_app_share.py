@@ -149,6 +149,26 @@ def test_the_lambda_lesson_opens_the_tutorial_sweep():
         " ".join(c.value for c in at.caption)
 
 
+def test_the_hidden_layer_lesson_opens_the_circles_on_the_playground_and_keeps_the_train_model(no_pacing):
+    at = open_link("")
+    next(b for b in at.button if b.label == "Train").click().run()  # the Train page's model
+    model = at.session_state.net
+    at.switch_page("pages/lessons.py").run()
+    i = next(i for i, lesson in enumerate(lessons.LESSONS)
+             if any(k["page"] == "playground" for k in lesson.get("links", [])))
+    next(b for b in at.button if b.key == f"lesson_{i}_playground").click().run()
+    assert at.title[0].value == "Playground" and not at.exception and not at.warning
+    play = at.session_state.playground
+    assert play.points.name == "circles" and play.net.config.sizes == [2, 8, 2]
+    assert at.session_state["pg_optimizer"] == "adam" and at.session_state["pg_epochs"] == 200
+    assert at.session_state.net is model  # the Train page's model and controls are not the Playground's
+    assert shown(at) == controls.START
+    at.switch_page("pages/playground.py").run()  # (AppTest reruns the page it last switched to: Lessons)
+    assert at.session_state["pg_toy"] == "circles" and not at.warning  # the link is not applied twice
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert at.session_state.playground.trainer.history[-1]["val_accuracy"] > 0.9  # bent around the circle
+
+
 def test_the_links_keys_are_the_pages_registered_keys():
     for page in sharelink.PAGES:  # every page a link can name opens (app.py's url_path = the registry's name)
         at = open_link("", page=f"pages/{page}.py")
