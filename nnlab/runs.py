@@ -9,8 +9,10 @@ so runs can be compared after the model itself is gone.
 
 A run is one model: pressing Train again on the same model (more epochs, a new
 learning rate) updates its run; Reset and Train starts a new one.  Histories
-are small (a few numbers per epoch); models are not kept here.  Plain Python
-and pandas: the Compare page only draws what this returns.
+are small (a few numbers per epoch).  The MAX_MODELS runs trained last also keep
+the model their caller hands in (its weights: opaque here), to evaluate or draw
+with again; the others keep their history only.  Plain Python and pandas: the
+Compare page only draws what this returns.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 MAX_RUNS = 50  # a tab keeps its 50 latest runs (about 2 KB of history per 100 epochs each)
+MAX_MODELS = 5  # ... and the models of the 5 trained last (70 KB each for digits' default, 2 MB for MNIST's)
 METRICS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
 
@@ -35,6 +38,8 @@ class Run:
     dataset: str
     started: str
     changes: list = field(default_factory=list)  # what differs from the run before, as "key: old → new"
+    model: object = None  # the model as last trained, while among the MAX_MODELS runs trained last
+    trained: int = 0      # when it was last recorded, in records of this log (which models to keep)
 
     @property
     def epochs(self) -> int:
@@ -67,31 +72,46 @@ def changes(before: dict | None, after: dict) -> list:
 class RunLog:
     """The runs of one browser tab (see the module docstring)."""
 
-    def __init__(self, max_runs: int = MAX_RUNS):
+    def __init__(self, max_runs: int = MAX_RUNS, max_models: int = MAX_MODELS):
         self.runs: list = []
         self.max_runs = max_runs
+        self.max_models = max_models
+        self._records = 0
         self.baseline: int | None = None
         self._next_id = 1
 
     def record(self, model_id, settings: dict, history: list, seconds: float, dataset: str = "",
-               now: _dt.datetime | None = None) -> Run:
-        """Add the run of `model_id`, or update it when that model was trained before."""
+               now: _dt.datetime | None = None, model=None) -> Run:
+        """Add the run of `model_id`, or update it when that model was trained before.
+        `model`: the model now (kept while the run is among the MAX_MODELS trained last)."""
         history = [{k: r.get(k) for k in ("epoch", *METRICS)} for r in history if not r.get("progress")]
         for run in self.runs:
             if run.model_id == model_id:
                 run.settings, run.history = dict(settings), history
                 run.seconds += seconds
+                run.model = model
+                self._forget_old_models(run)
                 return run
         previous = self.runs[-1].settings if self.runs else None
         run = Run(self._next_id, model_id, f"run {self._next_id}", dict(settings), history, float(seconds),
                   dataset, (now or _dt.datetime.now()).strftime("%H:%M:%S"), changes(previous, settings))
+        run.model = model
         self._next_id += 1
         self.runs.append(run)
         while len(self.runs) > self.max_runs:
             dropped = self.runs.pop(0)
             if dropped.id == self.baseline:
                 self.baseline = None
+        self._forget_old_models(run)
         return run
+
+    def _forget_old_models(self, latest: Run):
+        """Only the max_models runs trained last keep a model (a tab's memory stays bounded)."""
+        self._records += 1
+        latest.trained = self._records
+        keeping = sorted((r for r in self.runs if r.model is not None), key=lambda r: r.trained)
+        for run in keeping[:-self.max_models or None]:
+            run.model = None
 
     def get(self, run_id: int) -> Run:
         for run in self.runs:
@@ -118,7 +138,8 @@ class RunLog:
 
     # ------------------------------------------------------------ views
     def table(self) -> pd.DataFrame:
-        """One row per run: name, when, data, epochs, final metrics (%), time, what changed."""
+        """One row per run: name, when, data, epochs, final metrics (%), time, whether its model is
+        kept, what changed."""
         base = self.get(self.baseline).settings if self.baseline is not None else None
         rows = []
         for run in self.runs:
@@ -129,12 +150,13 @@ class RunLog:
                 "val accuracy %": None if val is None else round(100 * val, 2),
                 "train accuracy %": None if acc is None else round(100 * acc, 2),
                 "val loss": run.final("val_loss"), "train loss": run.final("train_loss"),
-                "seconds": round(run.seconds, 2),
+                "seconds": round(run.seconds, 2), "model": "kept" if run.model is not None else "",
                 "changes": "; ".join(changes(base, run.settings) if base is not None and run.id != self.baseline
                                      else run.changes),
             })
         return pd.DataFrame(rows, columns=["id", "name", "started", "dataset", "epochs", "val accuracy %",
-                                           "train accuracy %", "val loss", "train loss", "seconds", "changes"])
+                                           "train accuracy %", "val loss", "train loss", "seconds", "model",
+                                           "changes"])
 
     def differences(self, run_ids) -> dict:
         """{run name: the settings in which it differs from the others ("" when none)} — legend names."""

@@ -13,6 +13,7 @@ import streamlit as st
 
 from nnlab import data as nndata
 from nnlab import sharelink
+from nnlab.network import Network
 from nnlab.runs import RunLog
 from pages import controls, present, share, streamlit_compat, style
 
@@ -37,6 +38,7 @@ STATE = {
     "eval_clicked_diagonal": False,  # Evaluate: the last click on the confusion matrix hit the diagonal
     "upload_id": None,       # file_id of the model file already loaded (load each upload once)
     "upload_error": "",      # why the last uploaded model file was refused
+    "compare_used": None,    # Compare: (run name, why not or "") after "Use this run's model"
     # set on the Data page (pages/data.py):
     "data_sources": {},      # dataset name -> how to load it: {"kwargs": {...}, "key": sha256, "data": bytes}
     "data_error": "",        # why the dataset chosen in the sidebar could not be loaded (shown once)
@@ -182,13 +184,37 @@ def set_model(net, *, trainer=None, history=None, controls=None, dataset=None, s
 
 
 def record_run(seconds: float):
-    """Keep the tab's model's training so far as a run of the run log (Compare page)."""
-    if st.session_state.net is None or not st.session_state.history:
+    """Keep the tab's model's training so far as a run of the run log (Compare page),
+    with a copy of its weights while it is among the latest runs (nnlab/runs.py MAX_MODELS)."""
+    net = st.session_state.net
+    if net is None or not st.session_state.history:
         return
     settings = dict(st.session_state.model_controls or {})
     settings.pop("dataset", None)
+    kept = {"config": net.config, "params": net.get_params(), "train_config": st.session_state.train_config}
     st.session_state.run_log.record(st.session_state.model_serial, settings, st.session_state.history, seconds,
-                                    dataset=st.session_state.model_dataset or "")
+                                    dataset=st.session_state.model_dataset or "", model=kept)
+
+
+def use_kept_model(run) -> str:
+    """Make a run's kept model the tab's model again, to evaluate or draw with (like a model
+    loaded from a file: training goes on from a new model).  '' when done, else why not."""
+    if run.model is None:
+        return (f"**{run.name}** no longer keeps its model: only the {st.session_state.run_log.max_models} "
+                "runs trained last do. Its curves and scores stay here.")
+    try:
+        data = load_data(run.dataset)
+    except ValueError as e:
+        return f"**{run.name}** was trained on {run.dataset}, which cannot be loaded now: {e}"
+    cfg = run.model["config"]
+    if (cfg.n_inputs, cfg.n_outputs) != (data.n_features, data.n_classes):
+        return (f"**{run.name}** was trained on another {run.dataset} dataset ({cfg.n_inputs} features, "
+                f"{cfg.n_outputs} classes; this tab's has {data.n_features} and {data.n_classes}).")
+    net = Network(cfg)
+    net.set_params(run.model["params"])
+    set_model(net, history=run.history, controls={**run.settings, "dataset": run.dataset}, dataset=run.dataset,
+              source=f"{run.name}, kept on Compare", train_config=run.model["train_config"])
+    return ""
 
 
 def clear_model():

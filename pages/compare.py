@@ -9,12 +9,23 @@ from pages import common
 MAX_OVERLAY = 10  # curves of at most this many runs at once (one colour each)
 
 
+def _use(run):
+    """Button callback (before the page is drawn, so the sidebar's model line shows it at once)."""
+    st.session_state.compare_used = (run.name, common.use_kept_model(run))
+
+
 def manage_ui(log):
-    """Rename, delete, pin a baseline: for one run picked in a select box."""
-    with st.expander("Rename, delete, baseline", icon=":material/edit:"):
+    """Use its model again, rename, delete, pin a baseline: for one run picked in a select box."""
+    with st.expander("Use a run's model again, rename, delete, baseline", icon=":material/edit:"):
         ids = [r.id for r in log.runs]
         run_id = st.selectbox("Run", ids, index=len(ids) - 1, format_func=lambda i: log.get(i).name,
                               key="compare_run")
+        run = log.get(run_id)
+        st.button("Use this run's model", key="compare_use", icon=":material/model_training:",
+                  on_click=_use, args=(run,), disabled=run.model is None,
+                  help=f"Evaluate it or draw with it again (the {log.max_models} runs trained last keep their "
+                       "model)." if run.model is not None else
+                  f"Only the {log.max_models} runs trained last keep their model; this one keeps its curves.")
         c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
         name = c1.text_input("New name", value=log.get(run_id).name, key=f"compare_name_{run_id}")
         if c1.button("Rename", key="compare_rename"):
@@ -31,6 +42,21 @@ def manage_ui(log):
         if c3.button("Delete", key="compare_delete", icon=":material/delete:"):
             log.delete(run_id)
             st.rerun()
+
+
+def used_ui():
+    """What "Use this run's model" did: the run's model is the tab's model now, or why not."""
+    if st.session_state.compare_used is None:
+        return
+    (name, why_not), st.session_state.compare_used = st.session_state.compare_used, None
+    if why_not:
+        st.error(why_not, icon=":material/error:")
+        return
+    st.success(f"The model of **{name}** is this tab's model again.", icon=":material/check_circle:")
+    row = st.container(horizontal=True)
+    with row:
+        st.page_link("pages/evaluate.py", label="Evaluate it", icon=":material/analytics:")
+        st.page_link("pages/draw.py", label="Draw with it", icon=":material/draw:")
 
 
 def compare_page():
@@ -68,6 +94,7 @@ def compare_page():
                        key="compare_acc", config={"displayModeBar": False})
     st.caption("Dotted: training; solid: validation. The legend names the settings in which the runs differ.")
     manage_ui(log)
+    used_ui()
     c1, c2 = st.columns(2)
     c1.download_button("Download the table (.csv)", log.csv("table"), file_name="nnlab-runs.csv",
                        mime="text/csv", icon=":material/download:")

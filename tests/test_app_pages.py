@@ -436,6 +436,36 @@ def test_compare_keeps_every_model_as_a_run_and_overlays_them():
     assert not at.exception and len(at.dataframe[0].value) == 1
 
 
+def test_a_kept_run_s_model_becomes_the_tab_s_model_again_to_evaluate():
+    import numpy as np
+
+    at = new_app()
+    at.session_state.run_log.max_models = 1  # only the run trained last keeps its model
+    X = at.session_state.data_memo["digits"][1].X_test
+    at.slider(key="ctl_epochs").set_value(3).run()
+    button(at, "Train").click().run()
+    button(at, "Reset").click().run()
+    at.select_slider(key="ctl_width_0").set_value(32).run()
+    button(at, "Train").click().run()
+    second = at.session_state.net.predict_proba(X)
+    button(at, "Reset").click().run()  # the tab has no model now
+    at.switch_page("pages/compare.py").run()
+    assert list(at.dataframe[0].value["model"]) == ["", "kept"]
+    at.selectbox(key="compare_run").set_value(1).run()
+    assert button(at, "Use this run's model").disabled  # its model was not kept: only its curves
+    at.selectbox(key="compare_run").set_value(2).run()
+    button(at, "Use this run's model").click().run()
+    assert not at.exception and "is this tab's model again" in texts(at.success)
+    net = at.session_state.net
+    assert net.config.hidden == [32, 64] and np.array_equal(net.predict_proba(X), second)  # its weights, as trained
+    assert at.session_state.trainer is None and "run 2" in at.session_state.model_source
+    assert len(at.session_state.history) == 3
+    at.switch_page("pages/evaluate.py").run()
+    assert not at.exception and not at.error
+    at.switch_page("pages/draw.py").run()
+    assert not at.exception and not at.error
+
+
 # ------------------------------------------------ issue 12, sections 4 and 5
 def sidebar_epochs(at):
     return int(re.search(r"(\d+) epochs?", texts(at.sidebar.caption)).group(1))

@@ -52,3 +52,14 @@ def test_rename_delete_and_a_bounded_log():
     assert log.baseline is None and [r.id for r in log.runs] == [3, 4]
     with pytest.raises(KeyError):
         log.get(5)
+
+
+def test_only_the_latest_runs_keep_their_model():
+    log = RunLog(max_models=2)
+    for i in range(1, 5):
+        log.record(i, {"lr": i}, hist(2), 1.0, model=f"weights {i}")
+    assert [r.model for r in log.runs] == [None, None, "weights 3", "weights 4"]
+    assert list(log.table()["model"]) == ["", "", "kept", "kept"]
+    log.record(2, {"lr": 2}, hist(2), 1.0, model="weights 2, trained on")  # an older run trained on keeps its model
+    assert [r.model for r in log.runs] == [None, "weights 2, trained on", None, "weights 4"]
+    assert RunLog(max_models=0).record(1, {}, hist(2), 1.0, model="w").model is None
