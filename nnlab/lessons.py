@@ -6,8 +6,9 @@ part fits a phone); `setup` (settings of nnlab/hyperparams.py that
 "Load this setup" puts into the Train page's controls; anything left out is what a new
 tab starts with); `question` (something to try); optionally `links`: other pages with
 this setup, each {"page": a page of nnlab/sharelink.PAGES or a page file, "label": ...,
-"values": that page's own link keys, and settings that replace the lesson's there}.  A link to a page the app does not have (yet) is
-not shown.  tests/test_lessons.py builds every setup.
+"values": that page's own link keys, and settings that replace the lesson's there}.
+A link to a page the app does not have (yet) is not shown.  tests/test_lessons.py
+builds every setup.
 
 The steps follow the tutorials: softmax regression, one hidden layer, sigmoid against
 ReLU, overfitting and L2 (the first tutorial's λ sweep), optimizers, dropout and early
