@@ -94,8 +94,7 @@ class RunLog:
                 return run
         previous = self.runs[-1].settings if self.runs else None
         run = Run(self._next_id, model_id, f"run {self._next_id}", dict(settings), history, float(seconds),
-                  dataset, (now or _dt.datetime.now()).strftime("%H:%M:%S"), changes(previous, settings))
-        run.model = model
+                  dataset, (now or _dt.datetime.now()).strftime("%H:%M:%S"), changes(previous, settings), model)
         self._next_id += 1
         self.runs.append(run)
         while len(self.runs) > self.max_runs:

@@ -12,7 +12,7 @@ import threading
 import streamlit as st
 
 from nnlab import data as nndata
-from nnlab import sharelink
+from nnlab import modelfile, sharelink
 from nnlab.network import Network
 from nnlab.runs import RunLog
 from pages import controls, present, share, streamlit_compat, style
@@ -191,7 +191,9 @@ def record_run(seconds: float):
         return
     settings = dict(st.session_state.model_controls or {})
     settings.pop("dataset", None)
-    kept = {"config": net.config, "params": net.get_params(), "train_config": st.session_state.train_config}
+    data = model_data()  # (its classes: a kept model is checked against the data as a model file is)
+    kept = {"config": net.config, "params": net.get_params(), "train_config": st.session_state.train_config,
+            "header": {"data": data.meta() if data is not None else None}}
     st.session_state.run_log.record(st.session_state.model_serial, settings, st.session_state.history, seconds,
                                     dataset=st.session_state.model_dataset or "", model=kept)
 
@@ -206,12 +208,12 @@ def use_kept_model(run) -> str:
         data = load_data(run.dataset)
     except ValueError as e:
         return f"**{run.name}** was trained on {run.dataset}, which cannot be loaded now: {e}"
-    cfg = run.model["config"]
-    if (cfg.n_inputs, cfg.n_outputs) != (data.n_features, data.n_classes):
-        return (f"**{run.name}** was trained on another {run.dataset} dataset ({cfg.n_inputs} features, "
-                f"{cfg.n_outputs} classes; this tab's has {data.n_features} and {data.n_classes}).")
-    net = Network(cfg)
+    net = Network(run.model["config"])
     net.set_params(run.model["params"])
+    try:
+        modelfile.check_compatible(run.model["header"], net, data)
+    except modelfile.ModelFileError as e:
+        return f"**{run.name}** cannot be used on this tab's {run.dataset} data: {e}."
     set_model(net, history=run.history, controls={**run.settings, "dataset": run.dataset}, dataset=run.dataset,
               source=f"{run.name}, kept on Compare", train_config=run.model["train_config"])
     return ""

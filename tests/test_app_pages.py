@@ -464,6 +464,12 @@ def test_a_kept_run_s_model_becomes_the_tab_s_model_again_to_evaluate():
     assert not at.exception and not at.error
     at.switch_page("pages/draw.py").run()
     assert not at.exception and not at.error
+    # checked like a model file: one trained on other labels is refused and the tab keeps its model
+    at.session_state.run_log.get(2).model["header"]["data"]["classes"] = list("abcdefghij")
+    at.switch_page("pages/compare.py").run()
+    at.selectbox(key="compare_run").set_value(2).run()
+    button(at, "Use this run's model").click().run()
+    assert "trained on other labels" in texts(at.error) and at.session_state.net is net
 
 
 # ------------------------------------------------ issue 12, sections 4 and 5
