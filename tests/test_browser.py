@@ -628,6 +628,16 @@ def test_one_stop_button_while_training_and_every_count_agrees_after_it(page):
     assert f"{done} epochs" in sidebar and charted == done, (done, sidebar, charted)
 
 
+def run_sweep(page, values_text):
+    """Open the Sweep page, enter the values to sweep (l2, the default setting) and press Run."""
+    page.get_by_role("link", name="Sweep").click()
+    values = page.get_by_role("textbox", name="Values")
+    values.fill(values_text)
+    values.press("Enter")
+    wait_idle(page)
+    button(page, "Run the sweep").click()
+
+
 def test_two_runs_overlaid_on_compare_and_a_three_point_sweep_to_its_plot(page):
     click_train_and_wait(page, 40)
     choose(page, "Activation", "sigmoid")
@@ -642,12 +652,7 @@ def test_two_runs_overlaid_on_compare_and_a_three_point_sweep_to_its_plot(page):
     assert len(names) == 4 and any("ReLU" in n or "relu" in n for n in names) and any("sigmoid" in n for n in names)
     assert [n.split(":")[0] for n in names[::2]] == ["run 1", "run 2"]  # the table is a canvas: read the legend
     shot(page, "compare.png")
-    page.get_by_role("link", name="Sweep").click()
-    values = page.get_by_role("textbox", name="Values")
-    values.fill("0.01,1,100")
-    values.press("Enter")
-    wait_idle(page)
-    button(page, "Run the sweep").click()
+    run_sweep(page, "0.01,1,100")
     page.get_by_text(re.compile(r"^Best: ")).wait_for()
     wait_idle(page)
     chart = page.locator(".js-plotly-plot").filter(has_text="Validation accuracy against l2")
@@ -658,12 +663,7 @@ def test_two_runs_overlaid_on_compare_and_a_three_point_sweep_to_its_plot(page):
 
 
 def test_stop_on_the_sweep_page_cancels_the_runs_not_started_and_keeps_the_finished(page):
-    page.get_by_role("link", name="Sweep").click()
-    values = page.get_by_role("textbox", name="Values")
-    values.fill("logspace:-3:1:20")
-    values.press("Enter")
-    wait_idle(page)
-    button(page, "Run the sweep").click()
+    run_sweep(page, "logspace:-3:1:20")
     page.get_by_text(re.compile(r"^[1-9]\d* of 20 runs")).wait_for()  # a first point is in
     button(page, "Stop").click()
     stopped = page.get_by_text(re.compile(r"^Sweep stopped after \d+ of 20 runs"))
