@@ -7,6 +7,8 @@ import nnlab  # noqa: F401  first, before NumPy is imported: see nnlab/fast/open
 
 import streamlit as st  # noqa: E402
 
+from pages import errors  # noqa: E402
+
 st.set_page_config(page_title="nnlab — neural networks from scratch", page_icon=":material/neurology:",
                    layout="wide")
 
@@ -19,7 +21,7 @@ def _start():
     st.switch_page("pages/train.py", query_params={k: st.query_params.get_all(k) for k in st.query_params})
 
 
-st.navigation([
+page = st.navigation([
     st.Page(_start, title="nnlab", url_path="start", default=True, visibility="hidden"),
     st.Page("pages/data.py", title="Data", icon=":material/dataset:", url_path="data"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
@@ -30,4 +32,5 @@ st.navigation([
     st.Page("pages/sweep.py", title="Sweep", icon=":material/tune:", url_path="sweep"),
     st.Page("pages/playground.py", title="Playground", icon=":material/scatter_plot:", url_path="playground"),
     st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
-]).run()
+])
+errors.run(page)

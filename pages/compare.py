@@ -4,7 +4,7 @@ CSV downloads.  The run log lives in nnlab/runs.py; this page only draws it."""
 import streamlit as st
 
 from nnlab import figures
-from pages import common
+from pages import common, errors
 
 MAX_OVERLAY = 10  # curves of at most this many runs at once (one colour each)
 
@@ -102,4 +102,4 @@ def compare_page():
                        mime="text/csv", icon=":material/download:")
 
 
-compare_page()
+errors.run(compare_page)

@@ -80,13 +80,25 @@ def widget_values(settings: dict) -> dict:
             out[s.name] = _nearest(numbers, v[s.name])
         elif s.values and v[s.name] is None:  # the batch size "full"
             out[s.name] = next(x for x in s.values if isinstance(x, str))
-    hidden, acts = list(v["hidden"]), hyperparams.check("activations", v["activations"])
-    out["layers"] = min(len(hidden), MAX_LAYERS)  # 0: no hidden layer (softmax regression)
-    out.update({f"width_{i}": _nearest(WIDTHS, w) for i, w in enumerate(hidden[:MAX_LAYERS])})
+    hidden = list(v["hidden"])[:MAX_LAYERS]
+    acts = per_layer(hyperparams.check("activations", v["activations"]), len(hidden))
+    out["layers"] = len(hidden)  # 0: no hidden layer (softmax regression)
+    out.update({f"width_{i}": _nearest(WIDTHS, w) for i, w in enumerate(hidden)})
     out["same_activation"] = len(set(acts)) <= 1
     out["activation"] = acts[0] if acts else hyperparams.default("activations")[0]
-    out.update({f"activation_{i}": acts[i if len(acts) > 1 else 0] for i in range(len(hidden[:MAX_LAYERS]))})
+    out.update({f"activation_{i}": a for i, a in enumerate(acts)})
     return out
+
+
+def per_layer(acts: list, n: int) -> list:
+    """One activation for each of `n` hidden layers.  A list of another length (a
+    link's `hidden=128-64-32` over the two layers a tab started with, or
+    `activations=relu-tanh` for three layers) is stretched or cut: one name
+    serves every layer, a longer list gives the last layers its last name."""
+    acts = list(acts) or list(hyperparams.default("activations"))
+    if len(set(acts)) == 1:
+        return acts[:1] * n
+    return (acts + acts[-1:] * n)[:n]
 
 
 def preset_values(name: str, data=None) -> dict:

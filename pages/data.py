@@ -12,7 +12,7 @@ import streamlit as st
 from nnlab import data as nndata
 from nnlab import kaggle, preview
 from nnlab.dataerror import MAX_FILE_MB
-from pages import common, wording
+from pages import common, errors, wording
 
 DATASET_KEY = common.WIDGET_PREFIX + "dataset"
 LABELS = {"digits": "Digits 8x8 (built in)", "mnist": "MNIST 28x28", "csv": "Your own CSV"}
@@ -160,4 +160,4 @@ def data_page():
     kaggle_ui()
 
 
-data_page()
+errors.run(data_page)

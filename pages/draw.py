@@ -6,7 +6,7 @@ from streamlit_drawable_canvas import st_canvas
 from nnlab import figures, preprocess, presets
 from nnlab.network import Network
 from nnlab.training import Trainer
-from pages import common, controls, training_run, wording
+from pages import common, controls, errors, training_run, wording
 
 CANVAS_SIZE = 320
 PEN_WIDTH = 22
@@ -174,4 +174,4 @@ def draw_page():
         steps_ui(result, data)
 
 
-draw_page()
+errors.run(draw_page)

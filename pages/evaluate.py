@@ -9,7 +9,7 @@ import streamlit as st
 from PIL import Image
 
 from nnlab import figures, metrics, modelfile
-from pages import common, wording
+from pages import common, errors, wording
 
 GALLERY_MAX = 24
 GALLERY_CELL_PX = 104  # each mistake's box: as many per row as the screen holds (8 on a wide one, 3 on a phone)
@@ -191,4 +191,4 @@ def evaluate_page():
     downloads_ui(net, data)
 
 
-evaluate_page()
+errors.run(evaluate_page)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from nnlab import figures, hyperparams, inspect
 from nnlab import figures_inside as fi
-from pages import common, inside_check, inside_view, wording
+from pages import common, errors, inside_check, inside_view, wording
 from pages import training_run as tr
 
 TOP_IMAGES = 8
@@ -174,4 +174,4 @@ def inside_page():
     inside_view.run(view, token)
 
 
-inside_page()
+errors.run(inside_page)

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from nnlab import lessons, sharelink
-from pages import common, share
+from pages import common, errors, share
 
 PAGE_FILES = {"train": "pages/train.py", "sweep": "pages/sweep.py",  # the pages links open
               "playground": "pages/playground.py"}
@@ -60,4 +60,4 @@ def lessons_page():
                 other_page_ui(i, lesson, link)
 
 
-lessons_page()
+errors.run(lessons_page)

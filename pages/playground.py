@@ -2,7 +2,7 @@
 import streamlit as st
 
 from nnlab import toy2d
-from pages import common, controls, share
+from pages import common, controls, errors, share
 from pages import playground_run as pr
 
 P = pr.PREFIX
@@ -96,4 +96,4 @@ def playground_page():
                "orange below zero, blue above; the boundary is built from these.")
 
 
-playground_page()
+errors.run(playground_page)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab import figures, hyperparams, sweep
-from pages import common, controls, share
+from pages import common, controls, errors, share
 
 SUGGESTED = {"l2": "logspace:-2:2:10", "l1": "logspace:-4:0:5", "lr": "logspace:-3:0:7",
              "dropout": "0,0.1,0.2,0.3,0.5", "epochs": "50,100,200,400", "batch_size": "16,32,64,128",
@@ -180,4 +180,4 @@ def sweep_page():
                       help="The Train page's controls take the best value (the nearest one each control offers).")
 
 
-sweep_page()
+errors.run(sweep_page)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from nnlab import estimate, figures, presets
 from nnlab.network import Network
-from pages import common, controls, present, share, wording
+from pages import common, controls, errors, present, share, wording
 from pages import training_run as tr
 
 LONG_RUN_SECONDS = 20  # a run expected to take longer says how long before it starts
@@ -172,4 +172,4 @@ def train_page():
     network_ui(ctl, data)
 
 
-train_page()
+errors.run(train_page)

@@ -4,8 +4,18 @@ tests with PIL and by the browser tests with the mouse) and a trained digits mod
 # idle workers sleep quickly and the shared optimizer update is exercised on big networks.
 import nnlab  # noqa: F401  (nnlab/fast/openblas.py)
 
+import os  # noqa: E402
+
+# A page's unexpected error reaches AppTest as an exception (in the app a user gets one
+# plain sentence instead: pages/errors.py; tests/test_app_errors.py checks that one).
+os.environ.setdefault("NNLAB_SHOW_ERRORS", "1")
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from streamlit import config as _st_config  # noqa: E402
+
+# The tests see a failing page's exception in full (config.toml says "none" to users).
+_st_config.set_option("client.showErrorDetails", "full")
 
 
 def _arc(cx, cy, rx, ry, a0, a1, n=24):

@@ -727,6 +727,20 @@ def test_a_shared_link_opens_the_same_setup_in_a_fresh_browser(page, browser, se
         ctx.close()
 
 
+def test_a_deep_network_s_link_opens_with_every_layer_and_no_traceback(browser, server):
+    """Issue 21: /train?hidden=128-64-32 showed an IndexError traceback with the server's paths."""
+    for path, sliders in [("/train?hidden=128-64-32", 3), ("/playground?hidden=8-8-8", 3)]:
+        ctx, pg = new_tab(browser, server, path)
+        try:
+            sidebar = pg.get_by_test_id("stSidebar")
+            sidebar.get_by_text(re.compile(r"^Units in hidden layer 3$")).first.wait_for(state="attached")  # (on its tab)
+            assert sidebar.get_by_text(re.compile(r"^Units in hidden layer \d$")).count() == sliders
+            body = pg.locator("body").inner_text()
+            assert "Traceback" not in body and "IndexError" not in body and "Something went wrong" not in body
+        finally:
+            ctx.close()
+
+
 def test_presenter_mode_hides_the_sidebar_and_the_unlisted_controls(browser, server):
     ctx, pg = new_tab(browser, server, "/?present=1&controls=lr,hidden&epochs=5&bogus=1",
                       viewport={"width": 1280, "height": 720})
