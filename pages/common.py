@@ -13,9 +13,10 @@ import streamlit as st
 
 from nnlab import data as nndata
 from nnlab import modelfile, sharelink
+from nnlab.dataerror import Unreachable
 from nnlab.network import Network
 from nnlab.runs import RunLog
-from pages import controls, present, share, streamlit_compat, style
+from pages import controls, present, share, streamlit_compat, style, wording
 
 # Every session-state key the app uses, with its initial value.  Widget keys
 # (the training controls, prefix "ctl_") are initialised in pages/controls.py.
@@ -42,6 +43,7 @@ STATE = {
     # set on the Data page (pages/data.py):
     "data_sources": {},      # dataset name -> how to load it: {"kwargs": {...}, "key": sha256, "data": bytes}
     "data_error": "",        # why the dataset chosen in the sidebar could not be loaded (shown once)
+    "data_mnist_error": "",  # why "Use MNIST" failed, shown once under it (pages/data.py)
     "data_upload_sig": None, # (file_id, label column, images) of the CSV upload already processed
     "data_upload_error": "", # why the last CSV upload was refused (the previous data is kept)
     "kaggle_sig": None,      # (file_id, model id, epochs) of the test.csv already predicted
@@ -139,8 +141,11 @@ def _check_dataset(key: str):
     try:
         load_data(name)
     except ValueError as e:
+        # a failed download's message names CLI flags and variables: say it in the app's words
+        why = "it could not be downloaded (this server cannot reach OpenML)" if isinstance(e, Unreachable) else e
         st.session_state[key] = dataset_names()[0]
-        st.session_state.data_error = (f"Could not load **{name}**: {e} — using **{dataset_names()[0]}**. "
+        st.session_state.data_error = (f"Could not load **{wording.dataset_label(name)}**: {why} — using "
+                                       f"**{wording.dataset_label(dataset_names()[0])}**. "
                                        "Choose the data on the **Data** page.")
 
 
@@ -271,7 +276,7 @@ def frame(shared_sidebar: bool = True, page: str = "train"):
         return None
     _check_dataset(key)
     with st.sidebar:
-        st.selectbox("Dataset", names, key=key, help=controls.HELP["dataset"])
+        st.selectbox("Dataset", names, key=key, format_func=wording.dataset_label, help=controls.HELP["dataset"])
         status = st.empty()
         st.divider()
     if st.session_state.data_error:
