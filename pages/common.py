@@ -248,12 +248,14 @@ def model_status_ui():
     st.caption(line + f" ({st.session_state.model_source}).")
 
 
-def frame(shared_sidebar: bool = True, page: str = "train"):
+def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: bool = True):
     """Returns the sidebar's model-status placeholder (redraw it after training
     with `with status.container(): model_status_ui()`).  `shared_sidebar=False`
     (the Playground, which has data and a model of its own): no dataset box and
     no model line in the sidebar; returns None.  `page`: the sharelink.PAGES entry
     whose controls a link opened here sets (the Playground's are its own).
+    `data_error_here=False`: the page shows why its dataset fell back itself, under
+    its title (data_error_ui).
 
     What every page starts with: state, the kept control values and the shared
     sidebar (dataset + the tab's model).
@@ -279,13 +281,19 @@ def frame(shared_sidebar: bool = True, page: str = "train"):
         st.selectbox("Dataset", names, key=key, format_func=wording.dataset_label, help=controls.HELP["dataset"])
         status = st.empty()
         st.divider()
-    if st.session_state.data_error:
-        st.error(st.session_state.data_error, icon=":material/error:")
-        st.session_state.data_error = ""
+    if data_error_here:
+        data_error_ui()
     share.notice_ui()
     with status.container():
         model_status_ui()
     return status
+
+
+def data_error_ui():
+    """Why the dataset chosen in the sidebar could not be loaded, once."""
+    if st.session_state.data_error:
+        st.error(st.session_state.data_error, icon=":material/error:")
+        st.session_state.data_error = ""
 
 
 def no_model_ui(what: str):

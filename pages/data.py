@@ -172,8 +172,9 @@ def kaggle_ui():
 
 
 def data_page():
-    common.frame()
+    common.frame(data_error_here=False)
     st.title("Data")
+    common.data_error_ui()  # under the title: a dataset chosen in the sidebar that could not be loaded
     st.markdown("Choose what the network learns from. The choice applies to **Train**, **Evaluate** and **Draw** "
                 "(and shows in the sidebar); a file that cannot be used changes nothing.")
     names = [n for n in LABELS if n in nndata.DATASETS]

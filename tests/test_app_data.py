@@ -143,6 +143,11 @@ def test_offline_mnist_is_one_plain_error_under_the_title(monkeypatch):
     assert "could not be downloaded" in msg and "**Advanced**" in msg
     order = [type(n).__name__ for n in at.main if type(n).__name__ in ("Title", "Error")]
     assert order == ["Title", "Error"]  # under the title, not above it
+    at.selectbox(key="ctl_dataset").set_value("mnist").run()  # the same, chosen in the sidebar
+    (msg,) = errors(at)
+    assert "could not be downloaded" in msg and "URLError" not in msg and MNIST_ENV not in msg
+    assert [type(n).__name__ for n in at.main if type(n).__name__ in ("Title", "Error")] == ["Title", "Error"]
+    assert at.session_state["ctl_dataset"] == "digits"
 
 
 def test_choosing_csv_in_the_sidebar_without_an_upload_falls_back():
