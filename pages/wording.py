@@ -20,7 +20,7 @@ DATASET_LABELS = {"digits": "Digits (8x8, scikit-learn)", "mnist": "MNIST (28x28
 # Downloading MNIST failed (nnlab.dataerror.Unreachable): the app's words, not the CLI's flags.
 MNIST_OFFLINE = ("MNIST could not be downloaded: this server cannot reach OpenML (no internet?). To use it "
                  "anyway, put the four MNIST files in a folder on the server and type that folder under "
-                 "**Advanced** below; meanwhile the data in use stays as it was.")
+                 "**Advanced** above; meanwhile the data in use stays as it was.")
 
 
 def dataset_label(name: str) -> str:
