@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .dataerror import DataError, read_bytes
+from .dataerror import DataError, Unreachable, read_bytes
 
 
 @dataclass
@@ -170,7 +170,7 @@ def load_mnist_openml(val_size: int | None = None, data_home=None) -> Dataset:
             X, y = datasets.fetch_openml("mnist_784", version=1, as_frame=False, return_X_y=True,
                                          data_home=data_home, n_retries=1, delay=0.1)
     except (OSError, TimeoutError, ValueError) as e:  # URLError, HTTPError, socket errors, bad cache
-        raise DataError(
+        raise Unreachable(
             f"could not get MNIST from OpenML ({type(e).__name__}: {str(e)[:80]}); offline? "
             f"Point nnlab at the four IDX files instead: --data-dir DIR, or {MNIST_ENV}=DIR, or the "
             "app's MNIST folder field (files train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
@@ -214,7 +214,7 @@ def load_csv(path=None, data: bytes | None = None, label_column: str | None = No
         X /= np.float32(table.pixel_max)  # in place: X is already our own float32 copy
     parts = split_seeded(X, table.y, test_size, val_size, seed)
     return Dataset("csv", *parts, classes=table.classes, image_shape=table.image_shape,
-                   pixel_max=table.pixel_max, description=f"{label}: {len(X):,} rows, {X.shape[1]} features, "
+                   pixel_max=table.pixel_max, description=f"{label}: {len(X):,} rows, {X.shape[1]:,} features, "
                    f"{len(table.classes)} classes", notes=table.notes, head=table.head)
 
 

@@ -28,6 +28,20 @@ class DataError(ValueError):
         super().__init__(" ".join(str(message).split()))
 
 
+class NoLabelColumn(DataError):
+    """No column of the file can be taken for the classes.  `found`: some of its
+    column names, so the app can say it in its own words (point to its box)."""
+
+    def __init__(self, message: str, found: str):
+        super().__init__(message)
+        self.found = found
+
+
+class Unreachable(DataError):
+    """A download failed (offline, server down).  The message is for the command
+    line (flags, environment); the app words its own sentence."""
+
+
 def read_bytes(source, what: str = "file", limit: int | None = None) -> bytes:
     """The content of `source` (a path, bytes, or a binary file object such as a
     Streamlit UploadedFile), refusing anything over `limit` bytes (default MAX_FILE_BYTES)."""

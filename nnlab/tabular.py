@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .csvread import _some, read_frame
-from .dataerror import DataError
+from .dataerror import DataError, NoLabelColumn
 
 LABEL_NAMES = ("label", "labels", "class", "target", "y", "digit")
 MIN_ROWS = 10
@@ -194,8 +194,8 @@ def parse_labeled(raw: bytes, label_column: str | None = None, images="auto",
         if all(_is_number(c) for c in df.columns):
             raise DataError(f"the first line of the {what} holds numbers, not column names; "
                             "add a header line and name the class column 'label'")
-        raise DataError(f"no label column in the {what}: name the column holding the classes 'label' "
-                        f"(found: {_some(df.columns)})")
+        raise NoLabelColumn(f"no label column in the {what}: name the column holding the classes 'label' "
+                            f"(found: {_some(df.columns)})", _some(df.columns))
     if len(df) < MIN_ROWS:
         raise DataError(f"the {what} has only {len(df)} data row(s); at least {MIN_ROWS} are needed "
                         "for training, validation and test splits")

@@ -24,6 +24,7 @@ STALLED_SHARE = 0.5     # no real progress in the last half of the run (and at l
 STALLED_EPOCHS = 10     # ...10 epochs) counts as stopped improving long ago
 PROGRESS = 0.1          # "real progress": cutting the validation error by 10 % of what is left
 LOW_ACCURACY = 0.8      # a stalled run below this accuracy is a problem, above it a note
+BALANCED = 0.05         # a most common class within 5 points of 1/n_classes: the classes count as balanced
 SATURATING = ("sigmoid", "tanh")
 
 
@@ -35,10 +36,27 @@ class Verdict:
 
 
 def chance_level(y, n_classes: int) -> float:
-    """Accuracy of guessing: the larger of 1/n_classes and the most common class's share."""
+    """Accuracy of guessing, from the training labels `y`.
+
+    Balanced classes (the most common one's share within BALANCED of 1/n_classes):
+    1/n_classes, picking a class at random — 10 % for ten digits, as the lessons say.
+    The digits' training split has 11.5 % of 3s, but that is the split's noise, not
+    something a network could learn by answering "3" (3s are 7 % of its validation
+    images).  Unbalanced classes: the most common class's share, since always
+    answering it scores that (90 % on a 90/10 set)."""
     y = np.asarray(y)
-    share = np.bincount(y, minlength=n_classes).max() / len(y) if len(y) else 0.0
-    return max(1.0 / max(n_classes, 1), float(share))
+    uniform = 1.0 / max(n_classes, 1)
+    share = float(np.bincount(y, minlength=n_classes).max() / len(y)) if len(y) else 0.0
+    return share if share > uniform + BALANCED else uniform
+
+
+def chance_words(chance: float, n_classes: int = 0) -> str:
+    """How a learner gets `chance` without learning anything (see chance_level)."""
+    if n_classes and math.isclose(chance, 1.0 / n_classes):
+        return f"picking one of the {n_classes} classes at random scores {_pct(chance)}"
+    if n_classes:
+        return f"always answering the most common class scores {_pct(chance)}"
+    return f"guessing scores about {_pct(chance)}"
 
 
 def _pct(x: float) -> str:
@@ -62,8 +80,9 @@ def stalled_since(history, n_val: int = 0):
     return next(e for e, a in acc if a >= best - tol)
 
 
-def likely_cause(optimizer: str, lr: float, activations=(), train_acc=None, val_acc=None):
-    """(cause, what to try) for a run that did not learn well, from its settings."""
+def likely_cause(optimizer: str, lr: float, activations=(), train_acc=None, val_acc=None, hidden=None):
+    """(cause, what to try) for a run that did not learn well, from its settings.
+    hidden: the hidden layers' widths ([] = none; None = not known)."""
     low, high = USUAL_LR[optimizer]
     name = NAMES[optimizer]
     if lr > high:
@@ -79,16 +98,21 @@ def likely_cause(optimizer: str, lr: float, activations=(), train_acc=None, val_
     if train_acc is not None and val_acc is not None and train_acc - val_acc > 0.1:
         return (f"the network memorises its training images (training accuracy {_pct(train_acc)}, validation "
                 f"{_pct(val_acc)}: overfitting)", "more dropout, L2 regularisation or augmentation")
+    if hidden is not None and len(hidden) == 0:
+        # no hidden layer: a linear model, which no width can change
+        return ("with no hidden layer the network can only draw straight boundaries between the classes",
+                "adding a hidden layer (e.g. 64 units, relu) on the Network tab")
     return ("these settings have taken the network as far as they can",
             "a wider network, or early stopping (patience 10) to stop when it stops improving")
 
 
 def judge(history, *, optimizer: str, lr: float, activations=(), chance: float = 0.0, n_val: int = 0,
-          stopped_reason=None, message: str = "", diverged_at=None) -> Verdict:
+          stopped_reason=None, message: str = "", diverged_at=None, hidden=None, n_classes: int = 0) -> Verdict:
     """The verdict on a finished run.
 
-    history: the trainer's epoch records; optimizer, lr: its settings; activations:
-    the hidden layers'; chance: guessing's accuracy (see chance_level); n_val: the
+    history: the trainer's epoch records; optimizer, lr: its settings; activations,
+    hidden: the hidden layers' activations and widths (None: not known); chance:
+    guessing's accuracy (see chance_level) among `n_classes` classes; n_val: the
     number of validation images (the noise in its accuracy)."""
     records = [r for r in history if not r.get("progress")]
     if stopped_reason == "diverged":
@@ -112,9 +136,9 @@ def judge(history, *, optimizer: str, lr: float, activations=(), chance: float =
     train_acc = next((a for _, a in reversed(_finite(records, "train_accuracy"))), None)
     val_acc = next((a for _, a in reversed(_finite(records, "val_accuracy"))), None)
     if chance and last_acc < chance + NEAR_CHANCE * (1.0 - chance):
-        cause, fix = likely_cause(optimizer, lr, activations)
+        cause, fix = likely_cause(optimizer, lr, activations, hidden=hidden)
         return Verdict("warning", (
-            f"**{which} {_pct(last_acc)} is chance level** — guessing scores about {_pct(chance)}: the network has "
+            f"**{which} {_pct(last_acc)} is chance level** — {chance_words(chance, n_classes)}: the network has "
             f"not learned. Likely cause: {cause}. **Try** {fix}."))
     losses = _finite(records, "train_loss")
     if len(losses) >= 3:
@@ -133,11 +157,32 @@ def judge(history, *, optimizer: str, lr: float, activations=(), chance: float =
         head = (f"{done} **Validation accuracy stopped improving at epoch {since}** of {n} "
                 f"(now {_pct(last_acc)}).")
         if last_acc < LOW_ACCURACY:
-            cause, fix = likely_cause(optimizer, lr, activations, train_acc, val_acc)
+            cause, fix = likely_cause(optimizer, lr, activations, train_acc, val_acc, hidden=hidden)
             return Verdict("warning", f"{head} Likely cause: {cause}. **Try** {fix}.")
         return Verdict("info", f"{head} The later epochs did not help: early stopping (patience 10) "
                                "would have stopped there.")
     return Verdict("success", f"{done} {which}: {_pct(last_acc)}.")
+
+
+def diverged_model(history, optimizer: str | None = None, lr: float | None = None) -> Verdict | None:
+    """What a page that uses the model (Draw) says when its training ended in a
+    divergence (the last record exploded): no usable weights, or only those of an
+    earlier epoch, and to retrain with a smaller learning rate.  None otherwise."""
+    records = [r for r in history if not r.get("progress")]
+    if not records or records[-1].get("diverged_loss") is None:
+        return None
+    good = next((r["epoch"] for r in reversed(records) if r.get("diverged_loss") is None), 0)
+    where = f"in epoch {records[-1]['epoch']}"
+    smaller = (f"a smaller learning rate ({suggest_lr(optimizer, lr):g} instead of {lr:g})"
+               if optimizer in USUAL_LR and lr else "a smaller learning rate")
+    if not good:
+        return Verdict("error", (
+            f"**This model has no usable weights**: its training diverged (the loss exploded {where}), "
+            "so it still has its random starting weights and its answers mean nothing. **Retrain it** on "
+            f"**Train** with {smaller}."))
+    return Verdict("warning", (
+        f"**This model's training diverged** (the loss exploded {where}): it answers with the weights "
+        f"of epoch {good}, the last good ones. **Retrain it** on **Train** with {smaller}."))
 
 
 def judge_trainer(trainer) -> Verdict:
@@ -146,7 +191,8 @@ def judge_trainer(trainer) -> Verdict:
     return judge(trainer.history, optimizer=trainer.config.optimizer, lr=trainer.config.lr,
                  activations=trainer.net.config.activations, chance=chance_level(trainer.y, n_classes),
                  n_val=len(trainer.y_val) if trainer.has_val else 0, stopped_reason=trainer.stopped_reason,
-                 message=trainer.message, diverged_at=trainer.diverged_at)
+                 message=trainer.message, diverged_at=trainer.diverged_at, hidden=list(trainer.net.config.hidden),
+                 n_classes=n_classes)
 
 
 def val_above_train(history, dropout: float = 0.0, augment: bool = False) -> str:

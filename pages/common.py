@@ -13,9 +13,10 @@ import streamlit as st
 
 from nnlab import data as nndata
 from nnlab import modelfile, sharelink
+from nnlab.dataerror import Unreachable
 from nnlab.network import Network
 from nnlab.runs import RunLog
-from pages import controls, present, share, streamlit_compat, style
+from pages import controls, present, share, streamlit_compat, style, wording
 
 # Every session-state key the app uses, with its initial value.  Widget keys
 # (the training controls, prefix "ctl_") are initialised in pages/controls.py.
@@ -42,6 +43,7 @@ STATE = {
     # set on the Data page (pages/data.py):
     "data_sources": {},      # dataset name -> how to load it: {"kwargs": {...}, "key": sha256, "data": bytes}
     "data_error": "",        # why the dataset chosen in the sidebar could not be loaded (shown once)
+    "data_mnist_error": "",  # why "Use MNIST" failed, shown once under it (pages/data.py)
     "data_upload_sig": None, # (file_id, label column, images) of the CSV upload already processed
     "data_upload_error": "", # why the last CSV upload was refused (the previous data is kept)
     "kaggle_sig": None,      # (file_id, model id, epochs) of the test.csv already predicted
@@ -139,8 +141,11 @@ def _check_dataset(key: str):
     try:
         load_data(name)
     except ValueError as e:
+        # a failed download's message names CLI flags and variables: say it in the app's words
+        why = "it could not be downloaded (this server cannot reach OpenML)" if isinstance(e, Unreachable) else e
         st.session_state[key] = dataset_names()[0]
-        st.session_state.data_error = (f"Could not load **{name}**: {e} — using **{dataset_names()[0]}**. "
+        st.session_state.data_error = (f"Could not load **{wording.dataset_label(name)}**: {why} — using "
+                                       f"**{wording.dataset_label(dataset_names()[0])}**. "
                                        "Choose the data on the **Data** page.")
 
 
@@ -243,12 +248,14 @@ def model_status_ui():
     st.caption(line + f" ({st.session_state.model_source}).")
 
 
-def frame(shared_sidebar: bool = True, page: str = "train"):
+def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: bool = True):
     """Returns the sidebar's model-status placeholder (redraw it after training
     with `with status.container(): model_status_ui()`).  `shared_sidebar=False`
     (the Playground, which has data and a model of its own): no dataset box and
     no model line in the sidebar; returns None.  `page`: the sharelink.PAGES entry
     whose controls a link opened here sets (the Playground's are its own).
+    `data_error_here=False`: the page shows why its dataset fell back itself, under
+    its title (data_error_ui).
 
     What every page starts with: state, the kept control values and the shared
     sidebar (dataset + the tab's model).
@@ -271,16 +278,22 @@ def frame(shared_sidebar: bool = True, page: str = "train"):
         return None
     _check_dataset(key)
     with st.sidebar:
-        st.selectbox("Dataset", names, key=key, help=controls.HELP["dataset"])
+        st.selectbox("Dataset", names, key=key, format_func=wording.dataset_label, help=controls.HELP["dataset"])
         status = st.empty()
         st.divider()
-    if st.session_state.data_error:
-        st.error(st.session_state.data_error, icon=":material/error:")
-        st.session_state.data_error = ""
+    if data_error_here:
+        data_error_ui()
     share.notice_ui()
     with status.container():
         model_status_ui()
     return status
+
+
+def data_error_ui():
+    """Why the dataset chosen in the sidebar could not be loaded, once."""
+    if st.session_state.data_error:
+        st.error(st.session_state.data_error, icon=":material/error:")
+        st.session_state.data_error = ""
 
 
 def no_model_ui(what: str):

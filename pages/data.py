@@ -11,11 +11,11 @@ import streamlit as st
 
 from nnlab import data as nndata
 from nnlab import kaggle, preview
-from nnlab.dataerror import MAX_FILE_MB
+from nnlab.dataerror import MAX_FILE_MB, NoLabelColumn, Unreachable
 from pages import common, errors, wording
 
 DATASET_KEY = common.WIDGET_PREFIX + "dataset"
-LABELS = {"digits": "Digits 8x8 (built in)", "mnist": "MNIST 28x28", "csv": "Your own CSV"}
+LABELS = wording.DATASET_LABELS
 IMAGES = {"auto": "auto-detect", "images": "square images", "features": "plain features"}
 
 
@@ -31,9 +31,13 @@ def _use_mnist():
     kwargs = {"data_dir": folder} if folder else {}
     try:
         common.load_source("mnist", kwargs)
-    except ValueError as e:
-        st.session_state.data_error = f"Could not load MNIST: {e}. The data in use was kept."
+    except Unreachable:  # the CLI's message names flags and variables: the page says it in its words
+        st.session_state.data_mnist_error = wording.MNIST_OFFLINE
         return
+    except ValueError as e:
+        st.session_state.data_mnist_error = f"Could not load MNIST: {e}. The data in use was kept."
+        return
+    st.session_state.data_mnist_error = ""
     st.session_state.data_sources = {**st.session_state.data_sources, "mnist": {"kwargs": kwargs}}
     _use("mnist")
 
@@ -58,6 +62,9 @@ def mnist_ui():
                       help="The four files train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte "
                            f"and t10k-labels-idx1-ubyte, gzipped (.gz) or not. Default: ${nndata.MNIST_ENV}.")
     st.button("Use MNIST", on_click=_use_mnist, help="Loads in about a second from IDX files.")
+    if st.session_state.data_mnist_error:  # here, under the title and the button, not above the page
+        st.error(st.session_state.data_mnist_error, icon=":material/error:")
+        st.session_state.data_mnist_error = ""
 
 
 def _accept_upload(up, label: str, images: str):
@@ -66,6 +73,11 @@ def _accept_upload(up, label: str, images: str):
     kwargs = {"label_column": label or None, "images": images, "name": up.name}
     try:
         common.load_source("csv", kwargs, key, _data=raw)
+    except NoLabelColumn as e:  # the CLI says to rename the column; here there is a box for it
+        st.session_state.data_upload_error = (
+            f"Could not use **{up.name}**: no label column found (columns: {e.found}). Type the name of the "
+            "column that holds the classes in the **Label column** box above; nothing was changed.")
+        return
     except ValueError as e:
         st.session_state.data_upload_error = f"Could not use **{up.name}**: {e}. Nothing was changed."
         return
@@ -74,7 +86,9 @@ def _accept_upload(up, label: str, images: str):
     st.session_state.data_upload_error = ""
 
 
-def csv_ui():
+def csv_ui() -> str:
+    """The upload box.  Returns what the preview below shows: "" (nothing), or a
+    caption naming the CSV it belongs to when that is not the file in the box."""
     st.markdown("A CSV with a header, one **label** column (or `class`, `target`, `y`, `digit`) and numeric "
                 "feature columns — or pixels of square images (8x8, 16x16, 28x28, ...), like Kaggle's "
                 "digit-recognizer `train.csv`. Split 64 / 16 / 20 % (seeded, stratified).")
@@ -82,24 +96,39 @@ def csv_ui():
     c1, c2 = st.columns(2)
     label = c1.text_input("Label column", key="data_label_column", placeholder="auto-detect")
     images = c2.radio("Rows are", list(IMAGES), format_func=IMAGES.get, key="data_images", horizontal=True)
-    if up is not None:
+    if up is None:  # the box was emptied (or another page was shown): its file's error goes with it
+        st.session_state.data_upload_sig, st.session_state.data_upload_error = None, ""
+    else:
         sig = (up.file_id, label.strip(), images)
         if sig != st.session_state.data_upload_sig:  # each upload (and option change) is parsed once
             st.session_state.data_upload_sig = sig
             _accept_upload(up, label.strip(), images)
     if st.session_state.data_upload_error:
         st.error(st.session_state.data_upload_error, icon=":material/error:")
-    if "csv" in st.session_state.data_sources:
-        st.button("Use this CSV", on_click=_use, args=("csv",), type="primary",
-                  disabled=common.current_dataset_name() == "csv")
+    kept = st.session_state.data_sources.get("csv")
+    if kept is None:
+        return ""
+    name = kept["kwargs"].get("name") or "the earlier upload"
+    in_use = common.current_dataset_name() == "csv"
+    if st.session_state.data_upload_error:
+        # The refused file has no button or preview; an earlier CSV still in use stays usable, named.
+        return f"Still in use: **{name}**, uploaded earlier." if in_use else ""
+    st.button("Use this CSV", on_click=_use, args=("csv",), type="primary", disabled=in_use,
+              help=f"Train, Evaluate and Draw use {name}.")
+    return "" if up is not None else f"Uploaded earlier: **{name}**{' (in use)' if in_use else ''}."
 
 
-def preview_ui(data: nndata.Dataset):
+def preview_ui(data: nndata.Dataset, whose: str = ""):
+    """`whose`: a caption naming the file previewed when it is not the one in the upload box."""
     sizes = data.sizes()
     st.subheader("Preview")
-    st.markdown(f"**{wording.dataset_title(data)}** — {sizes['train']:,} training, {sizes['validation']:,} "
-                f"validation, {sizes['test']:,} test {wording.examples(data)}; {data.n_features:,} features, "
-                f"{data.n_classes:,} classes.")
+    if whose:
+        st.caption(whose)
+    title = wording.dataset_title(data)
+    shape = f"{data.n_features:,} features, {data.n_classes:,} classes"
+    tail = "" if shape in title else f"; {shape}"  # a CSV's title already says it: once is enough
+    st.markdown(f"**{title}** — {sizes['train']:,} training, {sizes['validation']:,} "
+                f"validation, {sizes['test']:,} test {wording.examples(data)}{tail}.")
     for note in data.notes:
         st.caption(note)
     left, right = st.columns(2)
@@ -143,17 +172,24 @@ def kaggle_ui():
 
 
 def data_page():
-    common.frame()
+    common.frame(data_error_here=False)
     st.title("Data")
+    common.data_error_ui()  # under the title: a dataset chosen in the sidebar that could not be loaded
     st.markdown("Choose what the network learns from. The choice applies to **Train**, **Evaluate** and **Draw** "
                 "(and shows in the sidebar); a file that cannot be used changes nothing.")
     names = [n for n in LABELS if n in nndata.DATASETS]
     st.session_state.setdefault("data_view", common.current_dataset_name())
     view = st.radio("Source", names, format_func=LABELS.get, key="data_view", horizontal=True)
-    {"digits": digits_ui, "mnist": mnist_ui, "csv": csv_ui}[view]()
-    if view == "digits" or view in st.session_state.data_sources or view == common.current_dataset_name():
+    if view == "csv":
+        whose = csv_ui()
+        shown = bool(whose) or ("csv" in st.session_state.data_sources and not st.session_state.data_upload_error)
+    else:
+        {"digits": digits_ui, "mnist": mnist_ui}[view]()
+        whose = ""
+        shown = view == "digits" or view in st.session_state.data_sources or view == common.current_dataset_name()
+    if shown:
         try:
-            preview_ui(common.load_data(view))
+            preview_ui(common.load_data(view), whose)
         except ValueError as e:
             st.error(f"Could not load {LABELS[view]}: {e}", icon=":material/error:")
     st.divider()

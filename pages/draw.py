@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from nnlab import figures, preprocess, presets
+from nnlab import figures, preprocess, presets, verdict
 from nnlab.network import Network
 from nnlab.training import Trainer
 from pages import common, controls, errors, training_run, wording
@@ -148,7 +148,13 @@ def draw_page():
         offer_training_ui(data)
         return
     net: Network = st.session_state.net
-    weak_model_ui(data)
+    cfg = st.session_state.train_config or {}
+    broken = verdict.diverged_model(st.session_state.history, cfg.get("optimizer"), cfg.get("lr"))
+    if broken is not None:  # the loss exploded: that, not augmentation, is what to fix
+        (st.error if broken.level == "error" else st.warning)(broken.text, icon=":material/warning:")
+        st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+    else:
+        weak_model_ui(data)
     # The canvas's column is the wider one: 320 px fit beside the prediction at 1024x768.
     left, right = st.columns([5, 4])
     with left:

@@ -14,6 +14,20 @@ _CLI_NOTE = re.compile(r"\s*\([^()]*(--|python -m|bench )[^()]*\)")
 _FOLDER = re.compile(r"IDX files in [^)]*")
 
 
+# The dataset names (nnlab.data.DATASETS keys, kept in links and settings) as people read them.
+DATASET_LABELS = {"digits": "Digits (8x8, scikit-learn)", "mnist": "MNIST (28x28)", "csv": "Your CSV"}
+
+# Downloading MNIST failed (nnlab.dataerror.Unreachable): the app's words, not the CLI's flags.
+MNIST_OFFLINE = ("MNIST could not be downloaded: this server cannot reach OpenML (no internet?). To use it "
+                 "anyway, put the four MNIST files in a folder on the server and type that folder under "
+                 "**Advanced** above; meanwhile the data in use stays as it was.")
+
+
+def dataset_label(name: str) -> str:
+    """A dataset's name for the select boxes and messages ("mnist" -> "MNIST (28x28)")."""
+    return DATASET_LABELS.get(name, name)
+
+
 def seconds(s: float) -> str:
     """A duration as the progress line and the last-run line write it: seconds from
     one second up ("3.19 s", never "3187 ms" next to "3.21 s"), ms below."""

@@ -42,6 +42,7 @@ import nnlab  # noqa: E402,F401  first, before NumPy: nnlab/fast/openblas.py
 
 from nnlab import data, presets  # noqa: E402
 from nnlab.training import Trainer  # noqa: E402
+from pages.wording import dataset_label  # noqa: E402  (the Dataset box shows labels)
 
 
 def headless(preset, ds, epochs=None):
@@ -129,7 +130,7 @@ def browser_run(browser, url, preset, epochs, dataset):
         tb.wait_idle(page)
         if dataset != "digits":
             page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
-            page.get_by_role("option", name=dataset, exact=True).click()
+            page.get_by_role("option", name=dataset_label(dataset), exact=True).click()
             tb.wait_idle(page, 1000)
         tb.apply_preset(page, preset)
         cpu0, t0 = chromium_cpu_seconds(), time.perf_counter()

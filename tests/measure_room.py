@@ -36,6 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import measure_dashboard as md  # noqa: E402  (start_server, chromium_cpu_seconds)
 import test_browser as tb  # noqa: E402  (CHROMIUM_ARGS, VIEWPORT)
+from pages.wording import dataset_label  # noqa: E402  (the Dataset box shows labels)
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -81,7 +82,7 @@ async def open_session(browser, url, dataset):
     await idle(page)
     if dataset != "digits":
         await page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
-        await page.get_by_role("option", name=dataset, exact=True).click()
+        await page.get_by_role("option", name=dataset_label(dataset), exact=True).click()
         await idle(page, 1000)
     return ctx, page
 

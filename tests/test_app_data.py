@@ -126,11 +126,76 @@ def test_mnist_bad_folder_and_offline_openml(monkeypatch, tmp_path):
     assert at.session_state["ctl_dataset"] == "digits"
 
 
+def test_offline_mnist_is_one_plain_error_under_the_title(monkeypatch):
+    import sklearn.datasets
+
+    def offline(*a, **k):
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(sklearn.datasets, "fetch_openml", offline)
+    monkeypatch.delenv(MNIST_ENV, raising=False)
+    at = data_page()
+    at.radio(key="data_view").set_value("mnist").run()
+    button(at, "Use MNIST").click().run()
+    (msg,) = errors(at)
+    for cli_words in ("URLError", "Errno", "--data-dir", MNIST_ENV, "idx3-ubyte"):
+        assert cli_words not in msg
+    assert "could not be downloaded" in msg and "**Advanced**" in msg
+    order = [type(n).__name__ for n in at.main if type(n).__name__ in ("Title", "Error")]
+    assert order == ["Title", "Error"]  # under the title, not above it
+    at.selectbox(key="ctl_dataset").set_value("mnist").run()  # the same, chosen in the sidebar
+    (msg,) = errors(at)
+    assert "could not be downloaded" in msg and "URLError" not in msg and MNIST_ENV not in msg
+    assert [type(n).__name__ for n in at.main if type(n).__name__ in ("Title", "Error")] == ["Title", "Error"]
+    assert at.session_state["ctl_dataset"] == "digits"
+
+
 def test_choosing_csv_in_the_sidebar_without_an_upload_falls_back():
     at = data_page()
     at.selectbox(key="ctl_dataset").set_value("csv").run()
     assert not at.exception
-    assert "Could not load **csv**" in errors(at)[0] and at.session_state["ctl_dataset"] == "digits"
+    assert "Could not load **Your CSV**" in errors(at)[0] and at.session_state["ctl_dataset"] == "digits"
+
+
+def test_the_dataset_box_shows_labels_and_keeps_the_names():
+    at = data_page()
+    box = at.selectbox(key="ctl_dataset")
+    assert box.options == ["Digits (8x8, scikit-learn)", "MNIST (28x28)", "Your CSV"] and box.value == "digits"
+    assert at.radio(key="data_view").options == box.options
+
+
+def test_a_refused_upload_clears_the_previous_files_button_and_preview():
+    at = upload_csv(data_page(), "good.csv", image_csv(n=40))
+    assert any(b.label == "Use this CSV" for b in at.button) and [s.value for s in at.subheader][0] == "Preview"
+    at.file_uploader(key="data_upload").set_value(("bad.csv", b"", "text/csv")).run()
+    assert len(errors(at)) == 1 and "bad.csv" in errors(at)[0]
+    assert not any(b.label == "Use this CSV" for b in at.button)  # it belonged to good.csv
+    assert "Preview" not in [s.value for s in at.subheader] and not at.get("image")
+
+
+def test_a_refused_upload_keeps_the_csv_in_use_and_names_it():
+    at = upload_csv(data_page(), "good.csv", image_csv(n=40))
+    button(at, "Use this CSV").click().run()
+    at.file_uploader(key="data_upload").set_value(("bad.csv", b"", "text/csv")).run()
+    assert len(errors(at)) == 1 and not any(b.label == "Use this CSV" for b in at.button)
+    assert any("Still in use: **good.csv**" in c.value for c in at.caption)  # the preview says whose it is
+    assert at.session_state["ctl_dataset"] == "csv"
+    at = train(at)  # nothing lost: the CSV in use still trains
+    assert at.session_state.model_dataset == "csv"
+
+
+def test_a_csv_preview_says_features_and_classes_once():
+    rows = b"".join(b"%d,%d,%d,%d,%d\n" % (i % 3, i, i + 1, 2 * i, i % 5) for i in range(30))
+    at = upload_csv(data_page(), "four.csv", b"label,a,b,c,d\n" + rows)
+    assert not errors(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert text.count("4 features, 3 classes") == 1
+
+
+def test_a_missing_label_column_points_to_the_label_column_box():
+    at = upload_csv(data_page(), "nolabel.csv", b"a,b\n" + b"1,2\n" * 20)
+    msg = errors(at)[0]
+    assert "**Label column** box" in msg and "name the column" not in msg and "a, b" in msg
 
 
 def test_kaggle_submission_download_and_mismatch():

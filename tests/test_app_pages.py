@@ -248,6 +248,8 @@ def test_a_run_at_chance_level_is_amber_not_a_green_finished():
     assert not at.exception and not at.success
     warning = texts(at.warning)
     assert "chance level" in warning and "far above Adam's usual range" in warning and "0.001" in warning
+    # the chance level the lessons quote (10 %), not the training split's share of 3s (11.5 %)
+    assert "picking one of the 10 classes at random scores 10.0%" in warning
 
 
 def test_validation_above_training_accuracy_is_explained_under_the_chart():
@@ -362,6 +364,20 @@ def test_draw_page_handles_an_empty_canvas(trained):
     button(at, "Clear").click()
     at.run()
     assert not at.exception and at.session_state.canvas_version == 1
+
+
+def test_draw_page_says_a_diverged_model_has_no_usable_weights():
+    at = new_app()
+    at.selectbox(key="ctl_optimizer").set_value("sgd")
+    at.run()
+    at.select_slider(key="ctl_lr").set_value(10.0)
+    train(at, epochs=3)
+    assert at.session_state.trainer.stopped_reason == "diverged"
+    at.switch_page("pages/draw.py").run()
+    assert not at.exception
+    error = texts(at.error)
+    assert "no usable weights" in error and "diverged" in error and "smaller learning rate (0.1 instead of 10)" in error
+    assert "affine" not in texts(at.caption)  # augmentation is not what is wrong with it
 
 
 def test_draw_page_trains_a_good_default_when_there_is_no_model():

@@ -17,6 +17,8 @@ import pytest
 from playwright.sync_api import expect
 from strokes import one_round, place
 
+from pages.wording import dataset_label
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,7 +251,7 @@ def test_mnist_progress_moves_inside_an_epoch_and_stop_pauses_it(page):
     """An MNIST epoch takes seconds: the bar shows the batches as they go, Stop pauses
     within a fraction of a second, and Step finishes that same epoch."""
     page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
-    page.get_by_role("option", name="mnist", exact=True).click()
+    page.get_by_role("option", name=dataset_label("mnist"), exact=True).click()
     wait_idle(page, 1000)
     # the digits defaults on MNIST: the page offers MNIST's preset and says how long 40 epochs would take
     page.get_by_text(re.compile(r"has a preset made for it: mnist")).wait_for()

@@ -7,7 +7,7 @@ from nnlab.data import load_dataset
 from nnlab.network import Network, NetworkConfig
 from nnlab.optimizers import DEFAULT_LR, USUAL_LR, suggest_lr
 from nnlab.training import Trainer, TrainConfig
-from nnlab.verdict import chance_level, judge, judge_trainer, stalled_since, val_above_train
+from nnlab.verdict import chance_level, diverged_model, judge, judge_trainer, stalled_since, val_above_train
 
 
 def rec(epoch, val, train=None, loss=1.0, **extra):
@@ -27,6 +27,38 @@ def test_suggested_learning_rate_is_in_the_optimizers_usual_range():
 def test_chance_level_is_the_best_blind_guess():
     assert chance_level(np.arange(10).repeat(5), 10) == pytest.approx(0.1)
     assert chance_level(np.array([0] * 9 + [1]), 2) == pytest.approx(0.9)
+    # the digits' training split holds 11.5 % of 3s: noise of the split, chance stays 1 in 10 as the lessons say
+    digits = load_dataset("digits")
+    assert np.bincount(digits.y_train).max() / len(digits.y_train) == pytest.approx(0.115, abs=1e-3)
+    assert chance_level(digits.y_train, 10) == 0.1
+
+
+def test_chance_level_is_said_in_words():
+    history = [rec(e, 0.1) for e in range(1, 11)]
+    v = judge(history, optimizer="adam", lr=10.0, chance=0.1, n_classes=10)
+    assert "picking one of the 10 classes at random scores 10.0%" in v.text
+    v = judge(history, optimizer="adam", lr=10.0, chance=0.9, n_classes=2)
+    assert "always answering the most common class scores 90.0%" in v.text
+
+
+def test_no_hidden_layer_is_advised_a_hidden_layer_not_a_wider_network():
+    history = [rec(e, min(0.6, 0.1 * e), loss=2.0 - 0.01 * e) for e in range(1, 41)]
+    v = judge(history, optimizer="adam", lr=0.002, activations=[], hidden=[], chance=0.1, n_val=482)
+    assert v.level == "warning" and "wider" not in v.text and "adding a hidden layer" in v.text
+    v = judge(history, optimizer="adam", lr=0.002, activations=["relu"], hidden=[32], chance=0.1, n_val=482)
+    assert "a wider network" in v.text
+
+
+def test_a_diverged_model_is_said_to_be_unusable_with_a_smaller_rate():
+    ok = [rec(1, 0.5), rec(2, 0.7)]
+    assert diverged_model(ok, "adam", 0.002) is None
+    boom = {"epoch": 3, "val_accuracy": None, "train_accuracy": None, "train_loss": None, "diverged_loss": 1e12}
+    v = diverged_model(ok + [boom], "adam", 0.05)
+    assert v.level == "warning" and "exploded in epoch 3" in v.text and "weights of epoch 2" in v.text
+    assert "smaller learning rate (0.001 instead of 0.05)" in v.text  # Adam's usual value
+    v = diverged_model([dict(boom, epoch=1)], "sgd", 10.0)
+    assert v.level == "error" and "no usable weights" in v.text and "0.1 instead of 10" in v.text
+    assert "smaller learning rate." in diverged_model([dict(boom, epoch=1)]).text  # a model without its settings
 
 
 def test_a_run_at_chance_level_is_a_warning_with_cause_and_fix():

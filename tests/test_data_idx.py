@@ -8,7 +8,7 @@ import pytest
 
 from datafiles import MNIST_DIR, have_mnist, idx_bytes, write_mnist_folder
 from nnlab.data import MNIST_ENV, load_dataset, load_mnist
-from nnlab.dataerror import DataError
+from nnlab.dataerror import DataError, Unreachable
 from nnlab.idx import parse_idx, read_mnist_folder
 
 
@@ -163,6 +163,7 @@ def test_openml_offline_fails_fast_with_instructions(monkeypatch):
     assert time.perf_counter() - t0 < 1.0
     msg = str(exc.value)
     assert "OpenML" in msg and "--data-dir" in msg and MNIST_ENV in msg and "\n" not in msg
+    assert isinstance(exc.value, Unreachable)  # the app words its own sentence (pages/wording.py)
 
 
 def test_openml_result_becomes_the_standard_split(monkeypatch):
