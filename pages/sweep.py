@@ -114,7 +114,7 @@ def results_ui(chart, table, axes, results, live=False):
 
 
 def sweep_page():
-    common.frame()
+    common.frame(notices=False)
     share.title_ui("Sweep", "sweep")
     data = common.current_data()
     st.markdown("Train the **Train page's setup** for several values of one setting — say the L2 strength λ — "
