@@ -77,8 +77,25 @@ def sidebar_ui(data):
         controls_ui(data)
 
 
+# The four buttons in one row in a narrow column (1024x768 with the sidebar open): less padding,
+# and no icons where the column is narrower than four buttons with them.  The boundary's
+# column no higher than its square plot needs (no blank band under it in a narrow column).
+BUTTONS_CSS = """<style>
+.st-key-play_buttons { flex-wrap: nowrap; gap: 0.5rem; }
+.st-key-play_buttons button { padding-left: 0.4rem; padding-right: 0.4rem; min-width: 0; }
+@media (max-width: 1200px) and (min-width: 640px) {
+  .st-key-play_buttons button span:has(> [data-testid="stIconMaterial"]) { display: none; }
+}
+/* The boundary's figure is 510 px tall; its square plot is as wide as the column less the side
+   margins (76 px), and title, legend and x axis take 130 px: no taller than width + 54 px. */
+.st-key-live_boundary { container-type: inline-size; }
+.st-key-live_boundary > div { max-height: calc(100cqw + 60px); overflow: hidden; }
+</style>"""
+
+
 def buttons_ui():
-    row = st.container(horizontal=True, gap="small")
+    st.html(BUTTONS_CSS)
+    row = st.container(horizontal=True, gap="small", key="play_buttons")
     row.button("Train", key="play_train", type="primary", icon=":material/play_arrow:", on_click=pr.on_train,
                width="stretch", help="Train until the last epoch. The pictures update as it learns.")
     row.button("Step", key="play_step", icon=":material/skip_next:", on_click=pr.on_step, width="stretch",
