@@ -199,12 +199,11 @@ def network_url() -> str | None:
         from streamlit.web.server import server_util
     except ImportError:  # (internal modules: a later Streamlit may move them)
         return None
-    address = None
     if config.is_manually_set("browser.serverAddress"):
         address = config.get_option("browser.serverAddress")
     elif config.is_manually_set("server.address") and config.get_option("server.address") not in ("0.0.0.0", "::"):
-        address = config.get_option("server.address")
-    if not address or sharelink.local_host(address):
+        address = config.get_option("server.address")  # the only address it listens on (127.0.0.1: nobody else)
+    else:
         address = net_util.get_internal_ip()
     if not address or sharelink.local_host(address) or address.startswith("unix://"):
         return None

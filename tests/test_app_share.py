@@ -363,3 +363,24 @@ def test_local_hosts_and_rebase():
         assert not sharelink.local_host(host), host
     assert sharelink.rebase("http://localhost:8501/nnlab/train?lr=1", "https://10.0.0.5:8443/nnlab") == \
         "https://10.0.0.5:8443/nnlab/train?lr=1"
+
+
+def test_the_network_address_is_the_one_streamlit_prints(monkeypatch):
+    from streamlit import config, net_util
+
+    from pages import share
+
+    monkeypatch.setattr(net_util, "get_internal_ip", lambda: "10.1.2.3")
+    assert share.network_url().startswith("http://10.1.2.3:")  # the machine's own address
+    get, manual = config.get_option, {}
+    monkeypatch.setattr(config, "is_manually_set", lambda key: key in manual)
+    monkeypatch.setattr(config, "get_option", lambda key: manual.get(key, get(key)))
+    manual["server.address"] = "127.0.0.1"  # listens on this computer only: no address for the room
+    assert share.network_url() is None
+    manual["server.address"] = "0.0.0.0"  # every interface: the machine's own address
+    assert share.network_url().startswith("http://10.1.2.3:")
+    manual["browser.serverAddress"] = "nnlab.example.org"  # what the presenter configured wins
+    assert share.network_url().startswith("http://nnlab.example.org:")
+    monkeypatch.setattr(net_util, "get_internal_ip", lambda: "127.0.0.1")  # offline
+    del manual["browser.serverAddress"]
+    assert share.network_url() is None
