@@ -337,6 +337,13 @@ def test_a_loaded_lesson_shows_itself_on_train_without_a_stale_preset_and_offers
     at.button(key="lesson_restore").click().run()
     assert at.session_state["ctl_width_0"] == 48 and at.session_state["ctl_epochs"] == 1000  # before the lesson
     assert at.session_state.lesson is None and not any(b.key == "lesson_restore" for b in at.button)
+    at.switch_page("pages/lessons.py").run()
+    at.button(key="lesson_1").click().run()
+    assert at.session_state.lesson == 1
+    at.switch_page("pages/sweep.py").run()
+    next(b for b in at.button if "tutorial" in b.label).click().run()  # a preset replaces the lesson's setup
+    at.switch_page("pages/train.py").run()
+    assert not any(b.key == "lesson_restore" for b in at.button)
 
 
 def test_the_qr_code_is_a_png_of_the_link():
