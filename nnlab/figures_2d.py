@@ -105,7 +105,10 @@ def boundary_figure(maps, points, title: str = "Decision boundary", height: int 
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, font=dict(size=FONT_SIZE - 2),
                     itemclick=False, itemdoubleclick=False),
         xaxis=dict(axis, title=dict(text="x₁", font=dict(size=FONT_SIZE), standoff=6)),
-        yaxis=dict(axis, title=dict(text="x₂", font=dict(size=FONT_SIZE), standoff=10), scaleanchor="x"))))
+        # constraintoward "top": a column narrower than the figure is tall (1024x768) keeps the square plot
+        # under its title and legend, the spare height below it, not above.
+        yaxis=dict(axis, title=dict(text="x₂", font=dict(size=FONT_SIZE), standoff=10), scaleanchor="x",
+                   constraintoward="top"))))
 
 
 def _tiles(layers, cols: int, gap: int):

@@ -174,6 +174,7 @@ def _check_sweep(values: dict) -> dict:
 # (nnlab/toy2d.py OPTIONS, declared like the table's) live under this prefix.
 PLAYGROUND_PREFIX = "pg_"
 PLAYGROUND = tuple(_setting_key(o, state=PLAYGROUND_PREFIX + o.name) for o in toy2d.OPTIONS)
+PLAYGROUND_CONTROLS = tuple(o.name for o in toy2d.OPTIONS)  # names a presenter's `controls=` may list there
 
 
 # ------------------------------------------------------------ the presenter's keys
@@ -190,8 +191,10 @@ _SINGULAR = {n[:-1]: n for n in CONTROLS if n.endswith("s") and hyperparams.get(
 
 
 def _controls(text: str) -> tuple:
+    """The controls a link lists: training settings, and the Playground's data options
+    (a page that lacks some of them lists those in its notice: pages/share.py)."""
     names = [_SINGULAR.get(n.strip(), n.strip()) for n in re.split(r"[,\s]+", text) if n.strip()]
-    unknown = [n for n in names if n not in CONTROLS]
+    unknown = [n for n in names if n not in CONTROLS + PLAYGROUND_CONTROLS]
     if unknown:
         raise ValueError(f"no control named {', '.join(unknown)}")
     if not names:
@@ -216,10 +219,33 @@ class Page:
 PAGES = {
     "train": Page(SETUP + PRESENTER),
     "sweep": Page(SETUP + SWEEP + PRESENTER, check=_check_sweep),
-    # No dataset (the points are the link's data options) and no list of controls (the Playground's are its own).
-    "playground": Page(tuple(k for k in SETUP if k.name != "dataset") + PLAYGROUND + PRESENTER[:1],
+    # No dataset: the points are the link's data options.
+    "playground": Page(tuple(k for k in SETUP if k.name != "dataset") + PLAYGROUND + PRESENTER,
                        prefix=PLAYGROUND_PREFIX),
 }
+
+
+def controls_of(page: str) -> tuple:
+    """The names `controls=` may list on `page`: its training controls, and its own data options."""
+    return CONTROLS + (PLAYGROUND_CONTROLS if PAGES[page].prefix else ())
+
+
+SETTING_KEYS = frozenset(k.name for k in SETUP + SWEEP + PLAYGROUND)  # what "the shared setup" counts
+
+
+def local_host(host: str | None) -> bool:
+    """Whether `host` names this computer only (localhost, 127.x, ::1, 0.0.0.0): a link
+    with it opens nothing on anyone else's machine."""
+    h = (host or "").strip("[]").lower()
+    return h in ("localhost", "::1", "0.0.0.0", "::", "") or h.endswith(".localhost") or h.startswith("127.")
+
+
+def rebase(url: str, base: str) -> str:
+    """`url` with its scheme, host and port replaced by `base`'s (the path, which holds any
+    base path of the app already, stays):
+    rebase("http://localhost:8501/train?lr=1", "http://10.0.0.5:8501") -> "http://10.0.0.5:8501/train?lr=1"."""
+    parts, new = urllib.parse.urlsplit(url), urllib.parse.urlsplit(base)
+    return urllib.parse.urlunsplit((new.scheme, new.netloc, parts.path, parts.query, ""))
 
 
 def all_keys() -> dict:

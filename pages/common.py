@@ -62,9 +62,12 @@ STATE = {
     # set from a shared link (pages/share.py):
     "link_applied": [],      # the links (query parameters) applied in this tab: each once, not on every rerun
     "link_notice": "",       # what a link set that was ignored or adjusted, shown once
-    "link_loaded": 0,        # settings the last link set: a toast says so once
+    "link_loaded": 0,        # settings the last link set: a line under the title says so once
     "presenting": False,     # presenter mode: large type, the sidebar collapsed (pages/present.py)
     "show_only": (),         # the training controls a link lists; the others are not drawn (pages/controls.py)
+    "pg_show_only": (),      # ... the Playground's (its controls are its own)
+    "lesson": None,          # the lesson (index in nnlab.lessons.LESSONS) whose setup Train's controls hold
+    "lesson_before": None,   # Train's control values before the first lesson was loaded ("Restore my setup")
     # the Inside page (pages/inside.py):
     "record_grads": True,    # new models record per-layer gradient statistics (nnlab/gradstats.py, ~1 % of an epoch)
     "drawn_input": None,     # Draw: the last drawing as the network sees it, (x (1, n_features), image), for Inside
@@ -248,14 +251,15 @@ def model_status_ui():
     st.caption(line + f" ({st.session_state.model_source}).")
 
 
-def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: bool = True):
+def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: bool = True, notices: bool = True):
     """Returns the sidebar's model-status placeholder (redraw it after training
     with `with status.container(): model_status_ui()`).  `shared_sidebar=False`
     (the Playground, which has data and a model of its own): no dataset box and
     no model line in the sidebar; returns None.  `page`: the sharelink.PAGES entry
     whose controls a link opened here sets (the Playground's are its own).
     `data_error_here=False`: the page shows why its dataset fell back itself, under
-    its title (data_error_ui).
+    its title (data_error_ui).  `notices=False`: the page shows a link's notices
+    itself, under its title (share.title_ui).
 
     What every page starts with: state, the kept control values and the shared
     sidebar (dataset + the tab's model).
@@ -283,7 +287,8 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
         st.divider()
     if data_error_here:
         data_error_ui()
-    share.notice_ui()
+    if notices:
+        share.notice_ui()
     with status.container():
         model_status_ui()
     return status

@@ -151,10 +151,11 @@ START = settings_of(DEFAULTS.get, hyperparams.default("dataset"))
 
 
 def drawn(name: str, prefix: str = K) -> bool:
-    """Whether setting `name` has a widget on screen: every setting, or only those
-    a shared link lists (pages/share.py; the Train controls only).  An undrawn one
-    keeps its value."""
-    only = st.session_state.get("show_only") if prefix == K else None
+    """Whether setting (or the Playground's data option) `name` has a widget on screen:
+    every one, or only those a shared link lists for controls with this `prefix`
+    (pages/share.py: "show_only" for the Train page's, "pg_show_only" for the
+    Playground's).  An undrawn one keeps its value."""
+    only = st.session_state.get("show_only" if prefix == K else prefix + "show_only")
     return not only or name in only
 
 
@@ -250,7 +251,10 @@ def setting_ui(name: str, options=None, help=None, prefix: str = K, **kwargs):
 def preset_ui(data):
     names = list(presets.PRESETS)
     name = st.selectbox("Preset", names, key=K + "preset", help=HELP["preset"])
-    st.caption(wording.preset_text(presets.PRESETS[name]["description"]))  # no command-line notes
+    if st.session_state.get("lesson") is None:
+        st.caption(wording.preset_text(presets.PRESETS[name]["description"]))  # no command-line notes
+    else:  # (the controls hold a lesson's setup, not this preset's)
+        st.caption("The controls below hold a lesson's setup; Apply preset replaces it.")
     st.button("Apply preset", key="apply_preset", on_click=apply_preset, args=(name, data), width="stretch",
               icon=":material/tune:", help="Copy the preset's settings into the controls below.")
 

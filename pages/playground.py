@@ -1,4 +1,8 @@
-"""Playground: points in the plane, a small network, and its decision boundary as it learns."""
+"""Playground: points in the plane, a small network, and its decision boundary as it learns.
+
+Its controls are in the sidebar; in presenter mode (a link's `present=1`, which closes
+the sidebar) or with a link's list of controls (`controls=toy,noise,lr`) they are on
+the page, under the buttons, beside the boundary the room watches."""
 import streamlit as st
 
 from nnlab import toy2d
@@ -11,6 +15,8 @@ P = pr.PREFIX
 def option_ui(name: str, **kwargs):
     """The widget of data option `name`, from its row in nnlab.toy2d.OPTIONS."""
     o = toy2d.OPTION[name]
+    if not controls.drawn(name, P):  # a link lists other controls: this one keeps its value
+        return st.session_state[P + name]
     common_args = dict(key=P + name, help=o.help, **kwargs)
     if o.widget == "select":
         return st.selectbox(o.label, list(o.choices), format_func=o.label_of, **common_args)
@@ -34,22 +40,62 @@ def data_ui():
     option_ui("features")
 
 
+def on_page() -> bool:
+    """The controls on the page: presenter mode (the sidebar is closed) or a link's list of them."""
+    return bool(st.session_state.presenting or st.session_state[P + "show_only"])
+
+
+def _show_all():
+    st.session_state[P + "show_only"] = ()
+
+
+def controls_ui(data):
+    """Every control in tabs; only a link's listed ones (controls.drawn) side by side, with All controls."""
+    if st.session_state[P + "show_only"]:
+        with st.container(border=True, key="play_listed_controls", horizontal=True, gap="medium"):
+            data_ui()
+            controls.network_ui(data, prefix=P)
+            controls.optimizer_ui(data, prefix=P)
+            controls.training_ui(data, prefix=P)
+            st.button("All controls", key="play_show_all_controls", type="tertiary", icon=":material/tune:",
+                      on_click=_show_all, help="Show every control of the Playground again (this tab only).")
+        return
+    tab_data, tab_net, tab_opt, tab_train = st.tabs(["Data", "Network", "Optimizer", "Training"])
+    with tab_data:
+        data_ui()
+    with tab_net:
+        controls.network_ui(data, prefix=P)
+    with tab_opt:
+        controls.optimizer_ui(data, prefix=P)
+    with tab_train:
+        controls.training_ui(data, prefix=P)
+
+
 def sidebar_ui(data):
     with st.sidebar:
         st.subheader("Playground controls")
-        tab_data, tab_net, tab_opt, tab_train = st.tabs(["Data", "Network", "Optimizer", "Training"])
-        with tab_data:
-            data_ui()
-        with tab_net:
-            controls.network_ui(data, prefix=P)
-        with tab_opt:
-            controls.optimizer_ui(data, prefix=P)
-        with tab_train:
-            controls.training_ui(data, prefix=P)
+        controls_ui(data)
+
+
+# The four buttons in one row in a narrow column (1024x768 with the sidebar open): less padding,
+# and no icons where the column is narrower than four buttons with them.  The boundary's
+# column no higher than its square plot needs (no blank band under it in a narrow column).
+BUTTONS_CSS = """<style>
+.st-key-play_buttons { flex-wrap: nowrap; gap: 0.5rem; }
+.st-key-play_buttons button { padding-left: 0.4rem; padding-right: 0.4rem; min-width: 0; }
+@media (max-width: 1200px) and (min-width: 640px) {
+  .st-key-play_buttons button span:has(> [data-testid="stIconMaterial"]) { display: none; }
+}
+/* The boundary's figure is 510 px tall; its square plot is as wide as the column less the side
+   margins (76 px), and title, legend and x axis take 130 px: no taller than width + 54 px. */
+.st-key-live_boundary { container-type: inline-size; }
+.st-key-live_boundary > div { max-height: calc(100cqw + 60px); overflow: hidden; }
+</style>"""
 
 
 def buttons_ui():
-    row = st.container(horizontal=True, gap="small")
+    st.html(BUTTONS_CSS)
+    row = st.container(horizontal=True, gap="small", key="play_buttons")
     row.button("Train", key="play_train", type="primary", icon=":material/play_arrow:", on_click=pr.on_train,
                width="stretch", help="Train until the last epoch. The pictures update as it learns.")
     row.button("Step", key="play_step", icon=":material/skip_next:", on_click=pr.on_step, width="stretch",
@@ -65,9 +111,10 @@ def playground_page():
     play = pr.state()
     token = pr.claim(play)
     pr.init_controls()
-    sidebar_ui(play.data if play.data is not None else toy2d.make_dataset())
+    data = play.data if play.data is not None else toy2d.make_dataset()
+    if not on_page():
+        sidebar_ui(data)
     share.title_ui("Playground", "playground")
-    share.notice_ui()
     st.markdown("Teach a small network to tell the colours apart. The background is the **decision boundary**: "
                 "the class the network gives each spot of the plane.")
     pr.sync(play)
@@ -80,6 +127,9 @@ def playground_page():
     left, right = st.columns([10, 9], gap="medium")
     with right:
         buttons_ui()
+        if on_page():
+            with st.container(key="play_page_controls"):
+                controls_ui(data)
     if play.net is None:
         return  # the very first setup does not work: the message says why
     view = pr.PlayView(left, right)

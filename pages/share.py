@@ -10,14 +10,18 @@ apply it again, so later changes stay; reloading the page (a new tab's session) 
 `load(params)` applies a link at once — a lesson's "Load this setup" — and marks it
 applied for the page it then opens.
 
-`share_ui(page)` is the Share button: the link of the page's current setup.
+`share_ui(page)` is the Share button: the link of the page's current setup, with the
+server's network address instead of a local one (localhost reaches nobody else), and
+as a QR code.
 """
 from __future__ import annotations
+
+import urllib.parse
 
 import streamlit as st
 
 from nnlab import hyperparams, sharelink, toy2d
-from pages import controls
+from pages import controls, qr
 
 
 def _params() -> dict:
@@ -83,9 +87,20 @@ def apply(link: sharelink.Link, page: str = "train"):
     if sharelink.PAGES[page].prefix:
         ignored += _snap_options(page)
     s.presenting = link.values.get("present", False)
-    s.show_only = link.values.get("controls", ()) if page_has(page, "controls") else ()
+    if not sharelink.PAGES[page].prefix:  # Train's controls no longer hold a lesson's setup (lessons.py sets it)
+        s.lesson = s.lesson_before = None
+    listed, own = link.values.get("controls", ()), sharelink.controls_of(page)
+    s[show_only_key(page)] = tuple(n for n in listed if n in own)
+    ignored += [("controls", n, "no such control on this page") for n in listed if n not in own]
     s.link_notice = sharelink.describe(ignored + adjusted(settings, page))
-    s.link_loaded = len(link.values)
+    not_used = {name for name, _, _ in ignored}
+    s.link_loaded = sum(1 for name in link.values if name in sharelink.SETTING_KEYS and name not in not_used)
+
+
+def show_only_key(page: str) -> str:
+    """The session-state key of the controls a link lists for `page` (pages/controls.py `drawn`)."""
+    prefix = sharelink.PAGES[page].prefix
+    return prefix + "show_only" if prefix else "show_only"
 
 
 def page_has(page: str, name: str) -> bool:
@@ -140,15 +155,16 @@ def adjusted(settings: dict, page: str = "train") -> list:
 
 
 def notice_ui():
-    """Once after a link was applied: what it set, and what it could not."""
+    """Once after a link was applied, under the page's title: what it set (not a toast,
+    which would cover the Share button), and what it could not."""
     s = st.session_state
     if s.link_notice:
         st.warning(f"**Part of this link was not used:** {s.link_notice}. The rest of its setup is loaded.",
                    icon=":material/link_off:")
         s.link_notice = ""
     if s.link_loaded:
-        st.toast(f"Loaded the shared setup ({s.link_loaded} setting{'s' if s.link_loaded != 1 else ''} "
-                 "from the link).", icon=":material/link:")
+        st.success(f"Loaded the shared setup ({s.link_loaded} setting{'s' if s.link_loaded != 1 else ''} "
+                   "from the link).", icon=":material/link:")
         s.link_loaded = 0
 
 
@@ -160,8 +176,38 @@ def current_values(page: str) -> dict:
         if key.state and key.state in st.session_state:
             values[key.name] = st.session_state[key.state]
     values["present"] = st.session_state.get("share_present", False)
-    values["controls"] = tuple(st.session_state.get("share_controls", ()))
+    values["controls"] = tuple(st.session_state.get(_share_controls_key(page), ()))
     return values
+
+
+def _share_controls_key(page: str) -> str:
+    return sharelink.PAGES[page].prefix + "share_controls"  # the Playground's list is its own
+
+
+def browser_url() -> str:
+    """The address the browser shows ("" where unknown, as in AppTest)."""
+    return st.context.url or ""
+
+
+def network_url() -> str | None:
+    """This server's address as the room reaches it, the way Streamlit finds its own
+    "Network URL" when it starts (streamlit/web/bootstrap.py `_print_url`): the
+    configured browser.serverAddress or server.address, else the machine's own IP
+    address (net_util.get_internal_ip).  None when that is local too, or unknown."""
+    try:
+        from streamlit import config, net_util
+        from streamlit.web.server import server_util
+    except ImportError:  # (internal modules: a later Streamlit may move them)
+        return None
+    if config.is_manually_set("browser.serverAddress"):
+        address = config.get_option("browser.serverAddress")
+    elif config.is_manually_set("server.address") and config.get_option("server.address") not in ("0.0.0.0", "::"):
+        address = config.get_option("server.address")  # the only address it listens on (127.0.0.1: nobody else)
+    else:
+        address = net_util.get_internal_ip()
+    if not address or sharelink.local_host(address) or address.startswith("unix://"):
+        return None
+    return server_util.get_url(address)
 
 
 def link(page: str) -> str:
@@ -170,7 +216,7 @@ def link(page: str) -> str:
     if values.get("dataset") in sharelink.UPLOADED:
         values.pop("dataset")
     pairs = sharelink.encode(page, values, base=start(page))
-    url = (st.context.url or "").split("?")[0].rstrip("/")
+    url = browser_url().split("?")[0].rstrip("/")
     base = url[:-len(page) - 1] if url.endswith("/" + page) else url
     return f"{base}/{page}" + (f"?{sharelink.query(pairs)}" if pairs else "")
 
@@ -179,19 +225,37 @@ def share_ui(page: str):
     """A Share button that shows the link of this page's setup, with presenter options."""
     s = st.session_state
     s.setdefault("share_present", s.presenting)
-    s.setdefault("share_controls", list(s.show_only))
+    controls_key = _share_controls_key(page)
+    s.setdefault(controls_key, list(s[show_only_key(page)]))
     with st.popover("Share", icon=":material/share:", help="A link to this setup, to put on the screen or send."):
         st.markdown("**This setup as a link.** Whoever opens it gets the same dataset, network and training "
                     "settings — a setup to train, not a trained model.")
         st.toggle("Presenter mode", key="share_present",
-                  help="Large type for a projector, the sidebar closed.")
-        labels = {n: controls.LABELS.get(n, n) for n in sharelink.CONTROLS}
+                  help="Large type for a projector, the sidebar closed (the Playground's controls move onto the "
+                       "page).")
+        names = sharelink.controls_of(page)
+        labels = {n: controls.LABELS.get(n) or (toy2d.OPTION[n].label if n in toy2d.OPTION else n) for n in names}
         if page_has(page, "controls"):
-            st.multiselect("Show only these controls", list(sharelink.CONTROLS), key="share_controls",
+            st.multiselect("Show only these controls", list(names), key=controls_key,
                            format_func=labels.get, placeholder="all of them",
                            help="The link shows only these controls, on the page itself; the others keep the "
                                 "link's values, hidden. One idea at a time.")
-        st.code(link(page), language=None, wrap_lines=True)
+        url = link(page)
+        host = urllib.parse.urlsplit(url).hostname
+        if url.startswith(("http://", "https://")) and sharelink.local_host(host):
+            network = network_url()
+            if network:
+                url = sharelink.rebase(url, network)
+                st.info(f"You opened the app as **{host}**, which only this computer reaches: the link uses "
+                        f"this server's network address, **{urllib.parse.urlsplit(network).netloc}**.",
+                        icon=":material/wifi:")
+            else:
+                st.warning(f"**{host}** is this computer only: nobody else can open this link. Open the app at "
+                           "an address the room can reach (the *Network URL* that `streamlit run` prints).",
+                           icon=":material/wifi_off:")
+        st.code(url, language=None, wrap_lines=True)
+        if url.startswith(("http://", "https://")):  # (a relative link, in tests, has nothing to scan)
+            st.image(qr.png(url), caption="Scan to open this link.", width=220)
         if page_has(page, "dataset") and st.session_state.get(controls.K + "dataset") in sharelink.UPLOADED:
             st.caption("Your uploaded dataset is not in the link (it stays in this browser): the link opens "
                        "on the digits.")
@@ -204,3 +268,4 @@ def title_ui(title: str, page: str):
     with row:
         st.title(title, width="stretch")
         share_ui(page)
+    notice_ui()  # under the title: nothing covers the Share button

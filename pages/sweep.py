@@ -37,6 +37,7 @@ def _tutorial(data):
     st.session_state.sweep_values_1 = TUTORIAL["values"]
     st.session_state.sweep_param_2 = "(none)"
     st.session_state.sweep_seeds = 1
+    st.session_state.lesson = st.session_state.lesson_before = None  # the controls no longer hold a lesson's setup
 
 
 def _load_best(best: dict, data):
@@ -114,7 +115,7 @@ def results_ui(chart, table, axes, results, live=False):
 
 
 def sweep_page():
-    common.frame()
+    common.frame(notices=False)
     share.title_ui("Sweep", "sweep")
     data = common.current_data()
     st.markdown("Train the **Train page's setup** for several values of one setting — say the L2 strength λ — "

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from nnlab import estimate, figures, presets
+from nnlab import estimate, figures, lessons, presets
 from nnlab.network import Network
 from pages import common, controls, errors, present, share, wording
 from pages import training_run as tr
@@ -55,6 +55,8 @@ def preset_offer_ui(data):
     """The dataset has a preset of its own and the controls come from another one
     (e.g. the digits defaults after switching to MNIST): offer it."""
     name = common.preset_for_dataset(data.name)
+    if st.session_state.lesson is not None:
+        return  # the controls hold a lesson's setup, not a preset's
     if name is None or common.preset_fits(st.session_state.get(controls.K + "preset"), data.name):
         return
     c1, c2 = st.columns([3, 1], vertical_alignment="center")
@@ -62,6 +64,38 @@ def preset_offer_ui(data):
             f"{wording.preset_text(presets.PRESETS[name]['description'])}", icon=":material/tune:")
     c2.button(f"Apply the {name} preset", key="offer_preset", on_click=controls.apply_preset, args=(name, data),
               type="primary", width="stretch", help="Copy the preset's settings into the sidebar's controls.")
+
+
+def _restore_setup():
+    """Put back the controls as they were before the first lesson was loaded."""
+    s = st.session_state
+    for key, value in (s.lesson_before or {}).items():
+        s[key] = value
+    s.lesson = s.lesson_before = None
+
+
+def _leave_lesson():
+    st.session_state.lesson = st.session_state.lesson_before = None
+
+
+def lesson_ui():
+    """The lesson whose setup the controls hold (Lessons' Load this setup): its question, and ways back."""
+    i = st.session_state.lesson
+    if i is None:
+        return
+    lesson = lessons.LESSONS[i]
+    with st.container(border=True, key="lesson_box"):
+        st.markdown(f":material/school: **Lesson {i + 1}: {lesson['title']}** — the controls hold its setup.  \n"
+                    f"**Try it:** {lesson['question']}")
+        row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+        with row:
+            st.page_link("pages/lessons.py", label="Back to the lesson", icon=":material/arrow_back:")
+            st.button("Restore my setup", key="lesson_restore", icon=":material/undo:", on_click=_restore_setup,
+                      type="tertiary", disabled=not st.session_state.lesson_before,
+                      help="Put the controls back as they were before you loaded a lesson (the model trained "
+                           "since stays until you press Reset).")
+            st.button("Done with the lesson", key="lesson_done", icon=":material/close:", on_click=_leave_lesson,
+                      type="tertiary", help="Keep these controls and hide this box.")
 
 
 def _estimate_key(ctl, data) -> str:
@@ -110,15 +144,23 @@ def _n_params(n_in: int, hidden: list, n_out: int) -> int:
 
 
 def train_page():
-    status = common.frame()
+    status = common.frame(notices=False)
     token = tr.claim_trainer()
     data = common.current_data()
     share.title_ui("Train", "train")
     sizes = data.sizes()
-    where = "below" if st.session_state.show_only else "in the sidebar"
+    if st.session_state.get("apply_preset") or st.session_state.get("offer_preset"):
+        _leave_lesson()  # a preset replaced the lesson's setup
+    if st.session_state.show_only:
+        where = "with the controls below"
+    elif st.session_state.presenting:  # the sidebar starts closed
+        where = "with the controls in the sidebar (**»** at the top left opens it)"
+    else:
+        where = "in the sidebar"
     st.markdown(f"Teach a network to recognise **{wording.dataset_title(data)}**: {sizes['train']:,} training "
                 f"and {wording.examples(data, sizes['validation'])} for validation. Set it up {where}, then "
                 "press **Train**.")
+    lesson_ui()
     with present.controls_area():
         ctl = controls.controls_ui(data)
     preset_offer_ui(data)

@@ -44,10 +44,10 @@ def test_a_link_sets_the_controls_once_and_lists_what_it_ignored_in_one_notice()
     notice = at.warning[0].value
     for part in ("`l2=abc` (must be a number)", "`bogus=1` (unknown name)", "`seed=8` (given 2 times)"):
         assert part in notice
-    assert "Loaded the shared setup" in at.toast[0].value
+    assert "Loaded the shared setup (4 settings" in at.success[0].value  # hidden, activations, lr, epochs
     at.slider(key="ctl_epochs").set_value(20).run()  # a later change is not overwritten by the link
     assert shown(at)["epochs"] == 20 and at.session_state["ctl_width_0"] == 64
-    assert not at.warning and not at.toast  # said once
+    assert not at.warning and not at.success  # said once
 
 
 def test_values_a_control_cannot_show_are_listed_as_adjusted():
@@ -236,3 +236,158 @@ def test_a_playground_link_adjusts_what_its_controls_cannot_show_and_ignores_oth
     assert play.points.name == "blobs" and len(play.points.classes) == 5 and at.session_state["pg_layers"] == 2
     next(b for b in at.button if b.label == "Train").click().run()
     assert not at.exception and at.session_state.playground.trainer.epoch > 0
+
+
+def main_order(at) -> list:
+    """The main area's elements in page order, as (type, value) pairs."""
+    out = []
+
+    def walk(node):
+        children = getattr(node, "children", None)
+        if children:
+            for child in children.values():
+                walk(child)
+        else:
+            out.append((node.type, getattr(node, "value", None)))
+    walk(at.main)
+    return out
+
+
+def test_the_loaded_line_counts_only_settings_and_sits_under_the_title_not_over_share():
+    at = open_link("present=1&controls=lr,hidden&epochs=5&lr=0.01", page="pages/train.py")
+    assert not at.toast  # a toast covers the Share button (top right)
+    assert [s.value for s in at.success] == ["Loaded the shared setup (2 settings from the link)."]
+    order = [t for t, _ in main_order(at)]
+    assert order.index("title") < order.index("success") < order.index("markdown", order.index("caption"))  # under the title
+    only_presenter = open_link("present=1", page="pages/train.py")
+    assert not only_presenter.success  # no setting: nothing "loaded"
+
+
+def test_presenter_mode_s_intro_does_not_send_the_room_to_the_closed_sidebar():
+    intro = lambda at: next(m.value for m in at.markdown if "Teach a network" in m.value)  # noqa: E731
+    assert "Set it up in the sidebar," in intro(open_link("", page="pages/train.py"))
+    presenting = intro(open_link("present=1", page="pages/train.py"))
+    assert "Set it up in the sidebar," not in presenting and "at the top left opens it" in presenting
+    assert "with the controls below" in intro(open_link("present=1&controls=lr", page="pages/train.py"))
+
+
+def test_the_playground_in_presenter_mode_has_its_controls_on_the_page(no_pacing):
+    at = open_link("present=1", page="pages/playground.py")
+    assert at.session_state["presenting"] and not at.exception
+    assert not at.sidebar.selectbox and not at.sidebar.slider  # the closed sidebar holds nothing
+    assert {"Dataset", "Optimizer"} <= labels(at.main.selectbox)
+    assert {"Noise", "Hidden layers", "Epochs"} <= labels(at.main.slider)
+    at.selectbox(key="pg_toy").set_value("circles").run()
+    assert at.session_state.playground.points.name == "circles"
+
+
+def test_a_playground_link_s_controls_list_draws_only_those_and_share_offers_it(no_pacing):
+    at = open_link("present=1&controls=toy,noise,lr&epochs=7", page="pages/playground.py")
+    assert not at.warning and not at.exception
+    drawn = labels(at.slider) | labels(at.select_slider) | labels(at.selectbox) | labels(at.pills)
+    assert drawn >= {"Dataset", "Noise", "Learning rate"}
+    assert not drawn & {"Points", "Hidden layers", "Optimizer", "Epochs", "Features"}
+    assert at.session_state["pg_epochs"] == 7  # undrawn, applied
+    assert at.multiselect(key="pg_share_controls").value == ["toy", "noise", "lr"]
+    assert "toy" in at.multiselect(key="pg_share_controls").options or \
+        "Dataset" in at.multiselect(key="pg_share_controls").options
+    assert "present=1&controls=toy,noise,lr" in at.code[0].value
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert at.session_state.playground.trainer.epoch == 7
+    at.button(key="play_show_all_controls").click().run()
+    assert "Points" in labels(at.slider)  # every control again (on the page: presenter mode)
+    train = open_link("controls=toy,lr", page="pages/train.py")  # the Playground's data options are not Train's
+    assert "`controls=toy` (no such control on this page)" in train.warning[0].value
+    assert train.session_state["show_only"] == ("lr",)
+
+
+def test_share_replaces_a_local_host_by_the_network_address_and_shows_a_qr_code(monkeypatch):
+    from pages import share
+
+    monkeypatch.setattr(share, "browser_url", lambda: "http://localhost:8501/train")
+    monkeypatch.setattr(share, "network_url", lambda: "http://192.168.1.20:8501")
+    at = open_link("", page="pages/train.py")
+    at.slider(key="ctl_epochs").set_value(33).run()
+    assert at.code[0].value == "http://192.168.1.20:8501/train?epochs=33"
+    assert any("localhost" in i.value and "192.168.1.20:8501" in i.value for i in at.info)
+    assert [i.captions for i in at.get("image")] == [["Scan to open this link."]]  # the QR code
+    monkeypatch.setattr(share, "network_url", lambda: None)  # no address known: say that the link is local
+    at.run()
+    assert at.code[0].value == "http://localhost:8501/train?epochs=33"
+    assert any("nobody else can open this link" in w.value for w in at.warning)
+    monkeypatch.setattr(share, "browser_url", lambda: "http://nnlab.example.org/train")
+    at.run()
+    assert at.code[0].value == "http://nnlab.example.org/train?epochs=33" and not at.warning
+
+
+def test_a_loaded_lesson_shows_itself_on_train_without_a_stale_preset_and_offers_a_way_back():
+    at = open_link("")
+    at.select_slider(key="ctl_width_0").set_value(16).run()  # the learner's own setup
+    at.switch_page("pages/sweep.py").run()
+    next(b for b in at.button if "tutorial" in b.label).click().run()  # the tutorial preset's setup
+    at.switch_page("pages/lessons.py").run()
+    at.button(key="lesson_2").click().run()
+    lesson = lessons.LESSONS[2]
+    assert at.title[0].value == "Train"
+    assert not any(b.key == "offer_preset" for b in at.button)  # no "Apply the digits preset"
+    box = " ".join(m.value for m in at.main.markdown)
+    assert f"Lesson 3: {lesson['title']}" in box and lesson["question"] in box
+    assert not any("tutorial" in c.value.lower() for c in at.sidebar.caption)  # no other preset's description
+    assert any(p.label == "Back to the lesson" for p in at.get("page_link"))
+    at.button(key="lesson_restore").click().run()
+    assert at.session_state["ctl_width_0"] == 48 and at.session_state["ctl_epochs"] == 1000  # before the lesson
+    assert at.session_state.lesson is None and not any(b.key == "lesson_restore" for b in at.button)
+    at.switch_page("pages/lessons.py").run()
+    at.button(key="lesson_1").click().run()
+    assert at.session_state.lesson == 1
+    at.switch_page("pages/sweep.py").run()
+    next(b for b in at.button if "tutorial" in b.label).click().run()  # a preset replaces the lesson's setup
+    at.switch_page("pages/train.py").run()
+    assert not any(b.key == "lesson_restore" for b in at.button)
+
+
+def test_the_qr_code_is_a_png_of_the_link():
+    import io
+
+    import segno
+    from PIL import Image
+
+    from pages import qr
+
+    url = "http://192.168.1.20:8501/train?epochs=33"
+    image = Image.open(io.BytesIO(qr.png(url, scale=1)))
+    modules = segno.make(url, error="m").symbol_size(scale=1, border=4)
+    assert image.size == modules  # one pixel a module, with the quiet zone
+    dark = [[image.getpixel((x + 4, y + 4)) in (0, (0, 0, 0)) for x in range(modules[0] - 8)]
+            for y in range(modules[1] - 8)]
+    assert dark == [[bool(v) for v in row] for row in segno.make(url, error="m").matrix]
+
+
+def test_local_hosts_and_rebase():
+    for host in ("localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "0.0.0.0", "app.localhost"):
+        assert sharelink.local_host(host), host
+    for host in ("192.168.1.20", "10.0.0.5", "nnlab.example.org", "localhost.example.org"):
+        assert not sharelink.local_host(host), host
+    assert sharelink.rebase("http://localhost:8501/nnlab/train?lr=1", "https://10.0.0.5:8443/nnlab") == \
+        "https://10.0.0.5:8443/nnlab/train?lr=1"
+
+
+def test_the_network_address_is_the_one_streamlit_prints(monkeypatch):
+    from streamlit import config, net_util
+
+    from pages import share
+
+    monkeypatch.setattr(net_util, "get_internal_ip", lambda: "10.1.2.3")
+    assert share.network_url().startswith("http://10.1.2.3:")  # the machine's own address
+    get, manual = config.get_option, {}
+    monkeypatch.setattr(config, "is_manually_set", lambda key: key in manual)
+    monkeypatch.setattr(config, "get_option", lambda key: manual.get(key, get(key)))
+    manual["server.address"] = "127.0.0.1"  # listens on this computer only: no address for the room
+    assert share.network_url() is None
+    manual["server.address"] = "0.0.0.0"  # every interface: the machine's own address
+    assert share.network_url().startswith("http://10.1.2.3:")
+    manual["browser.serverAddress"] = "nnlab.example.org"  # what the presenter configured wins
+    assert share.network_url().startswith("http://nnlab.example.org:")
+    monkeypatch.setattr(net_util, "get_internal_ip", lambda: "127.0.0.1")  # offline
+    del manual["browser.serverAddress"]
+    assert share.network_url() is None

@@ -882,3 +882,35 @@ def test_playground_trains_on_moons_and_shows_the_boundary_under_the_points_and_
         shot(pg, "playground.png", height=900)
     finally:
         ctx.close()
+
+
+def test_playground_at_1024x768_buttons_in_one_row_boundary_under_its_legend_unit_maps_above_the_fold(browser, server):
+    ctx, pg = new_tab(browser, server, "/playground", viewport={"width": 1024, "height": 768})
+    try:
+        boundary = shown_chart(pg, "boundary", "Epoch 0 ")
+        units = shown_chart(pg, "units", "Hidden units over the plane")
+        tops = {name: box(button(pg, name))["y"] for name in ("Train", "Step", "Stop", "Reset")}
+        assert max(tops.values()) - min(tops.values()) < 2, tops  # one row: Reset does not wrap
+        for name in tops:
+            assert not overflows(button(pg, name).locator("p")), name  # "Reset", not "R…"
+        legend, plot = box(boundary.locator(".legend")), box(boundary.locator(".heatmaplayer image"))
+        assert plot["y"] - (legend["y"] + legend["height"]) < 30, (legend, plot)  # no blank band above the plot
+        maps = box(units.locator(".heatmaplayer image"))
+        assert maps["y"] + maps["height"] <= 768, maps  # the unit maps above the fold
+    finally:
+        ctx.close()
+
+
+def test_playground_presenter_mode_has_its_controls_on_the_page(browser, server):
+    ctx, pg = new_tab(browser, server, "/playground?present=1&controls=toy,noise,lr",
+                      viewport={"width": 1280, "height": 720})
+    try:
+        assert not pg.get_by_test_id("stSidebar").is_visible() or \
+            box(pg.get_by_test_id("stSidebar"))["width"] < 10  # closed: the page fills the projector
+        listed = pg.locator(".st-key-play_listed_controls")
+        for label in ("Dataset", "Noise", "Learning rate"):
+            assert listed.get_by_text(label, exact=True).is_visible(), label
+        assert listed.get_by_text("Points", exact=True).count() == 0
+        assert box(listed)["y"] < 720  # beside the boundary, where the room sees it
+    finally:
+        ctx.close()

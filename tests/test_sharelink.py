@@ -51,7 +51,9 @@ def test_every_control_of_the_dashboard_is_in_links_and_only_the_tables_names():
         # every page: the whole setup (the Playground's points are its own options, not a dataset)
         assert {n for n in names if n in hyperparams.BY_NAME} == widgets - ({"dataset"} if page.prefix else set())
     playground = [k.name for k in sharelink.PAGES["playground"].keys]
-    assert [o.name for o in toy2d.OPTIONS] == [n for n in playground if n not in hyperparams.BY_NAME][:-1]  # + present
+    assert [o.name for o in toy2d.OPTIONS] == [n for n in playground if n not in hyperparams.BY_NAME][:-2]
+    assert playground[-2:] == ["present", "controls"]  # the presenter's options, as on Train
+    assert sharelink.decode({"controls": ["toy,noise,lr"]}).values == {"controls": ("toy", "noise", "lr")}
 
 
 def test_links_are_short_and_readable_and_leave_out_what_a_new_tab_has():
