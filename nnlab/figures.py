@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from . import escape
+
 FONT_SIZE = 16
 TICK_SIZE = 15  # tick labels: Streamlit's theme would draw them at 12 px in light grey, too faint on a projector
 TEXT_COLOR = "#262730"  # Streamlit's body text colour: axis labels read as dark as the page
@@ -26,6 +28,10 @@ PRED_COLOR = "#d62728"
 GRID_COLOR = "#e5e5e5"
 MARK_COLOR = "#7f7f7f"
 MARK_LABEL_CHARS = 48  # a longer settings note is cut (the full text shows on hover)
+# A legend under the chart, at the bottom of the figure ("container"): plotly keeps that
+# strip for it and fits the x-axis title above it, so the two never overlap (a legend
+# placed at a paper y below the axis lands on the title: issue 21).
+LEGEND_BELOW = dict(orientation="h", xref="paper", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
 
 
 def _figure(data, title: str, height: int = 340, xaxis=None, yaxis=None, **layout) -> go.Figure:
@@ -246,21 +252,28 @@ RUN_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", 
               "#bcbd22", "#17becf"]
 
 
-def compare_figure(runs: dict, key: str, title: str, percent: bool = False) -> go.Figure:
-    """Several runs' curves of one metric on one chart: `runs` maps a legend
-    name to a history (list of epoch records); one colour per run, training
-    dashed and validation solid when `key` is e.g. "loss" (both are drawn)."""
+def compare_figure(runs, key: str, title: str, percent: bool = False) -> go.Figure:
+    """Several runs' curves of one metric on one chart: `runs` maps a run's name to its
+    history (list of epoch records), or is a list of (name, history) pairs (two runs may
+    share a name); one colour per run, training dotted and validation
+    solid when `key` is e.g. "loss" (both are drawn).  The legend names each run once (its
+    name only, as the user wrote it: escaped, so "<b>" is not bold); what tells the runs
+    apart goes in a table beside the chart (runs.RunLog.differences_table)."""
     data = []
-    for i, (name, history) in enumerate(runs.items()):
-        color = RUN_COLORS[i % len(RUN_COLORS)]
-        for part, dash in (("train", "dot"), ("val", "solid")):
+    for i, (name, history) in enumerate(runs.items() if isinstance(runs, dict) else runs):
+        color, label = RUN_COLORS[i % len(RUN_COLORS)], escape.chart(name)
+        for part, dash, word in (("train", "dot", "training"), ("val", "solid", "validation")):
             x, y = _series(history, f"{part}_{key}")
             if percent:
                 y = [100 * v for v in y]
-            data.append(dict(type="scatter", mode="lines", x=x, y=y, name=f"{name} ({part})",
-                             legendgroup=name, line=dict(color=color, dash=dash, width=2.5)))
-    fig = _figure(data, title, height=380, xaxis=dict(title="epoch"), yaxis=dict(title=("%" if percent else key)))
-    fig.layout.legend = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)  # below: many runs
+            # the name reaches the hover through %{fullData.name}, never the template itself
+            # (a run named "%{y}" would be read as a template)
+            data.append(dict(type="scatter", mode="lines", x=x, y=y, name=label, legendgroup=str(i),
+                             showlegend=part == "val", meta=word, line=dict(color=color, dash=dash, width=2.5),
+                             hovertemplate="%{fullData.name}, %{meta}<br>epoch %{x}: %{y:.4g}<extra></extra>"))
+    fig = _figure(data, title, height=340 + 24 * len(runs), xaxis=dict(title=dict(text="epoch")),  # + the legend
+                  yaxis=dict(title=dict(text="%" if percent else key)))
+    fig.layout.legend = LEGEND_BELOW
     return fig
 
 
