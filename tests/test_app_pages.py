@@ -425,15 +425,57 @@ def test_compare_keeps_every_model_as_a_run_and_overlays_them():
     assert list(table["name"]) == ["run 1", "run 2"] and list(table["epochs"]) == [3, 3]
     assert table["changes"].iloc[1].startswith("hidden: ")
     assert len(at.get("plotly_chart")) == 2
-    names = [t["name"] for t in __import__("json").loads(at.get("plotly_chart")[0].proto.spec)["data"]]
-    assert any("hidden 128" in n for n in names) and any("hidden 32" in n for n in names)
+    names = [t["name"] for t in charts(at)[0]["data"]]
+    assert names == ["run 1", "run 1", "run 2", "run 2"]  # the legend: the runs' names ...
+    differ = at.dataframe[1].value  # ... and a table of the settings in which they differ
+    assert list(differ["run"]) == ["run 1", "run 2"] and list(differ["Units in the hidden layers"]) == ["128, 64",
+                                                                                                       "32, 64"]
     at.selectbox(key="compare_run").set_value(1).run()
     at.text_input(key="compare_name_1").set_value("baseline net").run()
     button(at, "Rename").click().run()
     button(at, "Pin as baseline").click().run()
-    assert list(at.dataframe[0].value["name"])[0] == "baseline net (baseline)"
+    table = at.dataframe[0].value
+    assert list(table["name"]) == ["baseline net", "run 2"] and list(table["baseline"]) == [True, False]
     button(at, "Delete").click().run()
     assert not at.exception and len(at.dataframe[0].value) == 1
+
+
+def test_compare_a_renamed_run_in_the_chooser_its_name_as_written_and_delete_undone():
+    """Issue 21 §5: after Rename the chooser still said "run 1"; a run named <b>my run</b> was
+    bold in the charts; Delete had no way back; a momentum run read "beta1 None"."""
+    at = new_app()
+    at.slider(key="ctl_epochs").set_value(2).run()
+    button(at, "Train").click().run()
+    button(at, "Reset").click().run()
+    at.selectbox(key="ctl_optimizer").set_value("momentum").run()
+    button(at, "Train").click().run()
+    at.switch_page("pages/compare.py").run()
+    differ = at.dataframe[1].value
+    assert "None" not in differ.to_string() and list(differ["Optimizer"]) == ["adam", "momentum"]
+    assert list(differ["β1 (beta1)"]) == ["0.9", ""] and list(differ["Momentum"]) == ["", "0.9"]
+    name = "<b>my *run*</b>"
+    at.selectbox(key="compare_run").set_value(1).run()
+    at.text_input(key="compare_name_1").set_value(name).run()
+    button(at, "Rename").click().run()
+    assert not at.exception
+    chooser = at.selectbox(key="compare_run")
+    # the browser holds the chooser's value as the option's text: it is sent the new one
+    assert chooser.value == 1 and chooser.proto.set_value and chooser.proto.raw_value == name
+    assert {t["name"] for c in charts(at) for t in c["data"]} == {"&lt;b&gt;my *run*&lt;/b&gt;", "run 2"}
+    button(at, "Use this run's model").click().run()
+    escaped = r"\<b\>my \*run\*\</b\>"
+    assert escaped in texts(at.success) and escaped in texts(at.sidebar.caption)
+    button(at, "Delete").click().run()
+    assert list(at.dataframe[0].value["name"]) == ["run 2"] and escaped in texts(at.info)
+    button(at, "Undo").click().run()
+    assert not at.exception and list(at.dataframe[0].value["name"]) == [name, "run 2"]
+    assert at.selectbox(key="compare_run").value == 1 and not [b for b in at.button if b.label == "Undo"]
+    button(at, "Delete").click().run()  # the last run too: Undo is still offered on the empty page
+    at.selectbox(key="compare_run").set_value(2).run()
+    button(at, "Delete").click().run()
+    assert "No runs yet" in texts(at.info)
+    button(at, "Undo").click().run()
+    assert list(at.dataframe[0].value["name"]) == ["run 2"]
 
 
 def test_a_kept_run_s_model_becomes_the_tab_s_model_again_to_evaluate():
