@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 
-# CommonMark lets a backslash escape any ASCII punctuation; these are the ones
-# Markdown, GitHub's extensions and Streamlit's directives (:red[..], $..$) read.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
+# CommonMark lets a backslash escape any ASCII punctuation.  Inside a line these are the
+# ones Markdown, GitHub's extensions and Streamlit's directives (:red[..], $..$) read ...
+_INLINE = re.compile(r"([\\`*_\[\]<>|~$:&])")
+# ... and these only open a block at the start of the text (a heading, a list, a quote):
+# "1. run" or "- run" at the start would become a list, "run 1." or "my-run" stay as they are.
+_BLOCK_MARK = re.compile(r"^([#+=-])")
+_LIST_NUMBER = re.compile(r"^(\d+)([.)])")
 
 
 def chart(text) -> str:
@@ -24,4 +28,5 @@ def chart(text) -> str:
 def markdown(text) -> str:
     """`text` for st.markdown (and captions, alerts, toasts): Markdown's special
     characters backslash-escaped, line breaks as spaces."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    text = _INLINE.sub(r"\\\1", " ".join(str(text).split()))
+    return _LIST_NUMBER.sub(r"\1\\\2", _BLOCK_MARK.sub(r"\\\1", text))
