@@ -140,7 +140,8 @@ def confusion_figure(cm, classes, normalized: bool = False, selected=None) -> go
                  text=[text[t][p] for t in range(n) for p in range(n)],
                  marker=dict(symbol="square", size=30, color="rgba(0,0,0,0)"),
                  selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)),
-                 hovertemplate="true %{y}, predicted %{x}: %{text}<extra>click: show these images</extra>",
+                 # one short line ("3 read as 5: 2"): a two-part box covered the neighbouring cells
+                 hovertemplate="%{y} read as %{x}: %{text}<extra></extra>", hoverlabel=dict(font=dict(size=FONT_SIZE - 3)),
                  showlegend=False)
     shapes = []
     if selected is not None:

@@ -36,6 +36,7 @@ STATE = {
     "ui_notice": "",         # why Train/Step did nothing (all epochs done, ...), shown once as st.info
     "canvas_version": 0,     # Clear bumps it: a new canvas key gives an empty canvas
     "eval_clicked_diagonal": False,  # Evaluate: the last click on the confusion matrix hit the diagonal
+    "eval_gallery": None,    # Evaluate: after "Show more", (its cell or None for all mistakes, images shown)
     "upload_id": None,       # file_id of the model file already loaded (load each upload once)
     "upload_error": "",      # why the last uploaded model file was refused
     "compare_used": None,    # Compare: (run name, why not or "") after "Use this run's model"

@@ -311,6 +311,37 @@ def test_evaluate_shows_matrix_report_gallery_and_downloads(trained):
     assert np.allclose(np.array(heat["data"][0]["z"]).sum(axis=1), 1.0)
 
 
+def test_evaluate_an_empty_cell_says_so_and_the_gallery_shows_more(trained):
+    """Issue 21 §5: a clicked cell with no images was outlined while every mistake was shown;
+    the gallery stopped at 24 with no way to see more."""
+    from pages.evaluate import GALLERY_MAX
+
+    at = trained
+    at.switch_page("pages/evaluate.py").run()
+    z = np.array(next(c for c in charts(at) if c["data"][0]["type"] == "heatmap")["data"][0]["z"])
+    t, p = next((t, p) for t in range(10) for p in range(10) if t != p and z[t, p] == 0)
+    at.switch_page("pages/train.py").run()  # (AppTest re-sends the shown select box's old value on a rerun)
+    at.session_state.eval_pair = (t, p)  # what a click on that cell sets (evaluate._on_matrix_click)
+    at.switch_page("pages/evaluate.py").run()
+    assert not at.exception and at.selectbox(key="eval_pair").value == (t, p)
+    assert f"No test image is a {t} read as {p}." in texts(at.info)
+    assert not [c for c in at.caption if "Showing" in c.value]  # no gallery of every mistake
+    at.selectbox(key="eval_pair").set_value(None).run()
+    n = int((z.sum() - np.trace(z)))
+    shown = min(n, GALLERY_MAX)
+    assert f"Showing {shown} of {n}." in texts(at.caption)
+    while shown < n:
+        more = next(b for b in at.button if b.label.startswith("Show") and b.label.endswith("more"))
+        assert more.label == f"Show {min(GALLERY_MAX, n - shown)} more"
+        more.click().run()
+        shown = min(n, shown + GALLERY_MAX)
+        assert f"Showing {shown} of {n}." in texts(at.caption)
+    assert not [b for b in at.button if b.label.endswith("more")]
+    if n > GALLERY_MAX:  # another cell starts again at the first 24
+        at.selectbox(key="eval_pair").select_index(1).run()
+        assert "Showing" in texts(at.caption)
+
+
 def _saved_model_bytes():
     ds = nndata.load_dataset("digits")
     net, cfg = presets.build("digits-quick", ds, seed=1, epochs=2)

@@ -162,6 +162,15 @@ def test_confusion_cells_are_clickable_markers_read_back_as_true_predicted():
     assert figures.clicked_cell([]) is None and figures.clicked_cell([{"x": "c"}]) is None
 
 
+def test_confusion_hover_is_one_short_line():
+    """The hover box ("true 3, predicted 5: 2" plus "click: show these images") covered the
+    neighbouring cells: one short line now, in a smaller font."""
+    fig = figures.confusion_figure(np.array([[5, 1], [2, 7]]), ["a", "b"])
+    cells = fig.data[1]
+    assert cells.hovertemplate == "%{y} read as %{x}: %{text}<extra></extra>"
+    assert cells.hoverlabel.font.size < figures.FONT_SIZE
+
+
 def test_settings_changes_are_marked_between_epochs():
     fig = figures.loss_figure(HISTORY, marks=[{"epoch": 2, "note": "Learning rate: 0.002 → 0.01"}])
     line = fig.layout.shapes[0]
