@@ -31,7 +31,8 @@ MARK_LABEL_CHARS = 48  # a longer settings note is cut (the full text shows on h
 # A legend under the chart, at the bottom of the figure ("container"): plotly keeps that
 # strip for it and fits the x-axis title above it, so the two never overlap (a legend
 # placed at a paper y below the axis lands on the title: issue 21).
-LEGEND_BELOW = dict(orientation="h", xref="paper", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
+LEGEND_BELOW = dict(orientation="h", xref="paper", x=0, xanchor="left", yref="container", y=0, yanchor="bottom",
+                    font=dict(size=FONT_SIZE - 2))
 
 
 def _figure(data, title: str, height: int = 340, xaxis=None, yaxis=None, **layout) -> go.Figure:
@@ -274,7 +275,7 @@ def compare_figure(runs, key: str, title: str, percent: bool = False) -> go.Figu
                              hovertemplate="%{fullData.name}, %{meta}<br>epoch %{x}: %{y:.4g}<extra></extra>"))
     fig = _figure(data, title, height=340 + 24 * len(runs), xaxis=dict(title=dict(text="epoch")),  # + the legend
                   yaxis=dict(title=dict(text="%" if percent else key)))
-    fig.layout.legend = LEGEND_BELOW
+    fig.layout.legend.update(LEGEND_BELOW)  # (its other properties, e.g. colours, as _figure set them)
     return fig
 
 

@@ -175,7 +175,7 @@ def per_layer_figure(history: list, key: str, names: list, title: str, yaxis_tit
                            line=dict(color=base.MARK_COLOR, width=2, dash="dot")))
     fig = base._figure(data, title, height=380, xaxis=xaxis, shapes=shapes,
                        yaxis=dict(title=dict(text=yaxis_title), type="log", exponentformat="power"))
-    fig.layout.legend = base.LEGEND_BELOW
+    fig.layout.legend.update(base.LEGEND_BELOW)
     return fig
 
 

@@ -104,8 +104,9 @@ def differences_ui(log, chosen):
     table = table.rename(columns=lambda k: controls.LABELS.get(k, k))
     colors = [figures.RUN_COLORS[i % len(figures.RUN_COLORS)] for i in range(len(table))]
     st.dataframe(table.style.apply(lambda col: [f"color: {c}" for c in colors], subset=["line"]),
-                 hide_index=True, key="compare_differences",
-                 column_config={"line": st.column_config.TextColumn("", width="small")})
+                 hide_index=True, key="compare_differences", width="content",
+                 column_config={"line": st.column_config.TextColumn("", width=40),
+                                "run": st.column_config.TextColumn("run", width="medium")})  # (see the name column)
 
 
 def compare_page():
@@ -126,7 +127,9 @@ def compare_page():
                "click a column's header to sort.")
     event = st.dataframe(table.drop(columns=["id"]), hide_index=True, on_select="rerun",
                          selection_mode="multi-row", key="compare_table",
-                         column_config={"name": st.column_config.TextColumn("name", pinned=True),
+                         # a fixed width: the table keeps the widths it first chose, which cut a
+                         # longer name after a rename ("run 1 (b" when the baseline was in the name)
+                         column_config={"name": st.column_config.TextColumn("name", pinned=True, width="medium"),
                                         "baseline": st.column_config.CheckboxColumn(
                                             "baseline", help="The run the changes column compares with."),
                                         "val accuracy %": st.column_config.NumberColumn(format="%.2f"),

@@ -648,9 +648,27 @@ def test_two_runs_overlaid_on_compare_and_a_three_point_sweep_to_its_plot(page):
     loss = page.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)")
     loss.locator(".scatterlayer .trace").nth(3).wait_for()
     wait_idle(page)
-    names = loss.evaluate("el => el.data.map(t => t.name)")
-    assert len(names) == 4 and any("ReLU" in n or "relu" in n for n in names) and any("sigmoid" in n for n in names)
-    assert [n.split(":")[0] for n in names[::2]] == ["run 1", "run 2"]  # the table is a canvas: read the legend
+    # the legend names the runs (the table of what differs is a canvas: read the legend)
+    assert loss.evaluate("el => el.data.map(t => t.name)") == ["run 1", "run 1", "run 2", "run 2"]
+    page.get_by_text("The runs shown have the same settings.").wait_for(state="detached")  # relu vs sigmoid
+    # issue 21 §5: the legend lay on the "epoch" axis title; now under it, inside the chart
+    acc = page.locator(".js-plotly-plot").filter(has_text="Accuracy (%)")
+    for chart in (loss, acc):
+        legend, title, svg = (chart.locator(s).first.bounding_box() for s in (".legend", ".xtitle", ".main-svg"))
+        assert title["y"] + title["height"] <= legend["y"] + 1, (title, legend)
+        assert legend["y"] + legend["height"] <= svg["y"] + svg["height"] + 1, (legend, svg)
+    # a name like HTML reads as written, and the chooser shows a run's new name
+    page.get_by_text("Use a run's model again, rename, delete, baseline").click()
+    choose(page, "Run", "run 1")
+    name_box = page.get_by_role("textbox", name="New name")
+    name_box.fill("<b>my run</b>")
+    name_box.press("Enter")
+    wait_idle(page)
+    button(page, "Rename").click()
+    wait_idle(page)
+    expect(page.get_by_role("combobox", name="Run", exact=True)).to_have_value("<b>my run</b>", timeout=LONG)
+    assert loss.locator(".legendtext").first.text_content() == "<b>my run</b>"
+    assert not loss.locator(".legendtext b").count()  # not bold: no <b> element
     shot(page, "compare.png")
     run_sweep(page, "0.01,1,100")
     page.get_by_text(re.compile(r"^Best: ")).wait_for()
