@@ -828,6 +828,8 @@ def test_inside_after_training_shows_the_weight_grid_and_the_gradient_norms_and_
     assert norms.evaluate("el => el._fullLayout.yaxis.type") == "log"
     assert norms.evaluate("el => el.data.map(t => t.name)") == ["hidden 1", "hidden 2", "output"]
     assert norms.evaluate("el => el.data[0].x.length") == 40  # one point per epoch, recorded while training
+    legend, title = (norms.locator(s).first.bounding_box() for s in (".legend", ".xtitle"))
+    assert title["y"] + title["height"] <= legend["y"] + 1, (title, legend)  # issue 21 §5: it lay on "epoch"
     assert grid.evaluate("el => el.data[1].customdata.length") == 64  # 64 tiles: the first page of 128 units
     # a click on the tile in row 2, column 2 picks its unit (each tile carries an invisible marker)
     unit = grid.evaluate("el => el.data[1].customdata[9][0]")
