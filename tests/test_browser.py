@@ -447,6 +447,12 @@ def test_clicking_a_confusion_cell_shows_its_mistakes_and_drag_does_not_move_it(
     chart = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix")
     click_cell(page, chart, t2, p2)
     expect(show).to_have_value(f"true {t2} → predicted {p2} ({int(z[t2][p2])})", timeout=LONG)
+    # a cell without images says so (issue 21 §5: it was outlined while every mistake showed)
+    t0, p0 = next((t0, p0) for t0 in range(n) for p0 in range(n) if t0 != p0 and z[t0][p0] == 0)
+    chart = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix")
+    click_cell(page, chart, t0, p0)
+    expect(show).to_have_value(f"true {t0} → predicted {p0} (0)", timeout=LONG)
+    page.get_by_text(f"No test image is a {t0} read as {p0}.").wait_for()
 
 
 def test_draw_digits_with_the_mouse(page):
