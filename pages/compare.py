@@ -15,9 +15,9 @@ def _use(run):
 
 
 def _rename(log, run_id):
-    """Callbacks run before the page is drawn, so the chooser can be told its value again:
-    the browser keeps a select box's value as the option's *text* ("run 1"), which no
-    longer names any option after a rename; set anew, it is sent as the new name."""
+    """Rename, then set the chooser's value anew (a callback runs before the page is drawn,
+    so it may): the browser keeps a select box's value as the option's *text* ("run 1"),
+    which no longer names any option after a rename, and showed the old name."""
     st.session_state.compare_deleted = None
     try:
         log.rename(run_id, st.session_state[f"compare_name_{run_id}"])
@@ -43,7 +43,7 @@ def _undelete(log):
 
 
 def deleted_ui(log):
-    """After Delete: which run went, and Undo (until the next rename, pin or delete)."""
+    """After Delete, next to it: which run went, and Undo (until the next rename, pin or delete)."""
     undo = st.session_state.compare_deleted
     if undo is None:
         return
@@ -76,6 +76,7 @@ def manage_ui(log):
         if st.session_state.compare_error:
             st.error(st.session_state.compare_error, icon=":material/error:")
             st.session_state.compare_error = ""
+        deleted_ui(log)
 
 
 def used_ui():
@@ -115,8 +116,8 @@ def compare_page():
     st.markdown("Every model you train in this tab is kept here as a **run**: its settings, its curves "
                 "and its final scores — change a setting, Reset, train again, and compare.")
     log = st.session_state.run_log
-    deleted_ui(log)
     if not log.runs:
+        deleted_ui(log)  # the last run was deleted: Undo still
         st.info("No runs yet: train a model on the **Train** page (each new model becomes a run).")
         st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
         return

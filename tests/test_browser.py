@@ -676,6 +676,11 @@ def test_two_runs_overlaid_on_compare_and_a_three_point_sweep_to_its_plot(page):
     assert loss.locator(".legendtext").first.text_content() == "<b>my run</b>"
     assert not loss.locator(".legendtext b").count()  # not bold: no <b> element
     shot(page, "compare.png")
+    button(page, "Delete").click()  # next to it: which run went, and Undo
+    page.get_by_text("Deleted <b>my run</b>.").wait_for()
+    button(page, "Undo").click()
+    wait_idle(page)
+    expect(page.get_by_role("combobox", name="Run", exact=True)).to_have_value("<b>my run</b>", timeout=LONG)
     run_sweep(page, "0.01,1,100")
     page.get_by_text(re.compile(r"^Best: ")).wait_for()
     wait_idle(page)
