@@ -129,7 +129,7 @@ def confusion_figure(cm, classes, normalized: bool = False, selected=None) -> go
     on each cell: a click selects that marker, whose customdata is
     [true_index, predicted_index] (read back by `clicked_cell`)."""
     cm = np.asarray(cm, dtype=float)
-    labels = [str(c) for c in classes]
+    labels = [escape.chart(c) for c in classes]  # a CSV's class names are user text
     text = [[f"{v:.0%}" if normalized else f"{int(v)}" for v in row] for row in cm]
     heat = dict(type="heatmap", z=cm.tolist(), x=labels, y=labels, text=text, texttemplate="%{text}",
                 colorscale="Blues", textfont=dict(size=FONT_SIZE), showscale=False, xgap=2, ygap=2,
@@ -174,7 +174,7 @@ def clicked_cell(points):
 def probability_figure(probs, classes, true_index=None) -> go.Figure:
     """Bar chart of the predicted probabilities; the predicted class in red.
     probs=None: nothing drawn yet, so no bars and no class in red."""
-    labels = [str(c) for c in classes]
+    labels = [escape.chart(c) for c in classes]  # a CSV's class names are user text
     if probs is None:
         bar = dict(type="bar", x=labels, y=[0.0] * len(labels), marker=dict(color=BAR_COLOR), hoverinfo="skip")
         return _probability_layout([bar], "Prediction: (nothing drawn yet)")

@@ -171,6 +171,13 @@ def test_confusion_hover_is_one_short_line():
     assert cells.hoverlabel.font.size < figures.FONT_SIZE
 
 
+def test_class_names_from_a_csv_are_drawn_as_written():
+    cm = np.array([[1, 0], [0, 1]])
+    assert list(figures.confusion_figure(cm, ["<i>a</i>", "b&c"]).data[0].x) == ["&lt;i&gt;a&lt;/i&gt;", "b&amp;c"]
+    fig = figures.probability_figure([0.9, 0.1], ["<i>a</i>", "b"])
+    assert list(fig.data[0].x)[0] == "&lt;i&gt;a&lt;/i&gt;" and "&lt;i&gt;a&lt;/i&gt;" in fig.layout.title.text
+
+
 def test_settings_changes_are_marked_between_epochs():
     fig = figures.loss_figure(HISTORY, marks=[{"epoch": 2, "note": "Learning rate: 0.002 → 0.01"}])
     line = fig.layout.shapes[0]
