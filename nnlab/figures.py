@@ -260,7 +260,7 @@ def compare_figure(runs, key: str, title: str, percent: bool = False) -> go.Figu
     share a name); one colour per run, training dotted and validation
     solid when `key` is e.g. "loss" (both are drawn).  The legend names each run once (its
     name only, as the user wrote it: escaped, so "<b>" is not bold); what tells the runs
-    apart goes in a table beside the chart (runs.RunLog.differences_table)."""
+    apart goes in a table below the chart (runs.RunLog.differences_table)."""
     data = []
     for i, (name, history) in enumerate(runs.items() if isinstance(runs, dict) else runs):
         color, label = RUN_COLORS[i % len(RUN_COLORS)], escape.chart(name)

@@ -98,17 +98,21 @@ class RunLog:
                   dataset, (now or _dt.datetime.now()).strftime("%H:%M:%S"), changes(previous, settings), model)
         self._next_id += 1
         self.runs.append(run)
+        self._drop_oldest_runs()
+        self._forget_old_models(run)
+        return run
+
+    def _drop_oldest_runs(self):
         while len(self.runs) > self.max_runs:
             dropped = self.runs.pop(0)
             if dropped.id == self.baseline:
                 self.baseline = None
-        self._forget_old_models(run)
-        return run
 
-    def _forget_old_models(self, latest: Run):
+    def _forget_old_models(self, latest: Run | None = None):
         """Only the max_models runs trained last keep a model (a tab's memory stays bounded)."""
-        self._records += 1
-        latest.trained = self._records
+        if latest is not None:
+            self._records += 1
+            latest.trained = self._records
         keeping = sorted((r for r in self.runs if r.model is not None), key=lambda r: r.trained)
         for run in keeping[:-self.max_models or None]:
             run.model = None
@@ -143,13 +147,8 @@ class RunLog:
         self.runs.insert(min(undo["index"], len(self.runs)), run)
         if undo["baseline"]:
             self.baseline = run.id
-        while len(self.runs) > self.max_runs:
-            dropped = self.runs.pop(0)
-            if dropped.id == self.baseline:
-                self.baseline = None
-        keeping = sorted((r for r in self.runs if r.model is not None), key=lambda r: r.trained)
-        for other in keeping[:-self.max_models or None]:
-            other.model = None
+        self._drop_oldest_runs()
+        self._forget_old_models()
         return run
 
     def pin(self, run_id: int | None):

@@ -93,3 +93,8 @@ def test_delete_can_be_undone_with_its_place_name_model_and_pin():
     assert [r.id for r in log.runs] == [1, 2, 3] and log.baseline == 2
     assert (run.name, run.model) == ("my run", "weights 2")
     assert log.undelete(undo) is run and len(log.runs) == 3  # twice: still one copy
+    undo = log.delete(3)
+    for i in (4, 5):
+        log.record(i, {"lr": i}, hist(1), 1.0, model=f"weights {i}")
+    log.undelete(undo)  # back, but the two runs trained since keep the models
+    assert [r.id for r in log.runs] == [1, 2, 3, 4, 5] and [r.id for r in log.runs if r.model] == [4, 5]
