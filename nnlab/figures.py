@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from . import escape
+
 FONT_SIZE = 16
 TICK_SIZE = 15  # tick labels: Streamlit's theme would draw them at 12 px in light grey, too faint on a projector
 TEXT_COLOR = "#262730"  # Streamlit's body text colour: axis labels read as dark as the page
@@ -26,6 +28,11 @@ PRED_COLOR = "#d62728"
 GRID_COLOR = "#e5e5e5"
 MARK_COLOR = "#7f7f7f"
 MARK_LABEL_CHARS = 48  # a longer settings note is cut (the full text shows on hover)
+# A legend under the chart, at the bottom of the figure ("container"): plotly keeps that
+# strip for it and fits the x-axis title above it, so the two never overlap (a legend
+# placed at a paper y below the axis lands on the title: issue 21).
+LEGEND_BELOW = dict(orientation="h", xref="paper", x=0, xanchor="left", yref="container", y=0, yanchor="bottom",
+                    font=dict(size=FONT_SIZE - 2))
 
 
 def _figure(data, title: str, height: int = 340, xaxis=None, yaxis=None, **layout) -> go.Figure:
@@ -122,7 +129,7 @@ def confusion_figure(cm, classes, normalized: bool = False, selected=None) -> go
     on each cell: a click selects that marker, whose customdata is
     [true_index, predicted_index] (read back by `clicked_cell`)."""
     cm = np.asarray(cm, dtype=float)
-    labels = [str(c) for c in classes]
+    labels = [escape.chart(c) for c in classes]  # a CSV's class names are user text
     text = [[f"{v:.0%}" if normalized else f"{int(v)}" for v in row] for row in cm]
     heat = dict(type="heatmap", z=cm.tolist(), x=labels, y=labels, text=text, texttemplate="%{text}",
                 colorscale="Blues", textfont=dict(size=FONT_SIZE), showscale=False, xgap=2, ygap=2,
@@ -134,7 +141,8 @@ def confusion_figure(cm, classes, normalized: bool = False, selected=None) -> go
                  text=[text[t][p] for t in range(n) for p in range(n)],
                  marker=dict(symbol="square", size=30, color="rgba(0,0,0,0)"),
                  selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)),
-                 hovertemplate="true %{y}, predicted %{x}: %{text}<extra>click: show these images</extra>",
+                 # one short line ("3 read as 5: 2"): a two-part box covered the neighbouring cells
+                 hovertemplate="%{y} read as %{x}: %{text}<extra></extra>", hoverlabel=dict(font=dict(size=FONT_SIZE - 3)),
                  showlegend=False)
     shapes = []
     if selected is not None:
@@ -166,7 +174,7 @@ def clicked_cell(points):
 def probability_figure(probs, classes, true_index=None) -> go.Figure:
     """Bar chart of the predicted probabilities; the predicted class in red.
     probs=None: nothing drawn yet, so no bars and no class in red."""
-    labels = [str(c) for c in classes]
+    labels = [escape.chart(c) for c in classes]  # a CSV's class names are user text
     if probs is None:
         bar = dict(type="bar", x=labels, y=[0.0] * len(labels), marker=dict(color=BAR_COLOR), hoverinfo="skip")
         return _probability_layout([bar], "Prediction: (nothing drawn yet)")
@@ -246,21 +254,28 @@ RUN_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", 
               "#bcbd22", "#17becf"]
 
 
-def compare_figure(runs: dict, key: str, title: str, percent: bool = False) -> go.Figure:
-    """Several runs' curves of one metric on one chart: `runs` maps a legend
-    name to a history (list of epoch records); one colour per run, training
-    dashed and validation solid when `key` is e.g. "loss" (both are drawn)."""
+def compare_figure(runs, key: str, title: str, percent: bool = False) -> go.Figure:
+    """Several runs' curves of one metric on one chart: `runs` maps a run's name to its
+    history (list of epoch records), or is a list of (name, history) pairs (two runs may
+    share a name); one colour per run, training dotted and validation
+    solid when `key` is e.g. "loss" (both are drawn).  The legend names each run once (its
+    name only, as the user wrote it: escaped, so "<b>" is not bold); what tells the runs
+    apart goes in a table below the chart (runs.RunLog.differences_table)."""
     data = []
-    for i, (name, history) in enumerate(runs.items()):
-        color = RUN_COLORS[i % len(RUN_COLORS)]
-        for part, dash in (("train", "dot"), ("val", "solid")):
+    for i, (name, history) in enumerate(runs.items() if isinstance(runs, dict) else runs):
+        color, label = RUN_COLORS[i % len(RUN_COLORS)], escape.chart(name)
+        for part, dash, word in (("train", "dot", "training"), ("val", "solid", "validation")):
             x, y = _series(history, f"{part}_{key}")
             if percent:
                 y = [100 * v for v in y]
-            data.append(dict(type="scatter", mode="lines", x=x, y=y, name=f"{name} ({part})",
-                             legendgroup=name, line=dict(color=color, dash=dash, width=2.5)))
-    fig = _figure(data, title, height=380, xaxis=dict(title="epoch"), yaxis=dict(title=("%" if percent else key)))
-    fig.layout.legend = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)  # below: many runs
+            # the name reaches the hover through %{fullData.name}, never the template itself
+            # (a run named "%{y}" would be read as a template)
+            data.append(dict(type="scatter", mode="lines", x=x, y=y, name=label, legendgroup=str(i),
+                             showlegend=part == "val", meta=word, line=dict(color=color, dash=dash, width=2.5),
+                             hovertemplate="%{fullData.name}, %{meta}<br>epoch %{x}: %{y:.4g}<extra></extra>"))
+    fig = _figure(data, title, height=340 + 24 * len(runs), xaxis=dict(title=dict(text="epoch")),  # + the legend
+                  yaxis=dict(title=dict(text="%" if percent else key)))
+    fig.layout.legend.update(LEGEND_BELOW)  # (its other properties, e.g. colours, as _figure set them)
     return fig
 
 

@@ -173,9 +173,9 @@ def per_layer_figure(history: list, key: str, names: list, title: str, yaxis_tit
     if guide is not None:
         shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=guide, y1=guide,
                            line=dict(color=base.MARK_COLOR, width=2, dash="dot")))
-    fig = base._figure(data, title, height=360, xaxis=xaxis, shapes=shapes,
+    fig = base._figure(data, title, height=380, xaxis=xaxis, shapes=shapes,
                        yaxis=dict(title=dict(text=yaxis_title), type="log", exponentformat="power"))
-    fig.layout.legend = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
+    fig.layout.legend.update(base.LEGEND_BELOW)
     return fig
 
 

@@ -6,6 +6,7 @@ so runs can be compared after the model itself is gone.
     run = log.record(model_id, settings, history, seconds, dataset="digits")  # after each Train/Step
     log.table()                     # a DataFrame, one row per run
     log.differences([a, b, c])      # {"run 1": "lr 0.001", ...}: the settings that tell them apart
+    log.differences_table([a, b])   # the same as a table: one row per run, one column per setting
 
 A run is one model: pressing Train again on the same model (more epochs, a new
 learning rate) updates its run; Reset and Train starts a new one.  Histories
@@ -97,17 +98,21 @@ class RunLog:
                   dataset, (now or _dt.datetime.now()).strftime("%H:%M:%S"), changes(previous, settings), model)
         self._next_id += 1
         self.runs.append(run)
+        self._drop_oldest_runs()
+        self._forget_old_models(run)
+        return run
+
+    def _drop_oldest_runs(self):
         while len(self.runs) > self.max_runs:
             dropped = self.runs.pop(0)
             if dropped.id == self.baseline:
                 self.baseline = None
-        self._forget_old_models(run)
-        return run
 
-    def _forget_old_models(self, latest: Run):
+    def _forget_old_models(self, latest: Run | None = None):
         """Only the max_models runs trained last keep a model (a tab's memory stays bounded)."""
-        self._records += 1
-        latest.trained = self._records
+        if latest is not None:
+            self._records += 1
+            latest.trained = self._records
         keeping = sorted((r for r in self.runs if r.model is not None), key=lambda r: r.trained)
         for run in keeping[:-self.max_models or None]:
             run.model = None
@@ -124,10 +129,27 @@ class RunLog:
             raise ValueError("a run's name cannot be empty")
         self.get(run_id).name = name
 
-    def delete(self, run_id: int):
-        self.runs.remove(self.get(run_id))
+    def delete(self, run_id: int) -> dict:
+        """Remove a run; returns what `undelete` needs to put it back as it was."""
+        run = self.get(run_id)
+        undo = {"run": run, "index": self.runs.index(run), "baseline": self.baseline == run_id}
+        self.runs.remove(run)
         if self.baseline == run_id:
             self.baseline = None
+        return undo
+
+    def undelete(self, undo: dict) -> Run:
+        """Put back a run `delete` removed: same place, name, model and baseline pin
+        (within the log's bounds: a log filled up since then drops its oldest run)."""
+        run = undo["run"]
+        if any(r.id == run.id for r in self.runs):
+            return run
+        self.runs.insert(min(undo["index"], len(self.runs)), run)
+        if undo["baseline"]:
+            self.baseline = run.id
+        self._drop_oldest_runs()
+        self._forget_old_models()
+        return run
 
     def pin(self, run_id: int | None):
         """Make `run_id` the baseline the table compares every run with (None: no baseline)."""
@@ -137,14 +159,15 @@ class RunLog:
 
     # ------------------------------------------------------------ views
     def table(self) -> pd.DataFrame:
-        """One row per run: name, when, data, epochs, final metrics (%), time, whether its model is
-        kept, what changed."""
+        """One row per run: name, whether it is the baseline, when, data, epochs, final metrics (%),
+        time, whether its model is kept, what changed.  The name is the run's name alone (a
+        table column sized for "run 1" cut "run 1 (baseline)" to "run 1 (b")."""
         base = self.get(self.baseline).settings if self.baseline is not None else None
         rows = []
         for run in self.runs:
             acc, val = run.final("train_accuracy"), run.final("val_accuracy")
             rows.append({
-                "id": run.id, "name": run.name + (" (baseline)" if run.id == self.baseline else ""),
+                "id": run.id, "name": run.name, "baseline": run.id == self.baseline,
                 "started": run.started, "dataset": run.dataset, "epochs": run.epochs,
                 "val accuracy %": None if val is None else round(100 * val, 2),
                 "train accuracy %": None if acc is None else round(100 * acc, 2),
@@ -153,16 +176,34 @@ class RunLog:
                 "changes": "; ".join(changes(base, run.settings) if base is not None and run.id != self.baseline
                                      else run.changes),
             })
-        return pd.DataFrame(rows, columns=["id", "name", "started", "dataset", "epochs", "val accuracy %",
+        return pd.DataFrame(rows, columns=["id", "name", "baseline", "started", "dataset", "epochs", "val accuracy %",
                                            "train accuracy %", "val loss", "train loss", "seconds", "model",
                                            "changes"])
 
+    def _differing(self, runs) -> list:
+        """The settings whose values are not the same in all `runs`.  A setting a run's
+        optimizer does not take (Adam's beta1 for a momentum run) is not in that run's
+        settings: it differs when another run has it, and shows there only."""
+        keys = []
+        for run in runs:
+            keys += [k for k in run.settings if k not in keys]
+        missing = object()
+        return [k for k in keys if len({_plain(r.settings[k]) if k in r.settings else missing for r in runs}) > 1]
+
     def differences(self, run_ids) -> dict:
-        """{run name: the settings in which it differs from the others ("" when none)} — legend names."""
+        """{run name: the settings in which it differs from the others ("" when none)}; a
+        setting its optimizer does not take is left out of that run's text (never "beta1 None")."""
         runs = [self.get(i) for i in run_ids]
-        keys = [k for k in (runs[0].settings if runs else {})
-                if len({_plain(r.settings.get(k)) for r in runs}) > 1]
-        return {r.name: ", ".join(f"{k} {_plain(r.settings.get(k))}" for k in keys) for r in runs}
+        keys = self._differing(runs)
+        return {r.name: ", ".join(f"{k} {_plain(r.settings[k])}" for k in keys if k in r.settings) for r in runs}
+
+    def differences_table(self, run_ids) -> pd.DataFrame:
+        """One row per run (its name), one column per setting in which the runs differ; a
+        setting the run's optimizer does not take is blank."""
+        runs = [self.get(i) for i in run_ids]
+        keys = self._differing(runs)
+        return pd.DataFrame([{"run": r.name, **{k: _plain(r.settings[k]) if k in r.settings else "" for k in keys}}
+                             for r in runs], columns=["run", *keys])
 
     def histories(self, run_ids=None) -> pd.DataFrame:
         """Every epoch of the chosen runs (all by default) in one long table."""

@@ -12,7 +12,7 @@ import threading
 import streamlit as st
 
 from nnlab import data as nndata
-from nnlab import modelfile, sharelink
+from nnlab import escape, modelfile, sharelink
 from nnlab.dataerror import Unreachable
 from nnlab.network import Network
 from nnlab.runs import RunLog
@@ -37,9 +37,12 @@ STATE = {
     "ui_notice": "",         # why Train/Step did nothing (all epochs done, ...), shown once as st.info
     "canvas_version": 0,     # Clear bumps it: a new canvas key gives an empty canvas
     "eval_clicked_diagonal": False,  # Evaluate: the last click on the confusion matrix hit the diagonal
+    "eval_gallery": None,    # Evaluate: after "Show more", (its cell or None for all mistakes, images shown)
     "upload_id": None,       # file_id of the model file already loaded (load each upload once)
     "upload_error": "",      # why the last uploaded model file was refused
     "compare_used": None,    # Compare: (run name, why not or "") after "Use this run's model"
+    "compare_deleted": None, # Compare: the run deleted last, as RunLog.delete returns it (for Undo)
+    "compare_error": "",     # Compare: why a rename was refused (shown once)
     # set on the Data page (pages/data.py):
     "data_sources": {},      # dataset name -> how to load it: {"kwargs": {...}, "key": sha256, "data": bytes}
     "data_error": "",        # why the dataset chosen in the sidebar could not be loaded (shown once)
@@ -210,18 +213,18 @@ def use_kept_model(run) -> str:
     """Make a run's kept model the tab's model again, to evaluate or draw with (like a model
     loaded from a file: training goes on from a new model).  '' when done, else why not."""
     if run.model is None:
-        return (f"**{run.name}** no longer keeps its model: only the {st.session_state.run_log.max_models} "
+        return (f"**{escape.markdown(run.name)}** no longer keeps its model: only the {st.session_state.run_log.max_models} "
                 "runs trained last do. Its curves and scores stay here.")
     try:
         data = load_data(run.dataset)
     except ValueError as e:
-        return f"**{run.name}** was trained on {run.dataset}, which cannot be loaded now: {e}"
+        return f"**{escape.markdown(run.name)}** was trained on {run.dataset}, which cannot be loaded now: {e}"
     net = Network(run.model["config"])
     net.set_params(run.model["params"])
     try:
         modelfile.check_compatible(run.model["header"], net, data)
     except modelfile.ModelFileError as e:
-        return f"**{run.name}** cannot be used on this tab's {run.dataset} data: {e}."
+        return f"**{escape.markdown(run.name)}** cannot be used on this tab's {run.dataset} data: {e}."
     set_model(net, history=run.history, controls={**run.settings, "dataset": run.dataset}, dataset=run.dataset,
               source=f"{run.name}, kept on Compare", train_config=run.model["train_config"])
     return ""
@@ -248,7 +251,7 @@ def model_status_ui():
     line = f"**Model:** {sizes} on {st.session_state.model_dataset}, {epochs} epoch{'' if epochs == 1 else 's'}"
     if acc is not None:
         line += f", validation accuracy {acc:.1%}"
-    st.caption(line + f" ({st.session_state.model_source}).")
+    st.caption(line + f" ({escape.markdown(st.session_state.model_source)}).")  # a run's or a file's name
 
 
 def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: bool = True, notices: bool = True):

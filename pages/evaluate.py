@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from nnlab import figures, metrics, modelfile
+from nnlab import escape, figures, metrics, modelfile
 from pages import common, errors, wording
 
-GALLERY_MAX = 24
+GALLERY_MAX = 24  # images shown at first; "Show more" adds as many again
 GALLERY_CELL_PX = 104  # each mistake's box: as many per row as the screen holds (8 on a wide one, 3 on a phone)
 GALLERY_CSS = f"""<style>
 .nn-gallery {{ display: grid; grid-template-columns: repeat(auto-fill, minmax({GALLERY_CELL_PX}px, 1fr));
@@ -41,12 +41,13 @@ def upload_ui():
                 net, header = modelfile.load(up.getvalue())
                 modelfile.check_compatible(header, net, data)
             except modelfile.ModelFileError as e:
-                st.session_state.upload_error = f"Could not use **{up.name}**: {e}. The current model was kept."
+                st.session_state.upload_error = (f"Could not use **{escape.markdown(up.name)}**: {e}. "
+                                                 "The current model was kept.")
             else:
                 common.set_model(net, history=header.get("history"), dataset=data.name,
                                  source=f"loaded from {up.name}", train_config=header.get("train") or None)
                 st.session_state.upload_error = ""
-                st.toast(f"Loaded {up.name}.", icon=":material/check_circle:")
+                st.toast(f"Loaded {escape.markdown(up.name)}.", icon=":material/check_circle:")
         if st.session_state.upload_error:
             st.error(st.session_state.upload_error)
 
@@ -76,11 +77,17 @@ def _on_matrix_click():
 
 
 def pair_ui(cm, classes):
-    """Choose which mistakes to show: all, or one (true, predicted) cell."""
+    """Choose which mistakes to show: all, or one (true, predicted) cell.  A clicked cell
+    without images is offered too (with 0), so the outlined cell and *Show* agree and the
+    gallery says it is empty, rather than silently showing every mistake."""
     n = len(classes)
     pairs = sorted(((int(cm[t, p]), t, p) for t in range(n) for p in range(n) if t != p and cm[t, p] > 0),
                    reverse=True)
     options = [None] + [(t, p) for _, t, p in pairs]
+    clicked = st.session_state.get("eval_pair")
+    if (isinstance(clicked, tuple) and len(clicked) == 2 and clicked not in options
+            and all(isinstance(i, int) and 0 <= i < n for i in clicked) and clicked[0] != clicked[1]):
+        options.insert(1, clicked)  # an empty cell, just clicked
     if st.session_state.get("eval_clicked_diagonal"):
         st.session_state.eval_clicked_diagonal = False
         st.caption("That cell of the diagonal holds the images classified correctly; click a cell off the "
@@ -91,8 +98,12 @@ def pair_ui(cm, classes):
     return st.selectbox(
         "Show", options, key="eval_pair",
         format_func=lambda o: f"all {int(cm.sum() - np.trace(cm))} mistakes" if o is None
-        else f"true {classes[o[0]]} → predicted {classes[o[1]]} ({counts[o]})",
+        else f"true {classes[o[0]]} → predicted {classes[o[1]]} ({counts.get(o, 0)})",
         help="Click a cell of the confusion matrix (or pick it here) to see exactly those images.")
+
+
+def _show_more(pair, shown):
+    st.session_state.eval_gallery = (pair, shown + GALLERY_MAX)
 
 
 def gallery_ui(X, y, pred, proba, classes, image_shape, pair):
@@ -100,14 +111,20 @@ def gallery_ui(X, y, pred, proba, classes, image_shape, pair):
     if pair is not None:
         wrong = wrong[(y[wrong] == pair[0]) & (pred[wrong] == pair[1])]
     if wrong.size == 0:
-        st.success("No misclassified images here.")
+        if pair is None:
+            st.success("No mistakes: every test image is classified correctly.")
+        else:
+            st.info(f"No test image is a {escape.markdown(classes[pair[0]])} read as "
+                    f"{escape.markdown(classes[pair[1]])}.", icon=":material/info:")
         return
-    st.caption(f"Showing {min(wrong.size, GALLERY_MAX)} of {wrong.size:,}. Under each image: the true "
+    more = st.session_state.eval_gallery  # (cell, images shown) after "Show more"; another cell starts at 24
+    shown = min(wrong.size, more[1] if more is not None and more[0] == pair else GALLERY_MAX)
+    st.caption(f"Showing {shown:,} of {wrong.size:,}. Under each image: the true "
                "label → the prediction, and the three most likely classes.")
     # One grid that fills each row with as many images as fit: no caption squeezed into an
     # eighth of a 1024 px screen, no column per image stacked full-width on a phone.
     cells = []
-    for i in wrong[:GALLERY_MAX]:
+    for i in wrong[:shown]:
         top = np.argsort(proba[i])[::-1][:3]
         src = _png_data_uri(figures.image_array(X[i].reshape(image_shape), 1.0, scale=max(1, 96 // image_shape[0])))
         true, said = html.escape(str(classes[y[i]])), html.escape(str(classes[pred[i]]))
@@ -116,6 +133,9 @@ def gallery_ui(X, y, pred, proba, classes, image_shape, pair):
                      f'<figcaption><span class="pair">true <b>{true}</b> → <b>{said}</b></span><br>'
                      f'<small>{likely}</small></figcaption></figure>')
     st.html(GALLERY_CSS + '<div class="nn-gallery">' + "".join(cells) + "</div>")
+    if shown < wrong.size:
+        st.button(f"Show {min(GALLERY_MAX, wrong.size - shown)} more", key="eval_more", icon=":material/expand_more:",
+                  on_click=_show_more, args=(pair, shown), help=f"{wrong.size - shown:,} more not shown yet.")
 
 
 def _png_data_uri(a: np.ndarray) -> str:

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from nnlab import estimate, figures, lessons, presets
+from nnlab import escape, estimate, figures, lessons, presets
 from nnlab.network import Network
 from pages import common, controls, errors, present, share, wording
 from pages import training_run as tr
@@ -189,7 +189,7 @@ def train_page():
                 "with: " + "; ".join(changes) + ". The change is marked on the charts.",
                 icon=":material/update:")
     elif from_file:
-        st.info(f"The current model was {st.session_state.model_source}. Press **Reset** to train "
+        st.info(f"The current model was {escape.markdown(st.session_state.model_source)}. Press **Reset** to train "
                 "a new one with these controls.")
     buttons_ui(blocked=bool(new_model) or from_file)
     if not new_model and not from_file:

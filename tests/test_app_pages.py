@@ -313,6 +313,37 @@ def test_evaluate_shows_matrix_report_gallery_and_downloads(trained):
     assert np.allclose(np.array(heat["data"][0]["z"]).sum(axis=1), 1.0)
 
 
+def test_evaluate_an_empty_cell_says_so_and_the_gallery_shows_more(trained):
+    """Issue 21 §5: a clicked cell with no images was outlined while every mistake was shown;
+    the gallery stopped at 24 with no way to see more."""
+    from pages.evaluate import GALLERY_MAX
+
+    at = trained
+    at.switch_page("pages/evaluate.py").run()
+    z = np.array(next(c for c in charts(at) if c["data"][0]["type"] == "heatmap")["data"][0]["z"])
+    t, p = next((t, p) for t in range(10) for p in range(10) if t != p and z[t, p] == 0)
+    at.switch_page("pages/train.py").run()  # (AppTest re-sends the shown select box's old value on a rerun)
+    at.session_state.eval_pair = (t, p)  # what a click on that cell sets (evaluate._on_matrix_click)
+    at.switch_page("pages/evaluate.py").run()
+    assert not at.exception and at.selectbox(key="eval_pair").value == (t, p)
+    assert f"No test image is a {t} read as {p}." in texts(at.info)
+    assert not [c for c in at.caption if "Showing" in c.value]  # no gallery of every mistake
+    at.selectbox(key="eval_pair").set_value(None).run()
+    n = int((z.sum() - np.trace(z)))
+    shown = min(n, GALLERY_MAX)
+    assert f"Showing {shown} of {n}." in texts(at.caption)
+    while shown < n:
+        more = next(b for b in at.button if b.label.startswith("Show") and b.label.endswith("more"))
+        assert more.label == f"Show {min(GALLERY_MAX, n - shown)} more"
+        more.click().run()
+        shown = min(n, shown + GALLERY_MAX)
+        assert f"Showing {shown} of {n}." in texts(at.caption)
+    assert not [b for b in at.button if b.label.endswith("more")]
+    if n > GALLERY_MAX:  # another cell starts again at the first 24
+        at.selectbox(key="eval_pair").select_index(1).run()
+        assert "Showing" in texts(at.caption)
+
+
 def _saved_model_bytes():
     ds = nndata.load_dataset("digits")
     net, cfg = presets.build("digits-quick", ds, seed=1, epochs=2)
@@ -441,15 +472,57 @@ def test_compare_keeps_every_model_as_a_run_and_overlays_them():
     assert list(table["name"]) == ["run 1", "run 2"] and list(table["epochs"]) == [3, 3]
     assert table["changes"].iloc[1].startswith("hidden: ")
     assert len(at.get("plotly_chart")) == 2
-    names = [t["name"] for t in __import__("json").loads(at.get("plotly_chart")[0].proto.spec)["data"]]
-    assert any("hidden 128" in n for n in names) and any("hidden 32" in n for n in names)
+    names = [t["name"] for t in charts(at)[0]["data"]]
+    assert names == ["run 1", "run 1", "run 2", "run 2"]  # the legend: the runs' names ...
+    differ = at.dataframe[1].value  # ... and a table of the settings in which they differ
+    assert list(differ["run"]) == ["run 1", "run 2"] and list(differ["Units in the hidden layers"]) == ["128, 64",
+                                                                                                       "32, 64"]
     at.selectbox(key="compare_run").set_value(1).run()
     at.text_input(key="compare_name_1").set_value("baseline net").run()
     button(at, "Rename").click().run()
     button(at, "Pin as baseline").click().run()
-    assert list(at.dataframe[0].value["name"])[0] == "baseline net (baseline)"
+    table = at.dataframe[0].value
+    assert list(table["name"]) == ["baseline net", "run 2"] and list(table["baseline"]) == [True, False]
     button(at, "Delete").click().run()
     assert not at.exception and len(at.dataframe[0].value) == 1
+
+
+def test_compare_a_renamed_run_in_the_chooser_its_name_as_written_and_delete_undone():
+    """Issue 21 §5: after Rename the chooser still said "run 1"; a run named <b>my run</b> was
+    bold in the charts; Delete had no way back; a momentum run read "beta1 None"."""
+    at = new_app()
+    at.slider(key="ctl_epochs").set_value(2).run()
+    button(at, "Train").click().run()
+    button(at, "Reset").click().run()
+    at.selectbox(key="ctl_optimizer").set_value("momentum").run()
+    button(at, "Train").click().run()
+    at.switch_page("pages/compare.py").run()
+    differ = at.dataframe[1].value
+    assert "None" not in differ.to_string() and list(differ["Optimizer"]) == ["adam", "momentum"]
+    assert list(differ["β1 (beta1)"]) == ["0.9", ""] and list(differ["Momentum"]) == ["", "0.9"]
+    name = "<b>my *run*</b>"
+    at.selectbox(key="compare_run").set_value(1).run()
+    at.text_input(key="compare_name_1").set_value(name).run()
+    button(at, "Rename").click().run()
+    assert not at.exception
+    chooser = at.selectbox(key="compare_run")
+    # the browser holds the chooser's value as the option's text: it is sent the new one
+    assert chooser.value == 1 and chooser.proto.set_value and chooser.proto.raw_value == name
+    assert {t["name"] for c in charts(at) for t in c["data"]} == {"&lt;b&gt;my *run*&lt;/b&gt;", "run 2"}
+    button(at, "Use this run's model").click().run()
+    escaped = r"\<b\>my \*run\*\</b\>"
+    assert escaped in texts(at.success) and escaped in texts(at.sidebar.caption)
+    button(at, "Delete").click().run()
+    assert list(at.dataframe[0].value["name"]) == ["run 2"] and escaped in texts(at.info)
+    button(at, "Undo").click().run()
+    assert not at.exception and list(at.dataframe[0].value["name"]) == [name, "run 2"]
+    assert at.selectbox(key="compare_run").value == 1 and not [b for b in at.button if b.label == "Undo"]
+    button(at, "Delete").click().run()  # the last run too: Undo is still offered on the empty page
+    at.selectbox(key="compare_run").set_value(2).run()
+    button(at, "Delete").click().run()
+    assert "No runs yet" in texts(at.info)
+    button(at, "Undo").click().run()
+    assert list(at.dataframe[0].value["name"]) == ["run 2"]
 
 
 def test_a_kept_run_s_model_becomes_the_tab_s_model_again_to_evaluate():

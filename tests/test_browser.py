@@ -449,6 +449,12 @@ def test_clicking_a_confusion_cell_shows_its_mistakes_and_drag_does_not_move_it(
     chart = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix")
     click_cell(page, chart, t2, p2)
     expect(show).to_have_value(f"true {t2} → predicted {p2} ({int(z[t2][p2])})", timeout=LONG)
+    # a cell without images says so (issue 21 §5: it was outlined while every mistake showed)
+    t0, p0 = next((t0, p0) for t0 in range(n) for p0 in range(n) if t0 != p0 and z[t0][p0] == 0)
+    chart = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix")
+    click_cell(page, chart, t0, p0)
+    expect(show).to_have_value(f"true {t0} → predicted {p0} (0)", timeout=LONG)
+    page.get_by_text(f"No test image is a {t0} read as {p0}.").wait_for()
 
 
 def test_draw_digits_with_the_mouse(page):
@@ -650,10 +656,33 @@ def test_two_runs_overlaid_on_compare_and_a_three_point_sweep_to_its_plot(page):
     loss = page.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)")
     loss.locator(".scatterlayer .trace").nth(3).wait_for()
     wait_idle(page)
-    names = loss.evaluate("el => el.data.map(t => t.name)")
-    assert len(names) == 4 and any("ReLU" in n or "relu" in n for n in names) and any("sigmoid" in n for n in names)
-    assert [n.split(":")[0] for n in names[::2]] == ["run 1", "run 2"]  # the table is a canvas: read the legend
+    # the legend names the runs (the table of what differs is a canvas: read the legend)
+    assert loss.evaluate("el => el.data.map(t => t.name)") == ["run 1", "run 1", "run 2", "run 2"]
+    page.get_by_text("The runs shown have the same settings.").wait_for(state="detached")  # relu vs sigmoid
+    # issue 21 §5: the legend lay on the "epoch" axis title; now under it, inside the chart
+    acc = page.locator(".js-plotly-plot").filter(has_text="Accuracy (%)")
+    for chart in (loss, acc):
+        legend, title, svg = (chart.locator(s).first.bounding_box() for s in (".legend", ".xtitle", ".main-svg"))
+        assert title["y"] + title["height"] <= legend["y"] + 1, (title, legend)
+        assert legend["y"] + legend["height"] <= svg["y"] + svg["height"] + 1, (legend, svg)
+    # a name like HTML reads as written, and the chooser shows a run's new name
+    page.get_by_text("Use a run's model again, rename, delete, baseline").click()
+    choose(page, "Run", "run 1")
+    name_box = page.get_by_role("textbox", name="New name")
+    name_box.fill("<b>my run</b>")
+    name_box.press("Enter")
+    wait_idle(page)
+    button(page, "Rename").click()
+    wait_idle(page)
+    expect(page.get_by_role("combobox", name="Run", exact=True)).to_have_value("<b>my run</b>", timeout=LONG)
+    assert loss.locator(".legendtext").first.text_content() == "<b>my run</b>"
+    assert not loss.locator(".legendtext b").count()  # not bold: no <b> element
     shot(page, "compare.png")
+    button(page, "Delete").click()  # next to it: which run went, and Undo
+    page.get_by_text("Deleted <b>my run</b>.").wait_for()
+    button(page, "Undo").click()
+    wait_idle(page)
+    expect(page.get_by_role("combobox", name="Run", exact=True)).to_have_value("<b>my run</b>", timeout=LONG)
     run_sweep(page, "0.01,1,100")
     page.get_by_text(re.compile(r"^Best: ")).wait_for()
     wait_idle(page)
@@ -826,6 +855,8 @@ def test_inside_after_training_shows_the_weight_grid_and_the_gradient_norms_and_
     assert norms.evaluate("el => el._fullLayout.yaxis.type") == "log"
     assert norms.evaluate("el => el.data.map(t => t.name)") == ["hidden 1", "hidden 2", "output"]
     assert norms.evaluate("el => el.data[0].x.length") == 40  # one point per epoch, recorded while training
+    legend, title = (norms.locator(s).first.bounding_box() for s in (".legend", ".xtitle"))
+    assert title["y"] + title["height"] <= legend["y"] + 1, (title, legend)  # issue 21 §5: it lay on "epoch"
     assert grid.evaluate("el => el.data[1].customdata.length") == 64  # 64 tiles: the first page of 128 units
     # a click on the tile in row 2, column 2 picks its unit (each tile carries an invisible marker)
     unit = grid.evaluate("el => el.data[1].customdata[9][0]")

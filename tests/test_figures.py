@@ -162,6 +162,22 @@ def test_confusion_cells_are_clickable_markers_read_back_as_true_predicted():
     assert figures.clicked_cell([]) is None and figures.clicked_cell([{"x": "c"}]) is None
 
 
+def test_confusion_hover_is_one_short_line():
+    """The hover box ("true 3, predicted 5: 2" plus "click: show these images") covered the
+    neighbouring cells: one short line now, in a smaller font."""
+    fig = figures.confusion_figure(np.array([[5, 1], [2, 7]]), ["a", "b"])
+    cells = fig.data[1]
+    assert cells.hovertemplate == "%{y} read as %{x}: %{text}<extra></extra>"
+    assert cells.hoverlabel.font.size < figures.FONT_SIZE
+
+
+def test_class_names_from_a_csv_are_drawn_as_written():
+    cm = np.array([[1, 0], [0, 1]])
+    assert list(figures.confusion_figure(cm, ["<i>a</i>", "b&c"]).data[0].x) == ["&lt;i&gt;a&lt;/i&gt;", "b&amp;c"]
+    fig = figures.probability_figure([0.9, 0.1], ["<i>a</i>", "b"])
+    assert list(fig.data[0].x)[0] == "&lt;i&gt;a&lt;/i&gt;" and "&lt;i&gt;a&lt;/i&gt;" in fig.layout.title.text
+
+
 def test_settings_changes_are_marked_between_epochs():
     fig = figures.loss_figure(HISTORY, marks=[{"epoch": 2, "note": "Learning rate: 0.002 → 0.01"}])
     line = fig.layout.shapes[0]
@@ -185,10 +201,38 @@ def test_compare_figure_one_colour_per_run_train_and_validation():
 
     h = [{"epoch": i + 1, "train_loss": 1 / (i + 1), "val_loss": 1.1 / (i + 1)} for i in range(4)]
     fig = compare_figure({"lr 0.1": h, "lr 0.01": h[:2]}, "loss", "Loss")
-    names = [t.name for t in fig.data]
-    assert names == ["lr 0.1 (train)", "lr 0.1 (val)", "lr 0.01 (train)", "lr 0.01 (val)"]
+    assert [(t.name, t.meta, t.showlegend) for t in fig.data] == [
+        ("lr 0.1", "training", False), ("lr 0.1", "validation", True),
+        ("lr 0.01", "training", False), ("lr 0.01", "validation", True)]  # the legend: each run once
     assert fig.data[0].line.color == fig.data[1].line.color != fig.data[2].line.color
     assert list(fig.data[3].y) == [1.1, 0.55] and fig.layout.dragmode is False
+    two = compare_figure([("run 1", h), ("run 1", h)], "loss", "Loss")  # two runs of one name: both drawn
+    assert len(two.data) == 4 and two.data[0].line.color != two.data[2].line.color
+
+
+def test_compare_figure_shows_a_run_s_name_as_written_not_as_html():
+    """A run named <b>my run</b> was drawn bold in the legend and the hover (issue 21 §5)."""
+    from nnlab.figures import compare_figure
+
+    h = [{"epoch": 1, "train_loss": 1.0, "val_loss": 1.1}]
+    fig = compare_figure({"<b>my run</b> & %{y}": h}, "loss", "Loss")
+    assert {t.name for t in fig.data} == {"&lt;b&gt;my run&lt;/b&gt; &amp; %{y}"}
+    assert all("my run" not in t.hovertemplate and "%{fullData.name}" in t.hovertemplate for t in fig.data)
+
+
+def test_legends_under_the_charts_keep_clear_of_the_epoch_axis_title():
+    """A legend at a paper y below the plot (-0.2) landed on the "epoch" title (Compare and
+    Inside's gradient charts): it sits at the figure's bottom edge, in a strip plotly keeps
+    for it, with the axis title fitted above (checked in Chromium: no overlap)."""
+    from nnlab import figures_inside
+
+    h = [{"epoch": 1, "train_loss": 1.0, "val_loss": 1.1, "grad_norms": [0.1, 0.01]}]
+    for fig in (figures.compare_figure({"a": h}, "loss", "Loss"),
+                figures_inside.gradient_norms_figure(h, ["layer 1", "output"]),
+                figures_inside.update_ratio_figure([dict(h[0], update_ratios=[1e-3, 1e-4])], ["layer 1", "output"])):
+        legend = fig.layout.legend
+        assert (legend.orientation, legend.yref, legend.y, legend.yanchor) == ("h", "container", 0, "bottom")
+        assert fig.layout.xaxis.title.text == "epoch" and fig.layout.xaxis.automargin
 
 
 def test_sweep_figure_log_axis_error_bars_and_the_best_marked():
