@@ -10,6 +10,15 @@ figure), which matters when the training charts redraw several times a second.
 
 The charts are for looking, not panning: dragging does nothing (`dragmode=False`,
 fixed axes), so a drag or a swipe over a chart never moves it out of view.
+
+No background and no grid colour is set here, and text takes one placeholder
+colour: the dashboard draws the charts with Streamlit's chart theme
+(`st.plotly_chart(theme="streamlit")`, its default), which fills in whatever a
+figure leaves unset from the page's light or dark theme and swaps TEXT_COLOR for
+its own strongest text grey.  A figure that hard-codes a white paper is
+unreadable under the dark theme's near-white titles (issue 21; docs/themes.md).
+Colours that carry meaning (the series, the classes, the heatmaps) stay fixed:
+they read on both backgrounds.
 """
 from __future__ import annotations
 
@@ -17,24 +26,27 @@ import numpy as np
 import plotly.graph_objects as go
 
 FONT_SIZE = 16
-TICK_SIZE = 15  # tick labels: Streamlit's theme would draw them at 12 px in light grey, too faint on a projector
-TEXT_COLOR = "#262730"  # Streamlit's body text colour: axis labels read as dark as the page
+TICK_SIZE = 15  # tick labels: Streamlit's theme would draw them at 12 px in a faint grey, too faint on a projector
+# Not a colour but Streamlit's placeholder for one (GRAY_90 in streamlit/elements/lib/streamlit_plotly_theme.py):
+# its chart theme replaces it with gray90 on a light page and gray10 on a dark one, the strong text greys (the
+# theme's own axis grey is 3.7:1 on white, under WCAG's 4.5).  Without Streamlit's theme it is near-black, #000037.
+TEXT_COLOR = "#000037"
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#ff7f0e"
 BAR_COLOR = "#9db4cf"
 PRED_COLOR = "#d62728"
-GRID_COLOR = "#e5e5e5"
-MARK_COLOR = "#7f7f7f"
+MARK_COLOR = "#7f7f7f"  # mid grey: seen on a white and on a dark background
+NOTE_BG = "rgba(128,128,128,0.15)"  # behind a note over the curves: a shade darker in light, lighter in dark
 MARK_LABEL_CHARS = 48  # a longer settings note is cut (the full text shows on hover)
 
 
 def _figure(data, title: str, height: int = 340, xaxis=None, yaxis=None, **layout) -> go.Figure:
-    # Explicit tick and title fonts: Streamlit's chart theme only fills in what a figure leaves unset.
-    axis = dict(gridcolor=GRID_COLOR, zeroline=False, automargin=True, fixedrange=True,
-                tickfont=dict(size=TICK_SIZE, color=TEXT_COLOR),
+    # Explicit tick and title fonts: Streamlit's chart theme only fills in what a figure leaves unset
+    # (backgrounds and grid lines: left to it).
+    axis = dict(zeroline=False, automargin=True, fixedrange=True, tickfont=dict(size=TICK_SIZE, color=TEXT_COLOR),
                 title=dict(font=dict(size=FONT_SIZE, color=TEXT_COLOR)))
     return go.Figure(dict(data=data, layout=dict(
-        template="none", plot_bgcolor="white", paper_bgcolor="white", dragmode=False,
+        template="none", dragmode=False,
         title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE + 2)),
         height=height, font=dict(size=FONT_SIZE, color=TEXT_COLOR), margin=dict(l=10, r=10, t=50, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
@@ -66,8 +78,8 @@ def _marks(history, marks, n_epochs):
                            line=dict(color=MARK_COLOR, width=2, dash="dash")))
         right_half = x > 0.5 * n_epochs  # the label goes on the side with room: never cut at the edge
         notes.append(dict(x=x, y=1, yref="paper", text=label, hovertext=m["note"], showarrow=False,
-                          xanchor="right" if right_half else "left", yanchor="top", align="left", bgcolor="rgba(255,255,255,0.8)",
-                          font=dict(size=FONT_SIZE - 3, color="#444")))
+                          xanchor="right" if right_half else "left", yanchor="top", align="left", bgcolor=NOTE_BG,
+                          font=dict(size=FONT_SIZE - 3, color=TEXT_COLOR)))
     for r in history:
         if r.get("diverged_loss") is not None:
             to = f" (to {r['diverged_loss']:.3g})" if np.isfinite(r["diverged_loss"]) else ""
@@ -226,7 +238,7 @@ def network_figure(sizes, activations=None, max_nodes: int = 10) -> go.Figure:
             label += f"<br>{acts[i - 1]}"
         notes.append(dict(x=i, y=-1.2, text=label, showarrow=False, yanchor="top", font=dict(size=FONT_SIZE - 2)))
         if n > max_nodes:  # the gap left by _node_rows
-            notes.append(dict(x=i, y=0, text="⋮", showarrow=False, bgcolor="white",
+            notes.append(dict(x=i, y=0, text="⋮", showarrow=False,
                               font=dict(size=FONT_SIZE + 4, color=TEXT_COLOR)))
     hidden = dict(visible=False, showgrid=False)
     return _figure(data, "", height=300, annotations=notes,
@@ -259,7 +271,8 @@ def compare_figure(runs: dict, key: str, title: str, percent: bool = False) -> g
                 y = [100 * v for v in y]
             data.append(dict(type="scatter", mode="lines", x=x, y=y, name=f"{name} ({part})",
                              legendgroup=name, line=dict(color=color, dash=dash, width=2.5)))
-    fig = _figure(data, title, height=380, xaxis=dict(title="epoch"), yaxis=dict(title=("%" if percent else key)))
+    fig = _figure(data, title, height=380, xaxis=dict(title=dict(text="epoch")),
+                  yaxis=dict(title=dict(text="%" if percent else key)))
     fig.layout.legend = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)  # below: many runs
     return fig
 
@@ -280,9 +293,9 @@ def sweep_figure(rows: list, param: str, log_x: bool, best=None) -> go.Figure:
         bx = best[param] if numeric else str(best[param])
         data.append(dict(type="scatter", mode="markers", x=[bx], y=[100 * best["val_accuracy_mean"]], name="best",
                          marker=dict(size=20, symbol="star", color=PRED_COLOR)))
-    xaxis = dict(title=param, type="log" if (numeric and log_x) else ("linear" if numeric else "category"))
+    xaxis = dict(title=dict(text=param), type="log" if (numeric and log_x) else ("linear" if numeric else "category"))
     return _figure(data, f"Validation accuracy against {param}", height=400, xaxis=xaxis,
-                   yaxis=dict(title="validation accuracy (%)"))
+                   yaxis=dict(title=dict(text="validation accuracy (%)")))
 
 
 def sweep_grid_figure(rows: list, px: str, py: str) -> go.Figure:
@@ -296,7 +309,7 @@ def sweep_grid_figure(rows: list, px: str, py: str) -> go.Figure:
     data = [dict(type="heatmap", x=xs, y=ys, z=z, colorscale="Viridis", texttemplate="%{z:.1f}",
                  colorbar=dict(title="val %"))]
     return _figure(data, f"Validation accuracy: {py} against {px}", height=420,
-                   xaxis=dict(title=px, type="category"), yaxis=dict(title=py, type="category"))
+                   xaxis=dict(title=dict(text=px), type="category"), yaxis=dict(title=dict(text=py), type="category"))
 
 
 def _num(v):

@@ -6,7 +6,9 @@ redrawn several times a second while training.
 Colours follow TensorFlow Playground's: orange for class 0 and negative unit
 outputs, blue for class 1 and positive ones (more classes add green, red,
 purple, brown).  Arrays go in as NumPy float32, which plotly sends as compact
-binary instead of decimal text.
+binary instead of decimal text.  As in figures.py, no background colour is set
+and text is figures.TEXT_COLOR: Streamlit's chart theme makes them light or dark;
+the maps are pictures and keep their own colours in both.
 """
 from __future__ import annotations
 
@@ -100,7 +102,7 @@ def boundary_figure(maps, points, title: str = "Decision boundary", height: int 
             _points_trace(points.X_val, points.y_val, "validation", hollow=True),
             *_legend()]
     return go.Figure(dict(data=data, layout=dict(
-        template="none", paper_bgcolor="white", plot_bgcolor="white", dragmode=False, height=height, margin=MARGIN,
+        template="none", dragmode=False, height=height, margin=MARGIN,
         title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE + 2)), font=dict(size=FONT_SIZE, color=TEXT_COLOR),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, font=dict(size=FONT_SIZE - 2),
                     itemclick=False, itemdoubleclick=False),
@@ -151,7 +153,7 @@ def units_figure(maps, max_units: int = MAX_UNITS, per_row: int = UNITS_PER_ROW)
     title = "Hidden units over the plane" + (f" ({shown})" if shown else "")
     n_lines = z.shape[0] / (layers[0].shape[-1] + GAP)
     return go.Figure(dict(data=[heat], layout=dict(
-        template="none", paper_bgcolor="white", plot_bgcolor="white", dragmode=False,
+        template="none", dragmode=False,
         height=int(70 + 420 / cols * n_lines), showlegend=False,
         title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE)), font=dict(size=FONT_SIZE, color=TEXT_COLOR),
         margin=dict(l=70, r=6, t=44, b=6),
