@@ -1,8 +1,8 @@
 """Plotly figures of the Inside page: weights, activations and gradients (data in, go.Figure out).
 
 Built like ``figures.py`` (one ``go.Figure(dict(...))`` call, template "none", fixed
-axes, no background colour, text in ``figures.TEXT_COLOR``: Streamlit's theme makes
-them light or dark); the numbers come from ``nnlab.inspect`` and the trainer's records.
+axes, no background or text colour: Streamlit's theme makes them light or dark);
+the numbers come from ``nnlab.inspect`` and the trainer's records.
 """
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def activation_figure(stats: list, bins: int = 40, cols: int = 3) -> go.Figure:
                          width=float(edges[1] - edges[0]), marker=dict(color=base.TRAIN_COLOR), xaxis=f"x{ax}",
                          yaxis=f"y{ax}", showlegend=False, name=row["layer"],
                          hovertemplate="a ≈ %{x:.3g}: %{y:.1f} % of values<extra></extra>"))
-        common = dict(zeroline=False, fixedrange=True, tickfont=dict(size=base.TICK_SIZE - 2, color=base.TEXT_COLOR))
+        common = dict(zeroline=False, fixedrange=True, tickfont=dict(size=base.TICK_SIZE - 2))
         axes[f"xaxis{ax}"] = dict(domain=xd, anchor=f"y{ax}", range=[lo, hi], **common)
         axes[f"yaxis{ax}"] = dict(domain=yd, anchor=f"x{ax}", rangemode="tozero", ticksuffix="%", **common)
         notes.append(dict(x=sum(xd) / 2, y=yd[1], xref="paper", yref="paper", yanchor="bottom", showarrow=False,
