@@ -264,3 +264,21 @@ def test_sweep_figure_log_axis_error_bars_and_the_best_marked():
     grid = sweep_grid_figure([{"lr": 0.1, "l2": 1, "val_accuracy_mean": 0.5},
                               {"lr": 0.01, "l2": 1, "val_accuracy_mean": 0.75}], "lr", "l2")
     assert list(grid.data[0].x) == ["0.01", "0.1"] and grid.data[0].z[0] == [75.0, 50.0]
+
+
+def wcag_contrast(a: str, b: str) -> float:
+    def lum(h):
+        c = [int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        c = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_layer_lines_show_on_the_light_and_the_dark_page():
+    """The Inside page's per-layer lines ran from light to dark blue: the output layer's
+    vanished on the dark theme (#171614), the first layer's on white.  WCAG asks 3:1 of graphics."""
+    from nnlab import figures_inside
+    for n in range(1, 9):
+        for colour in figures_inside.layer_colors(n):
+            assert wcag_contrast(colour, "#ffffff") >= 3 and wcag_contrast(colour, "#171614") >= 3, colour
