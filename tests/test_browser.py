@@ -277,7 +277,7 @@ def contrast(a, b):
 CHART_TEXT = [".gtitle", ".xtitle", ".ytitle", ".legendtext", ".xtick text", ".ytick text"]
 
 
-def chart_text_contrast(pg, title):
+def chart_text_contrast(pg, title, selectors=CHART_TEXT):
     """{selector: contrast ratio} of a chart's text against what it is drawn on (the
     chart's paper, or the page where the paper is transparent)."""
     chart = pg.locator(".js-plotly-plot").filter(has_text=title).first
@@ -285,7 +285,7 @@ def chart_text_contrast(pg, title):
         paper: getComputedStyle(el.querySelector('.main-svg')).backgroundColor,
         page: getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor,
         text: Object.fromEntries(sels.map(s => [s, el.querySelector(s) && getComputedStyle(el.querySelector(s)).fill]))
-    })""", CHART_TEXT)
+    })""", selectors)
     paper = rgb(colours["paper"])
     ground = paper if paper[3] > 0.5 else rgb(colours["page"])
     assert all(colours["text"].values()), colours  # every kind of text is there
@@ -310,6 +310,15 @@ def test_chart_text_is_readable_in_the_dark_and_the_light_theme_and_the_menu_swi
             if theme == scheme:
                 if scheme == "dark":
                     pg.screenshot(path=str(SHOTS / "train-dark.png"))
+                    pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Evaluate").click()
+                    pg.get_by_role("heading", name="Evaluate", exact=True).wait_for()
+                    wait_idle(pg, 1000)
+                    axes_only = [".gtitle", ".xtitle", ".ytitle", ".xtick text"]  # (no legend)
+                    ratios = chart_text_contrast(pg, "Confusion matrix", axes_only)
+                    assert min(ratios.values()) >= 4.5, ("Evaluate", ratios)
+                    pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Train").click()
+                    pg.get_by_role("heading", name="Train", exact=True).wait_for()
+                    wait_idle(pg, 1000)
                 pg.get_by_test_id("stMainMenuButton").click()
                 pg.get_by_role("menuitemradio", name=other, exact=True).click()
                 pg.keyboard.press("Escape")
