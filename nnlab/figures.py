@@ -10,6 +10,15 @@ figure), which matters when the training charts redraw several times a second.
 
 The charts are for looking, not panning: dragging does nothing (`dragmode=False`,
 fixed axes), so a drag or a swipe over a chart never moves it out of view.
+
+No background, grid or text colour is set here: the dashboard draws the charts
+with Streamlit's chart theme (`st.plotly_chart(theme="streamlit")`, its default),
+which fills in whatever a figure leaves unset from the page's light or dark theme,
+and redraws them when the user switches theme; pages/style.py makes their text the
+page's own text colour.  A figure that hard-codes them is unreadable in the other
+theme (a white paper under the dark theme's near-white titles: issue 21,
+docs/themes.md).  Colours that carry meaning (the series, the classes, the
+heatmaps) stay fixed: they read on both backgrounds.
 """
 from __future__ import annotations
 
@@ -19,14 +28,13 @@ import plotly.graph_objects as go
 from . import escape
 
 FONT_SIZE = 16
-TICK_SIZE = 15  # tick labels: Streamlit's theme would draw them at 12 px in light grey, too faint on a projector
-TEXT_COLOR = "#262730"  # Streamlit's body text colour: axis labels read as dark as the page
+TICK_SIZE = 15  # tick labels: Streamlit's theme would draw them at 12 px, too small on a projector
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#ff7f0e"
 BAR_COLOR = "#9db4cf"
 PRED_COLOR = "#d62728"
-GRID_COLOR = "#e5e5e5"
-MARK_COLOR = "#7f7f7f"
+MARK_COLOR = "#7f7f7f"  # mid grey: seen on a white and on a dark background
+NOTE_BG = "rgba(128,128,128,0.15)"  # behind a note over the curves: a shade darker in light, lighter in dark
 MARK_LABEL_CHARS = 48  # a longer settings note is cut (the full text shows on hover)
 # A legend under the chart, at the bottom of the figure ("container"): plotly keeps that
 # strip for it and fits the x-axis title above it, so the two never overlap (a legend
@@ -36,14 +44,13 @@ LEGEND_BELOW = dict(orientation="h", xref="paper", x=0, xanchor="left", yref="co
 
 
 def _figure(data, title: str, height: int = 340, xaxis=None, yaxis=None, **layout) -> go.Figure:
-    # Explicit tick and title fonts: Streamlit's chart theme only fills in what a figure leaves unset.
-    axis = dict(gridcolor=GRID_COLOR, zeroline=False, automargin=True, fixedrange=True,
-                tickfont=dict(size=TICK_SIZE, color=TEXT_COLOR),
-                title=dict(font=dict(size=FONT_SIZE, color=TEXT_COLOR)))
+    # Font sizes only: Streamlit's chart theme fills in every colour from the page's theme.
+    axis = dict(zeroline=False, automargin=True, fixedrange=True, tickfont=dict(size=TICK_SIZE),
+                title=dict(font=dict(size=FONT_SIZE)))
     return go.Figure(dict(data=data, layout=dict(
-        template="none", plot_bgcolor="white", paper_bgcolor="white", dragmode=False,
+        template="none", dragmode=False,
         title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE + 2)),
-        height=height, font=dict(size=FONT_SIZE, color=TEXT_COLOR), margin=dict(l=10, r=10, t=50, b=10),
+        height=height, font=dict(size=FONT_SIZE), margin=dict(l=10, r=10, t=50, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
         xaxis=_merge(axis, xaxis), yaxis=_merge(axis, yaxis), **layout)))
 
@@ -73,15 +80,17 @@ def _marks(history, marks, n_epochs):
                            line=dict(color=MARK_COLOR, width=2, dash="dash")))
         right_half = x > 0.5 * n_epochs  # the label goes on the side with room: never cut at the edge
         notes.append(dict(x=x, y=1, yref="paper", text=label, hovertext=m["note"], showarrow=False,
-                          xanchor="right" if right_half else "left", yanchor="top", align="left", bgcolor="rgba(255,255,255,0.8)",
-                          font=dict(size=FONT_SIZE - 3, color="#444")))
+                          xanchor="right" if right_half else "left", yanchor="top", align="left", bgcolor=NOTE_BG,
+                          font=dict(size=FONT_SIZE - 3)))
     for r in history:
         if r.get("diverged_loss") is not None:
             to = f" (to {r['diverged_loss']:.3g})" if np.isfinite(r["diverged_loss"]) else ""
             shapes.append(dict(type="rect", x0=r["epoch"] - 0.5, x1=r["epoch"] + 0.5, y0=0, y1=1, yref="paper",
                                fillcolor="rgba(214,39,40,0.12)", line=dict(width=0)))
-            notes.append(dict(x=r["epoch"], y=0.5, yref="paper", text=f"epoch {r['epoch']}:<br>the loss<br>"
-                              f"exploded{to}", showarrow=False, font=dict(size=FONT_SIZE - 2, color=PRED_COLOR)))
+            lines = [f"epoch {r['epoch']}:", "the loss", f"exploded{to}"]
+            # red in the text itself (a note's own colour is the page's text colour: pages/style.py)
+            notes.append(dict(x=r["epoch"], y=0.5, yref="paper", showarrow=False, font=dict(size=FONT_SIZE - 2),
+                              text="<br>".join(f'<span style="color:{PRED_COLOR}">{t}</span>' for t in lines)))
     return shapes, notes
 
 
@@ -234,8 +243,7 @@ def network_figure(sizes, activations=None, max_nodes: int = 10) -> go.Figure:
             label += f"<br>{acts[i - 1]}"
         notes.append(dict(x=i, y=-1.2, text=label, showarrow=False, yanchor="top", font=dict(size=FONT_SIZE - 2)))
         if n > max_nodes:  # the gap left by _node_rows
-            notes.append(dict(x=i, y=0, text="⋮", showarrow=False, bgcolor="white",
-                              font=dict(size=FONT_SIZE + 4, color=TEXT_COLOR)))
+            notes.append(dict(x=i, y=0, text="⋮", showarrow=False, font=dict(size=FONT_SIZE + 4)))
     hidden = dict(visible=False, showgrid=False)
     return _figure(data, "", height=300, annotations=notes,
                    xaxis=dict(range=[-0.5, len(sizes) - 0.5], **hidden), yaxis=dict(range=[-2.1, 1.2], **hidden))
@@ -295,9 +303,9 @@ def sweep_figure(rows: list, param: str, log_x: bool, best=None) -> go.Figure:
         bx = best[param] if numeric else str(best[param])
         data.append(dict(type="scatter", mode="markers", x=[bx], y=[100 * best["val_accuracy_mean"]], name="best",
                          marker=dict(size=20, symbol="star", color=PRED_COLOR)))
-    xaxis = dict(title=param, type="log" if (numeric and log_x) else ("linear" if numeric else "category"))
+    xaxis = dict(title=dict(text=param), type="log" if (numeric and log_x) else ("linear" if numeric else "category"))
     return _figure(data, f"Validation accuracy against {param}", height=400, xaxis=xaxis,
-                   yaxis=dict(title="validation accuracy (%)"))
+                   yaxis=dict(title=dict(text="validation accuracy (%)")))
 
 
 def sweep_grid_figure(rows: list, px: str, py: str) -> go.Figure:
@@ -311,7 +319,7 @@ def sweep_grid_figure(rows: list, px: str, py: str) -> go.Figure:
     data = [dict(type="heatmap", x=xs, y=ys, z=z, colorscale="Viridis", texttemplate="%{z:.1f}",
                  colorbar=dict(title="val %"))]
     return _figure(data, f"Validation accuracy: {py} against {px}", height=420,
-                   xaxis=dict(title=px, type="category"), yaxis=dict(title=py, type="category"))
+                   xaxis=dict(title=dict(text=px), type="category"), yaxis=dict(title=dict(text=py), type="category"))
 
 
 def _num(v):

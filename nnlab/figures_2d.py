@@ -6,14 +6,16 @@ redrawn several times a second while training.
 Colours follow TensorFlow Playground's: orange for class 0 and negative unit
 outputs, blue for class 1 and positive ones (more classes add green, red,
 purple, brown).  Arrays go in as NumPy float32, which plotly sends as compact
-binary instead of decimal text.
+binary instead of decimal text.  As in figures.py, no background or text colour
+is set: Streamlit's chart theme makes them light or dark; the maps are pictures and
+keep their own colours in both.
 """
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import FONT_SIZE, TEXT_COLOR, TICK_SIZE
+from .figures import FONT_SIZE, TICK_SIZE
 
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
 TINT = 0.45  # the background's colour at full confidence: this much of the class colour, the rest white
@@ -92,7 +94,7 @@ def boundary_figure(maps, points, title: str = "Decision boundary", height: int 
     filled, validation points hollow, coloured by their true class.  The plot area
     is square (equal units on both axes) at any width."""
     extent = float(maps.xs[-1])
-    axis = dict(tickfont=dict(size=TICK_SIZE - 2, color=TEXT_COLOR), showgrid=False, zeroline=False,
+    axis = dict(tickfont=dict(size=TICK_SIZE - 2), showgrid=False, zeroline=False,
                 fixedrange=True, range=[-extent, extent], ticks="outside", dtick=1 if extent <= 4 else 2,
                 automargin=False, constrain="domain")  # "domain": the plot shrinks to a square, the ranges stay
     data = [_boundary_trace(maps),
@@ -100,8 +102,8 @@ def boundary_figure(maps, points, title: str = "Decision boundary", height: int 
             _points_trace(points.X_val, points.y_val, "validation", hollow=True),
             *_legend()]
     return go.Figure(dict(data=data, layout=dict(
-        template="none", paper_bgcolor="white", plot_bgcolor="white", dragmode=False, height=height, margin=MARGIN,
-        title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE + 2)), font=dict(size=FONT_SIZE, color=TEXT_COLOR),
+        template="none", dragmode=False, height=height, margin=MARGIN,
+        title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE + 2)), font=dict(size=FONT_SIZE),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, font=dict(size=FONT_SIZE - 2),
                     itemclick=False, itemdoubleclick=False),
         xaxis=dict(axis, title=dict(text="x₁", font=dict(size=FONT_SIZE), standoff=6)),
@@ -154,11 +156,11 @@ def units_figure(maps, max_units: int = MAX_UNITS, per_row: int = UNITS_PER_ROW)
     title = "Hidden units over the plane" + (f" ({shown})" if shown else "")
     n_lines = z.shape[0] / (layers[0].shape[-1] + GAP)
     return go.Figure(dict(data=[heat], layout=dict(
-        template="none", paper_bgcolor="white", plot_bgcolor="white", dragmode=False,
+        template="none", dragmode=False,
         height=int(70 + 420 / cols * n_lines), showlegend=False,
-        title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE)), font=dict(size=FONT_SIZE, color=TEXT_COLOR),
+        title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE)), font=dict(size=FONT_SIZE),
         margin=dict(l=70, r=6, t=44, b=6),
         xaxis=dict(axis, showticklabels=False, range=[-0.5, z.shape[1] - 0.5], constrain="domain"),
         yaxis=dict(axis, range=[-0.5, z.shape[0] - 0.5], scaleanchor="x", constrain="domain", automargin=False,
                    tickvals=middles, ticktext=[f"layer {i + 1}" for i in range(len(middles))],
-                   tickfont=dict(size=TICK_SIZE - 1, color=TEXT_COLOR)))))
+                   tickfont=dict(size=TICK_SIZE - 1)))))

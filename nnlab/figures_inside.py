@@ -1,7 +1,8 @@
 """Plotly figures of the Inside page: weights, activations and gradients (data in, go.Figure out).
 
 Built like ``figures.py`` (one ``go.Figure(dict(...))`` call, template "none", fixed
-axes); the numbers come from ``nnlab.inspect`` and the trainer's records.
+axes, no background or text colour: Streamlit's theme makes them light or dark);
+the numbers come from ``nnlab.inspect`` and the trainer's records.
 """
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ RATIO_GUIDE = 1e-3  # the rule of thumb for the update/weight ratio
 
 
 def layer_colors(n: int) -> list:
-    """One colour per layer, from the first (light) to the output (dark): the order reads at a glance."""
-    ramp = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+    """One colour per layer, from the first (teal) through blue and violet to the output
+    (magenta): the order reads at a glance.  Each is at least 3.3:1 against the light
+    theme's white and the dark theme's near-black, so no layer's line disappears in
+    either (a light-to-dark blue ramp lost the output layer on a dark page)."""
+    ramp = ["#1a9e77", "#2a8fbd", "#4c6fd1", "#7b5fc9", "#a855a8", "#c2458f"]
     if n <= len(ramp):
         return ramp[len(ramp) - n:]
     return [ramp[min(int(i * len(ramp) / n), len(ramp) - 1)] for i in range(n)]
@@ -117,8 +121,7 @@ def activation_figure(stats: list, bins: int = 40, cols: int = 3) -> go.Figure:
                          width=float(edges[1] - edges[0]), marker=dict(color=base.TRAIN_COLOR), xaxis=f"x{ax}",
                          yaxis=f"y{ax}", showlegend=False, name=row["layer"],
                          hovertemplate="a ≈ %{x:.3g}: %{y:.1f} % of values<extra></extra>"))
-        common = dict(gridcolor=base.GRID_COLOR, zeroline=False, fixedrange=True,
-                      tickfont=dict(size=base.TICK_SIZE - 2, color=base.TEXT_COLOR))
+        common = dict(zeroline=False, fixedrange=True, tickfont=dict(size=base.TICK_SIZE - 2))
         axes[f"xaxis{ax}"] = dict(domain=xd, anchor=f"y{ax}", range=[lo, hi], **common)
         axes[f"yaxis{ax}"] = dict(domain=yd, anchor=f"x{ax}", rangemode="tozero", ticksuffix="%", **common)
         notes.append(dict(x=sum(xd) / 2, y=yd[1], xref="paper", yref="paper", yanchor="bottom", showarrow=False,

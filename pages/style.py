@@ -7,6 +7,18 @@ Streamlit has no setting for the main area's padding (6rem above, 5rem on each
 side in wide mode) and a page title's size; one small style block changes only
 those.  (The theme's headingFontSizes would do the title, but any [theme] entry
 turns the progress bar red, the colour of an error.)
+
+Chart text in the page's own text colour, light or dark: Streamlit's chart theme
+draws axis titles, tick labels and notes in a grey that is 3.7:1 on the light
+theme's white (WCAG asks 4.5:1; faint on a projector), and a colour set in the
+figure would not follow a theme switched from the menu (Streamlit recolours only
+its own defaults then).  `currentColor` follows it at once (docs/themes.md).
+Heatmap cells keep plotly's own black-or-white text, chosen against each cell.
+
+Streamlit's running-status widget (its "Running… Stop" in the header) stays hidden,
+as toolbarMode "minimal" hid it: a second Stop beside the page's own confused
+learners.  "viewer" is set instead only to keep the menu's Light / Dark choice
+(.streamlit/config.toml).
 """
 import streamlit as st
 
@@ -14,6 +26,11 @@ CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 4rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.25rem; padding-top: 0.5rem; }
+.js-plotly-plot .main-svg text[class$="title"], .js-plotly-plot .main-svg g[class$="tick"] > text,
+.js-plotly-plot .legendtext, .js-plotly-plot .annotation-text, .js-plotly-plot .bartext {
+  fill: currentColor !important;
+}
+[data-testid="stStatusWidget"] { display: none; }
 @media (min-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
 }

@@ -57,8 +57,9 @@ def server(tmp_path_factory):
         env["NNLAB_MNIST_DIR"] = str(MNIST)  # the app's own way to find MNIST (never required)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        # (no --browser.gatherUsageStats here: .streamlit/config.toml turns the statistics off, which
+        # test_the_browser_asks_nothing_of_other_hosts checks)
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -108,8 +109,8 @@ def page(browser, server):
 
 # ------------------------------------------------------------------ helpers
 def wait_idle(page, settle_ms=300):
-    """Wait until the script is not running.  (The app's element says so in an
-    attribute; Streamlit's running-status widget is hidden by toolbarMode "minimal".)"""
+    """Wait until the script is not running: the app's element says so in an
+    attribute, and Streamlit's running-status widget is gone."""
     page.wait_for_timeout(settle_ms)
     page.locator('[data-testid="stApp"]:not([data-test-script-state="running"])').wait_for()
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
@@ -212,6 +213,120 @@ def test_every_page_has_a_url_of_its_name(browser, server):
             assert pg.url.rstrip("/").endswith(path.rstrip("/") or "/train"), (path, pg.url)
         finally:
             ctx.close()
+
+
+def test_an_unknown_page_says_so_and_links_every_page(browser, server):
+    """It silently opened Train (Streamlit runs the default page for any unknown URL).
+    Streamlit's own "Page not found" box comes first; closed, it leaves the list."""
+    ctx, pg = new_tab(browser, server, "/nosuchpage")
+    try:
+        pg.get_by_role("heading", name="No such page", exact=True).wait_for()
+        dialog = pg.get_by_role("dialog")
+        if dialog.count():
+            dialog.get_by_role("button", name="Close").click()
+            dialog.wait_for(state="hidden")
+        main = pg.get_by_test_id("stMainBlockContainer")
+        assert "/nosuchpage" in main.inner_text()
+        links = [t.strip().splitlines()[-1] for t in main.get_by_test_id("stPageLink").all_inner_texts()]
+        assert links == ["Data", "Train", "Evaluate", "Draw", "Inside", "Compare", "Sweep", "Playground",
+                         "Lessons"], links
+        main.get_by_test_id("stPageLink").filter(has_text="Evaluate").click()
+        pg.get_by_role("heading", name="Evaluate", exact=True).wait_for()
+    finally:
+        ctx.close()
+
+
+def test_the_browser_asks_nothing_of_other_hosts(browser, server):
+    """Usage statistics went to data.streamlit.io and the favicon came from
+    fonts.gstatic.com: a workshop room may be offline, and a learner's browsing is
+    nobody else's business.  A deep link, a training run and a page change."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    pg = ctx.new_page()
+    pg.set_default_timeout(LONG)
+    hosts = set()
+    pg.on("request", lambda r: hosts.add(r.url.split("/")[2]) if "://" in r.url else None)
+    try:
+        pg.goto(server + "/train")
+        pg.get_by_role("heading", name="Train", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        click_train_and_wait(pg, 40)
+        pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Evaluate").click()
+        pg.get_by_role("heading", name="Evaluate", exact=True).wait_for()
+        wait_idle(pg, 1500)
+        icon = pg.evaluate("() => [...document.querySelectorAll('link[rel*=icon]')].map(l => l.href)")
+        assert icon and all(h.startswith(server) for h in icon), icon
+        assert hosts == {server.split("/")[2]}, hosts
+    finally:
+        ctx.close()
+
+
+def rgb(css):
+    """(r, g, b, alpha) of a computed CSS colour "rgb(...)" or "rgba(...)"."""
+    v = [float(x) for x in re.findall(r"[\d.]+", css)]
+    return (*v[:3], v[3] if len(v) > 3 else 1.0)
+
+
+def contrast(a, b):
+    """WCAG 2 contrast ratio of two (r, g, b) colours (1 to 21)."""
+    def lum(c):
+        ch = [x / 255 for x in c[:3]]
+        ch = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in ch]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+CHART_TEXT = [".gtitle", ".xtitle", ".ytitle", ".legendtext", ".xtick text", ".ytick text"]
+
+
+def chart_text_contrast(pg, title, selectors=CHART_TEXT):
+    """{selector: contrast ratio} of a chart's text against what it is drawn on (the
+    chart's paper, or the page where the paper is transparent)."""
+    chart = pg.locator(".js-plotly-plot").filter(has_text=title).first
+    colours = chart.evaluate("""(el, sels) => ({
+        paper: getComputedStyle(el.querySelector('.main-svg')).backgroundColor,
+        page: getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor,
+        text: Object.fromEntries(sels.map(s => [s, el.querySelector(s) && getComputedStyle(el.querySelector(s)).fill]))
+    })""", selectors)
+    paper = rgb(colours["paper"])
+    ground = paper if paper[3] > 0.5 else rgb(colours["page"])
+    assert all(colours["text"].values()), colours  # every kind of text is there
+    return {sel: round(contrast(rgb(fill), ground), 2) for sel, fill in colours["text"].items()}
+
+
+@pytest.mark.parametrize("scheme,other", [("dark", "Light"), ("light", "Dark")])
+def test_chart_text_is_readable_in_the_dark_and_the_light_theme_and_the_menu_switches(browser, server, scheme, other):
+    """Issue 21: with the system in dark mode the charts kept a white paper and drew
+    their titles and legends near-white on it.  Every chart text must reach WCAG's
+    4.5:1 against its background in the browser's theme and in the other one, chosen
+    from the app's menu (toolbarMode "viewer" keeps it)."""
+    ctx, pg = new_tab(browser, server, color_scheme=scheme)
+    try:
+        click_train_and_wait(pg, 40)
+        for theme in (scheme, other.lower()):
+            page_bg = rgb(pg.get_by_test_id("stApp").evaluate("el => getComputedStyle(el).backgroundColor"))
+            assert (sum(page_bg[:3]) < 300) == (theme == "dark"), (theme, page_bg)  # the theme is the one meant
+            for title in ("Loss (lower is better)", "Accuracy (higher is better)"):
+                ratios = chart_text_contrast(pg, title)
+                assert min(ratios.values()) >= 4.5, (theme, title, ratios)
+            if theme == scheme:
+                if scheme == "dark":
+                    pg.screenshot(path=str(SHOTS / "train-dark.png"))
+                    pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Evaluate").click()
+                    pg.get_by_role("heading", name="Evaluate", exact=True).wait_for()
+                    wait_idle(pg, 1000)
+                    axes_only = [".gtitle", ".xtitle", ".ytitle", ".xtick text"]  # (no legend)
+                    ratios = chart_text_contrast(pg, "Confusion matrix", axes_only)
+                    assert min(ratios.values()) >= 4.5, ("Evaluate", ratios)
+                    pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Train").click()
+                    pg.get_by_role("heading", name="Train", exact=True).wait_for()
+                    wait_idle(pg, 1000)
+                pg.get_by_test_id("stMainMenuButton").click()
+                pg.get_by_role("menuitemradio", name=other, exact=True).click()
+                pg.keyboard.press("Escape")
+                pg.wait_for_timeout(1000)  # the charts redraw in the new theme
+    finally:
+        ctx.close()
 
 
 def test_change_a_slider_train_and_see_the_loss_chart(page):
@@ -618,14 +733,15 @@ def test_phone_a_swipe_over_a_chart_scrolls_the_page_and_a_tap_on_draw_asks_for_
 
 def test_one_stop_button_while_training_and_every_count_agrees_after_it(page):
     """Streamlit's own Stop (in the header while a page runs) froze the page with
-    counts that disagreed.  With toolbarMode "minimal" there is one Stop, the app's
-    (its header Stop, should it come back, leaves the run paused: an AppTest)."""
+    counts that disagreed.  There is one Stop, the app's: the header's running-status
+    widget is hidden (pages/style.py; its Stop, should it come back, leaves the run
+    paused: an AppTest)."""
     apply_preset(page, "digits")  # 300 epochs
     button(page, "Train").click()
     page.get_by_text(re.compile(r"^Epoch ([1-9]\d) of 300")).wait_for()
     assert page.get_attribute('[data-testid="stApp"]', "data-test-script-state") == "running"
     stops = page.get_by_role("button", name=re.compile(r"\bStop$"))
-    assert stops.count() == 1 and page.get_by_test_id("stStatusWidget").count() == 0
+    assert stops.count() == 1 and not page.get_by_test_id("stStatusWidget").is_visible()
     button(page, "Stop").click()
     wait_idle(page, 1000)
     done = int(re.match(r"Epoch (\d+) of 300", progress_text(page)).group(1))

@@ -107,14 +107,72 @@ def test_an_empty_canvas_shows_no_class_in_red():
     assert "nothing drawn" in fig.layout.title.text
 
 
-def test_tick_labels_are_large_and_dark_for_a_projector():
-    """Streamlit's chart theme draws unset tick labels at 12 px in light grey."""
+def every_figure():
+    """One figure of each builder (figures, figures_2d, figures_inside), by name."""
+    from types import SimpleNamespace
+
+    from nnlab import figures_2d, figures_inside
+    xs = np.linspace(-3, 3, 6, dtype=np.float32)
+    proba = np.full((6, 6, 2), 0.5, np.float32)
+    maps = SimpleNamespace(xs=xs, proba=proba, units=[np.ones((3, 6, 6), np.float32)])
+    pts = SimpleNamespace(X_train=np.zeros((4, 2)), y_train=np.array([0, 1, 0, 1]), X_val=np.zeros((2, 2)),
+                          y_val=np.array([0, 1]))
+    grads = [{**r, "grad_norms": [0.1, 0.2], "update_ratios": [1e-3, 2e-3]} for r in HISTORY]
+    stats = [{"layer": "hidden 1", "activation": "sigmoid", "values": np.linspace(0, 1, 50), "positive_share": 1.0,
+              "dead_units": 0.0, "saturated_units": 0.1}]
+    rows = [{"lr": 0.1, "l2": 1, "val_accuracy_mean": 0.5, "val_accuracy_std": 0.01}]
+    marks = [{"epoch": 2, "note": "Epochs: 2 → 3"}]
+    return {
+        "loss": figures.loss_figure(HISTORY, marks), "accuracy": figures.accuracy_figure(HISTORY, marks),
+        "confusion": figures.confusion_figure(np.eye(3), ["a", "b", "c"], selected=(0, 1)),
+        "probability": figures.probability_figure([0.2, 0.8], ["x", "y"]),
+        "network": figures.network_figure([64, 32, 10], ["relu"]),
+        "compare": figures.compare_figure({"run 1": HISTORY}, "loss", "Loss"),
+        "sweep": figures.sweep_figure(rows, "lr", log_x=True, best=rows[0]),
+        "sweep grid": figures.sweep_grid_figure(rows, "lr", "l2"),
+        "boundary": figures_2d.boundary_figure(maps, pts), "units": figures_2d.units_figure(maps),
+        "weights": figures_inside.weights_grid_figure(np.ones((2, 3, 3)), [0, 1], selected=1),
+        "activations": figures_inside.activation_figure(stats),
+        "gradient norms": figures_inside.gradient_norms_figure(grads, ["hidden 1", "output"]),
+        "gradient now": figures_inside.gradient_now_figure([0.1, 0.2], ["hidden 1", "output"]),
+        "strips": figures_inside.activation_strips_figure([np.ones(4)], ["hidden 1"], ["relu"]),
+    }
+
+
+def colours(node, path=""):
+    """(path, value) of every colour-like key ("color", "bgcolor", ...) in a layout as plain JSON."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if "color" in key and isinstance(value, str):
+                yield f"{path}.{key}", value
+            else:
+                yield from colours(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from colours(value, f"{path}[{i}]")
+
+
+def test_every_figure_follows_the_page_theme_light_or_dark():
+    """Issue 21: a white paper under the dark theme's near-white titles was unreadable.
+    No figure sets a background or a text colour: Streamlit's chart theme gives the
+    page's own, and redraws them when the theme changes (pages/style.py colours the text)."""
+    for name, fig in every_figure().items():
+        layout = fig.to_plotly_json()["layout"]
+        assert "paper_bgcolor" not in layout and "plot_bgcolor" not in layout, name
+        for path, value in colours(layout):
+            assert not path.endswith("font.color"), (name, path, value)
+            assert value.lower() not in ("white", "#fff", "#ffffff", "black", "#000", "#000000"), (name, path)
+
+
+def test_tick_labels_are_large_for_a_projector():
+    """Streamlit's chart theme draws unset tick labels at 12 px."""
     figs = [figures.loss_figure(HISTORY), figures.accuracy_figure(HISTORY),
-            figures.confusion_figure(np.eye(3), ["a", "b", "c"]), figures.probability_figure([0.2, 0.8], ["x", "y"])]
+            figures.confusion_figure(np.eye(3), ["a", "b", "c"]), figures.probability_figure([0.2, 0.8], ["x", "y"]),
+            figures.compare_figure({"run": HISTORY}, "loss", "Loss"),
+            figures.sweep_figure([{"lr": 0.1, "val_accuracy_mean": 0.5, "val_accuracy_std": 0}], "lr", log_x=True)]
     for fig in figs:
         for axis in (fig.layout.xaxis, fig.layout.yaxis):
-            assert axis.tickfont.size >= 14 and axis.tickfont.color == figures.TEXT_COLOR
-            assert axis.title.font.color == figures.TEXT_COLOR
+            assert axis.tickfont.size >= 14 and axis.title.font.size >= 14
 
 
 def test_image_array_is_dark_ink_on_white_and_upscaled():
@@ -250,3 +308,21 @@ def test_sweep_figure_log_axis_error_bars_and_the_best_marked():
     grid = sweep_grid_figure([{"lr": 0.1, "l2": 1, "val_accuracy_mean": 0.5},
                               {"lr": 0.01, "l2": 1, "val_accuracy_mean": 0.75}], "lr", "l2")
     assert list(grid.data[0].x) == ["0.01", "0.1"] and grid.data[0].z[0] == [75.0, 50.0]
+
+
+def wcag_contrast(a: str, b: str) -> float:
+    def lum(h):
+        c = [int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        c = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_layer_lines_show_on_the_light_and_the_dark_page():
+    """The Inside page's per-layer lines ran from light to dark blue: the output layer's
+    vanished on the dark theme (#171614), the first layer's on white.  WCAG asks 3:1 of graphics."""
+    from nnlab import figures_inside
+    for n in range(1, 9):
+        for colour in figures_inside.layer_colors(n):
+            assert wcag_contrast(colour, "#ffffff") >= 3 and wcag_contrast(colour, "#171614") >= 3, colour
