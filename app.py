@@ -10,7 +10,7 @@ from urllib.parse import urlsplit  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from nnlab import escape  # noqa: E402
+from nnlab.viz import escape  # noqa: E402
 from pages import errors  # noqa: E402
 
 # A file of the app's own, not a ":material/...:" icon: Streamlit fetches those as

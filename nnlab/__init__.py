@@ -4,15 +4,15 @@
 lazily: this package must not import NumPy itself (see below).
 """
 # First, before anything imports NumPy: OpenBLAS reads this setting once, when it
-# loads (see nnlab/fast/openblas.py).  Every entry point imports nnlab first.
-from .fast.openblas import quiet_blas_workers as _quiet_blas_workers
+# loads (see nnlab/train/fast/openblas.py).  Every entry point imports nnlab first.
+from nnlab.train.fast.openblas import quiet_blas_workers as _quiet_blas_workers
 
 _quiet_blas_workers()
 
 
 def __getattr__(name):
     if name == "NNClassifier":
-        from .estimator import NNClassifier
+        from nnlab.estimator import NNClassifier
 
         return NNClassifier
     raise AttributeError(f"module 'nnlab' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 import sys
 
 # nnlab/__init__.py has run before this line: the OpenBLAS setting is made (fast/openblas.py).
-from .cli import main
+from nnlab.cli.main import main
 
 sys.exit(main())

@@ -26,9 +26,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .data import Dataset
-from .network import Network, NetworkConfig
-from .training import Trainer, TrainConfig
+from nnlab.data.datasets import Dataset
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.train.trainer import Trainer
 
 # Checks of sklearn.utils.estimator_checks that cannot apply, with the reason
 # (passed as check_estimator(..., expected_failed_checks=EXPECTED_FAILED_CHECKS)).
@@ -58,7 +59,7 @@ class NNClassifier(ClassifierMixin, BaseEstimator):
                  rho=0.9, eps=1e-8, batch_size=32, epochs=50, l2=0.0, l1=0.0, patience=0, lr_schedule="constant",
                  augment=False, engine="fast", record_grads=False, image_shape=None, validation_fraction=0.1,
                  random_state=None, verbose=0):
-        # One argument per setting of the table (nnlab/hyperparams.py; its seed is random_state),
+        # One argument per setting of the table (nnlab/core/hyperparams.py; its seed is random_state),
         # with the table's defaults: tests/test_estimator.py checks both ways.
         self.hidden = hidden
         self.activations = activations
@@ -166,14 +167,14 @@ class NNClassifier(ClassifierMixin, BaseEstimator):
         flat parameter buffer and its per-layer views)."""
         state = self.__dict__.copy()
         if "network_" in state:
-            from . import modelfile
+            from nnlab import modelfile
 
             state["network_"] = modelfile.model_bytes(state["network_"])
         return state
 
     def __setstate__(self, state):
         if isinstance(state.get("network_"), bytes):
-            from . import modelfile
+            from nnlab import modelfile
 
             state = dict(state, network_=modelfile.load(state["network_"])[0])
         self.__dict__.update(state)

@@ -17,8 +17,10 @@ import zlib
 
 import numpy as np
 
-from .dataerror import DataError, read_bytes
-from .network import MAX_DEPTH, Network, NetworkConfig
+from nnlab.data.dataerror import DataError, read_bytes
+from nnlab.core.hyperparams import MAX_DEPTH
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig
 
 FORMAT = "nnlab-model"
 VERSION = 1

@@ -11,11 +11,13 @@ import threading
 
 import streamlit as st
 
-from nnlab import data as nndata
-from nnlab import escape, modelfile, sharelink
-from nnlab.dataerror import Unreachable
-from nnlab.network import Network
-from nnlab.runs import RunLog
+from nnlab.data import datasets as nndata
+from nnlab.viz import escape
+from nnlab import modelfile
+from nnlab.experiments import sharelink
+from nnlab.data.dataerror import Unreachable
+from nnlab.core.network import Network
+from nnlab.experiments.runs import RunLog
 from pages import controls, present, share, streamlit_compat, style, wording
 
 # Every session-state key the app uses, with its initial value.  Widget keys
@@ -55,7 +57,7 @@ STATE = {
     "data_memo": {},         # dataset name -> (source, Dataset): one copy per tab, not one per call
     "left_pages_folder_mode": False,  # this tab already reran once through app.py (see frame())
     "model_serial": 0,       # counts the tab's models: a run of the run log is one model
-    "run_log": None,         # nnlab.runs.RunLog of this tab (set in init_state): what Compare shows
+    "run_log": None,         # nnlab.experiments.runs.RunLog of this tab (set in init_state): what Compare shows
     "epoch_estimates": {},   # Train: measured seconds per epoch, per network/data setup (see train.estimate_ui)
     "draw_offer_pending": False,  # Draw: "train on digits" was pressed; its run trains the offer
     "sweep_running": None,   # Sweep: the number of runs of a sweep in progress (still set: it was stopped)
@@ -69,10 +71,10 @@ STATE = {
     "presenting": False,     # presenter mode: large type, the sidebar collapsed (pages/present.py)
     "show_only": (),         # the training controls a link lists; the others are not drawn (pages/controls.py)
     "pg_show_only": (),      # ... the Playground's (its controls are its own)
-    "lesson": None,          # the lesson (index in nnlab.lessons.LESSONS) whose setup Train's controls hold
+    "lesson": None,          # the lesson (index in pages.lessons_text.LESSONS) whose setup Train's controls hold
     "lesson_before": None,   # Train's control values before the first lesson was loaded ("Restore my setup")
     # the Inside page (pages/inside.py):
-    "record_grads": True,    # new models record per-layer gradient statistics (nnlab/gradstats.py, ~1 % of an epoch)
+    "record_grads": True,    # new models record per-layer gradient statistics (nnlab/train/gradstats.py, ~1 % of an epoch)
     "drawn_input": None,     # Draw: the last drawing as the network sees it, (x (1, n_features), image), for Inside
     "inside_check": None,    # Inside: the last gradient checks {"key": ..., "ok": result, "broken": result}
     "playground": None,      # Playground: its own model, trainer and 2-D data (pages/playground_run.Play)
@@ -95,7 +97,7 @@ def preset_fits(preset: str | None, dataset: str) -> bool:
 
 def preset_for_dataset(dataset: str) -> str | None:
     """The preset made for `dataset` (the one named exactly like it), or None."""
-    from nnlab import presets
+    from nnlab.experiments import presets
 
     return dataset if dataset in presets.PRESETS else None
 
@@ -196,7 +198,7 @@ def set_model(net, *, trainer=None, history=None, controls=None, dataset=None, s
 
 def record_run(seconds: float):
     """Keep the tab's model's training so far as a run of the run log (Compare page),
-    with a copy of its weights while it is among the latest runs (nnlab/runs.py MAX_MODELS)."""
+    with a copy of its weights while it is among the latest runs (nnlab/experiments/runs.py MAX_MODELS)."""
     net = st.session_state.net
     if net is None or not st.session_state.history:
         return

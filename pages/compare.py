@@ -1,9 +1,9 @@
 """Compare: every model trained in this tab, as a run — a table (sortable;
 rename, delete, pin a baseline), overlaid curves of the runs chosen in it, and
-CSV downloads.  The run log lives in nnlab/runs.py; this page only draws it."""
+CSV downloads.  The run log lives in nnlab/experiments/runs.py; this page only draws it."""
 import streamlit as st
 
-from nnlab import escape, figures
+from nnlab.viz import escape, figures
 from pages import common, controls, errors
 
 MAX_OVERLAY = 10  # curves of at most this many runs at once (one colour each)

@@ -1,4 +1,4 @@
-"""The training controls: one widget per setting of nnlab.hyperparams.SETTINGS
+"""The training controls: one widget per setting of nnlab.core.hyperparams.SETTINGS
 (its label, help, choices and their labels, range, the values it offers), their
 values as one plain dict, and that dict turned into the library's configs.
 
@@ -21,8 +21,10 @@ import re
 
 import streamlit as st
 
-from nnlab import activations, hyperparams, initializers, losses, optimizers, presets
-from nnlab.config import NetworkConfig, TrainConfig
+from nnlab.core import activations, hyperparams, initializers, losses
+from nnlab.train import optimizers
+from nnlab.experiments import presets
+from nnlab.core.config import NetworkConfig, TrainConfig
 from pages import wording
 
 K = "ctl_"

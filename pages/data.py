@@ -9,9 +9,10 @@ import os
 
 import streamlit as st
 
-from nnlab import data as nndata
-from nnlab import kaggle, preview
-from nnlab.dataerror import MAX_FILE_MB, NoLabelColumn, Unreachable
+from nnlab.data import datasets as nndata
+from nnlab.experiments import kaggle
+from nnlab.viz import preview
+from nnlab.data.dataerror import MAX_FILE_MB, NoLabelColumn, Unreachable
 from pages import common, errors, wording
 
 DATASET_KEY = common.WIDGET_PREFIX + "dataset"

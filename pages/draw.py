@@ -3,9 +3,11 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from nnlab import figures, preprocess, presets, verdict
-from nnlab.network import Network
-from nnlab.training import Trainer
+from nnlab.viz import figures
+from nnlab.data import preprocess
+from nnlab.experiments import presets, verdict
+from nnlab.core.network import Network
+from nnlab.train.trainer import Trainer
 from pages import common, controls, errors, training_run, wording
 
 CANVAS_SIZE = 320

@@ -1,12 +1,12 @@
 """Inside: what the network has learned and how it learns — its first-layer weights,
 each layer's activations, the gradients per layer over training, one example layer by
-layer, and the gradient check.  The numbers come from nnlab.inspect (no Streamlit)."""
+layer, and the gradient check.  The numbers come from nnlab.viz.inspect (no Streamlit)."""
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnlab import figures, hyperparams, inspect
-from nnlab import figures_inside as fi
+from nnlab.viz import figures, inspect, figures_inside as fi
+from nnlab.core import hyperparams
 from pages import common, errors, inside_check, inside_view, wording
 from pages import training_run as tr
 

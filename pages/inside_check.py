@@ -1,10 +1,10 @@
 """The Inside page's gradient check: backpropagation against central differences, per
-layer and parameter, on the current architecture (nnlab.gradcheck) — and the same check
+layer and parameter, on the current architecture (nnlab.core.gradcheck) — and the same check
 with backward broken on purpose, on a throw-away copy, to show what a failure looks like."""
 import pandas as pd
 import streamlit as st
 
-from nnlab import gradcheck, hyperparams
+from nnlab.core import gradcheck, hyperparams
 from pages import common, controls, inside_view
 
 N_EXAMPLES = 8  # a small batch: the check evaluates the loss four times per entry

@@ -8,8 +8,8 @@ training lock), so looking never disturbs an epoch under way.
 import numpy as np
 import streamlit as st
 
-from nnlab import figures, hyperparams, inspect
-from nnlab import figures_inside as fi
+from nnlab.viz import figures, inspect, figures_inside as fi
+from nnlab.core import hyperparams
 from pages import common
 from pages import training_run as tr
 

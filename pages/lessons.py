@@ -1,4 +1,4 @@
-"""Lessons: a guided path through the ideas, one setup per step (nnlab/lessons.py).
+"""Lessons: a guided path through the ideas, one setup per step (pages/lessons_text.py).
 
 "Load this setup" applies the lesson's link (pages/share.py) and opens the Train
 page with it in the address bar, so a step's setup can also be shared or bookmarked.
@@ -7,7 +7,8 @@ lesson, or the controls as they were before the first lesson: pages/train.py).""
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from nnlab import lessons, sharelink
+from pages import lessons_text as lessons
+from nnlab.experiments import sharelink
 from pages import common, controls, errors, share
 
 PAGE_FILES = {"train": "pages/train.py", "sweep": "pages/sweep.py",  # the pages links open

@@ -5,7 +5,7 @@ the sidebar) or with a link's list of controls (`controls=toy,noise,lr`) they ar
 the page, under the buttons, beside the boundary the room watches."""
 import streamlit as st
 
-from nnlab import toy2d
+from nnlab.data import toy2d
 from pages import common, controls, errors, share
 from pages import playground_run as pr
 
@@ -13,7 +13,7 @@ P = pr.PREFIX
 
 
 def option_ui(name: str, **kwargs):
-    """The widget of data option `name`, from its row in nnlab.toy2d.OPTIONS."""
+    """The widget of data option `name`, from its row in nnlab.data.toy2d.OPTIONS."""
     o = toy2d.OPTION[name]
     if not controls.drawn(name, P):  # a link lists other controls: this one keeps its value
         return st.session_state[P + name]

@@ -5,7 +5,7 @@ The Playground keeps everything in one object of its own, `Play`, in
 st.session_state["playground"]: the Train page's model, trainer and controls
 are never touched, so playing here loses nothing there.  Its controls are the
 Train page's widgets under the prefix "pg_" (pages/controls.py) plus the data
-options of nnlab.toy2d.OPTIONS, also "pg_<name>".
+options of nnlab.data.toy2d.OPTIONS, also "pg_<name>".
 
 As in TensorFlow Playground, a change of the data, the features, the network or
 the seed makes a new (untrained) model at once, and a run under way goes on
@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from nnlab import figures, figures_2d, plane, toy2d
-from nnlab.network import Network
-from nnlab.training import Trainer
+from nnlab.viz import figures, figures_2d, plane
+from nnlab.data import toy2d
+from nnlab.core.network import Network
+from nnlab.train.trainer import Trainer
 from pages import common, controls
 from pages.live_chart import LiveCharts
 from pages.training_run import StopException, finished_notice

@@ -1,4 +1,4 @@
-"""Shared links in the app (the link format: nnlab/sharelink.py).  Not a page.
+"""Shared links in the app (the link format: nnlab/experiments/sharelink.py).  Not a page.
 
 A link opened is applied once per tab, in `common.frame()` before any widget is
 drawn: the training controls get the setup a new tab starts with, overwritten by the
@@ -20,7 +20,9 @@ import urllib.parse
 
 import streamlit as st
 
-from nnlab import hyperparams, sharelink, toy2d
+from nnlab.core import hyperparams
+from nnlab.experiments import sharelink
+from nnlab.data import toy2d
 from pages import controls, qr
 
 

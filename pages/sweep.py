@@ -1,14 +1,16 @@
 """Sweep: the Train page's setup trained for several values of one setting (or
 a grid of two), several seeds each, in parallel (joblib, or a Dask cluster);
 results arrive live; the best value is retrained and tested, and can be loaded
-into the Train page.  The work is nnlab/sweep.py's; this page draws it."""
+into the Train page.  The work is nnlab/experiments/sweep.py's; this page draws it."""
 import os
 import time
 
 import pandas as pd
 import streamlit as st
 
-from nnlab import figures, hyperparams, sweep
+from nnlab.viz import figures
+from nnlab.core import hyperparams
+from nnlab.experiments import sweep
 from pages import common, controls, errors, share
 
 SUGGESTED = {"l2": "logspace:-2:2:10", "l1": "logspace:-4:0:5", "lr": "logspace:-3:0:7",

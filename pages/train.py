@@ -2,8 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from nnlab import escape, estimate, figures, lessons, presets
-from nnlab.network import Network
+from nnlab.viz import escape, figures
+from nnlab.experiments import estimate, presets
+from pages import lessons_text as lessons
+from nnlab.core.network import Network
 from pages import common, controls, errors, present, share, wording
 from pages import training_run as tr
 
@@ -106,7 +108,7 @@ def _estimate_key(ctl, data) -> str:
 def estimate_ui(ctl, data):
     """Before a long run: how long it will take, from a measured time per epoch —
     the model's own last epochs, or (before the first) a fraction of a second of
-    training a throw-away copy (nnlab/estimate.py).  Nothing for short runs."""
+    training a throw-away copy (nnlab/experiments/estimate.py).  Nothing for short runs."""
     trainer = st.session_state.trainer
     done = trainer.epoch if trainer is not None else 0
     left = ctl["epochs"] - done

@@ -27,11 +27,12 @@ except ImportError:  # pragma: no cover - another Streamlit layout
     class StopException(BaseException):
         pass
 
-from nnlab import figures, verdict
-from nnlab.fast.room import ROOM
-from nnlab.network import Network
-from nnlab.optimizers import suggest_lr
-from nnlab.training import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
+from nnlab.viz import figures
+from nnlab.experiments import verdict
+from nnlab.train.fast.room import ROOM
+from nnlab.core.network import Network
+from nnlab.train.optimizers import suggest_lr
+from nnlab.train.trainer import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
 
 from pages import common, controls, wording
 
@@ -215,7 +216,7 @@ class TrainView:
 
     def draw_last_run(self):
         """How long the last Train/Step took, and how much of it was training: the
-        rest is this page drawing (measured by tests/measure_dashboard.py).  Drawn
+        rest is this page drawing (measured by tests/measure/measure_dashboard.py).  Drawn
         only when a run is over, so a live run shows no stale figure."""
         if st.session_state.last_run is None:
             return
@@ -296,7 +297,7 @@ def draw_idle(view: TrainView):
 
 
 def outcome_ui(trainer, view: TrainView):
-    """The end-of-run verdict (nnlab.verdict), above the charts: green only for a
+    """The end-of-run verdict (nnlab.experiments.verdict), above the charts: green only for a
     run that learned; amber with the likely cause and one thing to try; red for a
     divergence.  How to train further goes under the charts."""
     if trainer is None or not trainer.finished:

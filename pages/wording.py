@@ -14,10 +14,10 @@ _CLI_NOTE = re.compile(r"\s*\([^()]*(--|python -m|bench )[^()]*\)")
 _FOLDER = re.compile(r"IDX files in [^)]*")
 
 
-# The dataset names (nnlab.data.DATASETS keys, kept in links and settings) as people read them.
+# The dataset names (nnlab.data.datasets.DATASETS keys, kept in links and settings) as people read them.
 DATASET_LABELS = {"digits": "Digits (8x8, scikit-learn)", "mnist": "MNIST (28x28)", "csv": "Your CSV"}
 
-# Downloading MNIST failed (nnlab.dataerror.Unreachable): the app's words, not the CLI's flags.
+# Downloading MNIST failed (nnlab.data.dataerror.Unreachable): the app's words, not the CLI's flags.
 MNIST_OFFLINE = ("MNIST could not be downloaded: this server cannot reach OpenML (no internet?). To use it "
                  "anyway, put the four MNIST files in a folder on the server and type that folder under "
                  "**Advanced** above; meanwhile the data in use stays as it was.")

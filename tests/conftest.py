@@ -63,8 +63,9 @@ def render_strokes(strokes, size=320, width=22, scale=0.75, offset=(0.0, 0.0)):
 @pytest.fixture(scope="session")
 def digits_model():
     """The Draw page's default model (the 'digits' preset, 100 epochs: ~3 s), trained once per session."""
-    from nnlab import data, presets
-    from nnlab.training import Trainer
+    from nnlab.data import datasets as data
+    from nnlab.experiments import presets
+    from nnlab.train.trainer import Trainer
 
     ds = data.load_dataset("digits")
     net, cfg = presets.build("digits", ds, seed=0, epochs=100)

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datafiles import csv_bytes, image_csv, write_mnist_folder  # noqa: E402
 
-from nnlab import dataerror  # noqa: E402
-from nnlab.data import MNIST_ENV  # noqa: E402
+from nnlab.data import dataerror  # noqa: E402
+from nnlab.data.datasets import MNIST_ENV  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

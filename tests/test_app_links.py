@@ -1,8 +1,8 @@
 """Every setup the controls can make survives its own Share link, and no query string
 breaks a page (property-based, through Streamlit's AppTest).
 
-The setups are drawn from the controls' own declarations (nnlab/hyperparams.py,
-nnlab/toy2d.py OPTIONS): a control added there is drawn here too.  Issue 21: a link
+The setups are drawn from the controls' own declarations (nnlab/core/hyperparams.py,
+nnlab/data/toy2d.py OPTIONS): a control added there is drawn here too.  Issue 21: a link
 of three hidden layers crashed every page that opened it; these tests draw any depth
 up to the maximum, any widths, one or per-layer activations, every optimizer with its
 own settings, and every dataset a link can hold.
@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from nnlab import losses, sharelink, toy2d
+from nnlab.core import losses
+from nnlab.experiments import sharelink
+from nnlab.data import toy2d
 from pages import controls
 from pages import playground_run as pr
 

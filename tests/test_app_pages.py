@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnlab import data as nndata
-from nnlab import modelfile, presets
-from nnlab.training import Trainer
+from nnlab.data import datasets as nndata
+from nnlab import modelfile
+from nnlab.experiments import presets
+from nnlab.train.trainer import Trainer
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -635,7 +636,7 @@ def test_layer_table_keeps_every_column_with_thousands_separators():
 
 
 def test_draw_with_an_empty_canvas_shows_no_class_in_red(trained, monkeypatch):
-    from nnlab import figures
+    from nnlab.viz import figures
     from pages.common import DRAW_OFFER_EPOCHS
 
     monkeypatch.setitem(DRAW_OFFER_EPOCHS, "digits", 2)
@@ -713,9 +714,9 @@ def test_switching_to_mnist_offers_its_preset_and_shows_no_server_path(tmp_path)
 
 
 def test_a_long_run_says_how_long_before_it_starts(monkeypatch, tmp_path):
-    """The estimate is measured (nnlab.estimate); here the measurement is replaced by
+    """The estimate is measured (nnlab.experiments.estimate); here the measurement is replaced by
     the issue's 3.2 s per epoch, so 100 epochs read "about 5 min 20 s"."""
-    from nnlab import estimate
+    from nnlab.experiments import estimate
 
     calls = []
     monkeypatch.setattr(estimate, "seconds_per_epoch", lambda *a, **k: calls.append(1) or 3.2)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnlab import toy2d
+from nnlab.data import toy2d
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

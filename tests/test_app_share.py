@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnlab import lessons, sharelink, toy2d
+from pages import lessons_text as lessons
+from nnlab.experiments import sharelink
+from nnlab.data import toy2d
 from pages import controls
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

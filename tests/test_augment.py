@@ -1,12 +1,13 @@
-"""Augmentation (nnlab.augment): seeded, vectorised, values kept in range, and the
+"""Augmentation (nnlab.core.augment): seeded, vectorised, values kept in range, and the
 "affine" kind really turns, slants and stretches."""
 import numpy as np
 import pytest
 
-from nnlab.augment import AUGMENTATIONS, check_augment, random_affine, random_matrices
-from nnlab.data import load_dataset
-from nnlab.network import Network, NetworkConfig
-from nnlab.training import Trainer, TrainConfig
+from nnlab.core.augment import AUGMENTATIONS, check_augment, random_affine, random_matrices
+from nnlab.data.datasets import load_dataset
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.train.trainer import Trainer
 
 STILL = dict(rotate=0.0, slant=0.0, scale=(1.0, 1.0), aspect=0.0, shift=0.0)
 

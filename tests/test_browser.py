@@ -396,8 +396,9 @@ def test_mnist_progress_moves_inside_an_epoch_and_stop_pauses_it(page):
 
 def test_default_run_takes_about_the_headless_time(page, capsys):
     """The digits preset in the browser vs the same config trained headless."""
-    from nnlab import data, presets
-    from nnlab.training import Trainer
+    from nnlab.data import datasets as data
+    from nnlab.experiments import presets
+    from nnlab.train.trainer import Trainer
 
     ds = data.load_dataset("digits")
     net, cfg = presets.build("digits-quick", ds, seed=0)

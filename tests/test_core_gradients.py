@@ -3,10 +3,11 @@ every registered activation x loss x layer kind, with and without regularisation
 import numpy as np
 import pytest
 
-from nnlab.activations import ACTIVATIONS
-from nnlab.gradcheck import check_random_network, gradient_check
-from nnlab.losses import LOSSES, OUTPUTS
-from nnlab.network import Network, NetworkConfig
+from nnlab.core.activations import ACTIVATIONS
+from nnlab.core.gradcheck import check_random_network, gradient_check
+from nnlab.core.losses import LOSSES, OUTPUTS
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig
 
 LOSS_OUTPUTS = [(loss, out) for loss in LOSSES for out in OUTPUTS[loss]]
 TOL = 1e-6
@@ -34,8 +35,8 @@ def test_mixed_activations_deep_network():
 
 def test_gradcheck_detects_a_broken_backward(monkeypatch):
     """The check itself must fail when backward is wrong (a test that can fail)."""
-    import nnlab.activations as acts
-    import nnlab.layers as layers
+    import nnlab.core.activations as acts
+    import nnlab.core.layers as layers
 
     config = NetworkConfig(n_inputs=4, n_outputs=3, hidden=[5], activations=["tanh"], dtype="float64")
     net = Network(config, seed=0)

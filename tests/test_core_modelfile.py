@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from nnlab import modelfile
-from nnlab.data import load_dataset
+from nnlab.data.datasets import load_dataset
 from nnlab.modelfile import ModelFileError
-from nnlab.network import Network, NetworkConfig
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig
 
 
 @pytest.fixture()

@@ -1,10 +1,10 @@
 """One step of each optimizer against its formula, written out by hand — for both
-engines (the textbook classes in nnlab/optimizers.py and nnlab/fast/optimizers.py)."""
+engines (the textbook classes in nnlab/train/optimizers.py and nnlab/train/fast/optimizers.py)."""
 import numpy as np
 import pytest
 
-from nnlab.engines import ENGINES
-from nnlab.optimizers import OPTIMIZERS, make_optimizer
+from nnlab.train.engines import ENGINES
+from nnlab.train.optimizers import OPTIMIZERS, make_optimizer
 
 P0 = np.array([1.0, -2.0, 0.5, 3.0])
 G1 = np.array([0.1, -0.3, 2.0, 0.0])
@@ -90,7 +90,7 @@ def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, monkeypat
     """A weight whose gradient stays zero (an MNIST border pixel) has its state
     decay geometrically; subnormal floats would make every pass over the buffer
     slow, so the optimizer flushes tiny state values to exactly zero."""
-    import nnlab.fast.optimizers as optimizers
+    import nnlab.train.fast.optimizers as optimizers
 
     def subnormals_after(steps):
         opt, p = make_optimizer(name, lr=1e-3), np.ones(8, np.float32)
@@ -115,7 +115,7 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
     divergence itself)."""
     import warnings
 
-    from nnlab.fast import threads
+    from nnlab.train.fast import threads
 
     rng = np.random.default_rng(1)
     n = 100_003
@@ -149,7 +149,7 @@ def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
     next batch), this thread takes a larger share so both finish together."""
     import time
 
-    from nnlab.fast import threads
+    from nnlab.train.fast import threads
 
     monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: 2)
     opt = make_optimizer("adam", lr=1e-3)
@@ -162,7 +162,7 @@ def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
 
 
 def test_update_is_shared_only_for_big_networks_and_quiet_blas(monkeypatch):
-    from nnlab.fast import threads
+    from nnlab.train.fast import threads
 
     monkeypatch.setattr(threads, "_blas_workers_sleep", lambda: True)
     monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
@@ -176,7 +176,7 @@ def test_update_is_shared_only_for_big_networks_and_quiet_blas(monkeypatch):
 
 
 def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
-    from nnlab.fast import threads
+    from nnlab.train.fast import threads
 
     if not threads._openblas_only():
         pytest.skip("NumPy's BLAS here is not OpenBLAS")
@@ -186,7 +186,7 @@ def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
 
 
 def _step_in_child(queue):
-    from nnlab.fast import threads
+    from nnlab.train.fast import threads
 
     threads.optimizer_threads = lambda n_params: 2
     opt, p = make_optimizer("adam", lr=1e-3), np.zeros(100_000, np.float32)
@@ -200,7 +200,7 @@ def test_a_forked_child_gets_its_own_helper_thread():
     child does not have: it would wait forever."""
     import multiprocessing
 
-    from nnlab.fast import threads
+    from nnlab.train.fast import threads
 
     threads.helper().submit(lambda: None).result()  # the parent's helper thread is running
     ctx = multiprocessing.get_context("fork")

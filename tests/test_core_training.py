@@ -4,10 +4,11 @@ import math
 import numpy as np
 import pytest
 
-from nnlab.augment import random_shift
-from nnlab.data import load_dataset
-from nnlab.network import Network, NetworkConfig
-from nnlab.training import Trainer, TrainConfig
+from nnlab.core.augment import random_shift
+from nnlab.data.datasets import load_dataset
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.train.trainer import Trainer
 
 RECORD_KEYS = {"epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "seconds"}
 
@@ -200,7 +201,7 @@ def test_helper_thread_sharing_the_update_and_gathering_ahead_changes_nothing(di
     next batch meanwhile.  Forced on for this small one: the weights, the losses
     and a pause in the middle of an epoch must come out bit for bit as with one
     thread — the same batches, the same augmentation draws, the same updates."""
-    from nnlab.fast import threads
+    from nnlab.train.fast import threads
 
     def train(workers):
         monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: workers)

@@ -1,13 +1,21 @@
 """The verdict on a finished run: chance level, a loss that went up, a stall,
-a divergence, and the learning rate it suggests (nnlab/verdict.py, no Streamlit)."""
+a divergence, and the learning rate it suggests (nnlab/experiments/verdict.py, no Streamlit)."""
 import numpy as np
 import pytest
 
-from nnlab.data import load_dataset
-from nnlab.network import Network, NetworkConfig
-from nnlab.optimizers import DEFAULT_LR, USUAL_LR, suggest_lr
-from nnlab.training import Trainer, TrainConfig
-from nnlab.verdict import chance_level, diverged_model, judge, judge_trainer, stalled_since, val_above_train
+from nnlab.data.datasets import load_dataset
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.train.optimizers import DEFAULT_LR, USUAL_LR, suggest_lr
+from nnlab.train.trainer import Trainer
+from nnlab.experiments.verdict import (
+    chance_level,
+    diverged_model,
+    judge,
+    judge_trainer,
+    stalled_since,
+    val_above_train,
+)
 
 
 def rec(epoch, val, train=None, loss=1.0, **extra):

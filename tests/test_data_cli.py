@@ -4,10 +4,11 @@ import pytest
 
 from datafiles import csv_bytes, image_csv, write_mnist_folder
 from nnlab import modelfile
-from nnlab.cli import main
-from nnlab.data import load_dataset
-from nnlab.kaggle import submission_csv, submission_from_csv
-from nnlab.network import Network, NetworkConfig
+from nnlab.cli.main import main
+from nnlab.data.datasets import load_dataset
+from nnlab.experiments.kaggle import submission_csv, submission_from_csv
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig
 
 
 def run(capsys, *argv):

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from datafiles import csv_bytes, feature_csv, image_csv
-from nnlab import dataerror
-from nnlab.data import load_dataset
-from nnlab.dataerror import DataError
-from nnlab.tabular import parse_labeled, parse_unlabeled
+from nnlab.data import dataerror
+from nnlab.data.datasets import load_dataset
+from nnlab.data.dataerror import DataError
+from nnlab.data.tabular import parse_labeled, parse_unlabeled
 
 
 def load(raw, **kw):

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from datafiles import feature_csv, idx_bytes, image_csv
-from nnlab.data import Dataset, load_dataset
-from nnlab.dataerror import DataError
-from nnlab.idx import parse_idx
-from nnlab.tabular import parse_unlabeled
+from nnlab.data.datasets import Dataset, load_dataset
+from nnlab.data.dataerror import DataError
+from nnlab.data.idx import parse_idx
+from nnlab.data.tabular import parse_unlabeled
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TOKENS = [b",", b"\n", b"\r\n", b";", b"\t", b'"', b"NaN", b"abc", b"1e400", b"-3", b"", b" ", b"\x00",
@@ -111,7 +111,7 @@ def test_idx_parser_returns_array_or_clean_error(raw):
 
 def _row_check(raw):
     """What the vectorised row check says about `raw`: a row count or the error text."""
-    from nnlab.csvread import _check_rows, _checked_bytes, _header
+    from nnlab.data.csvread import _check_rows, _checked_bytes, _header
 
     try:
         body, encoding = _checked_bytes(raw, "file")
@@ -127,7 +127,7 @@ def _row_check(raw):
                      .map(str.encode)))
 def test_row_check_does_not_depend_on_the_block_size(raw):
     """Blocks of 3 bytes cut every quote, \\r\\n and line in two: same answer as one block."""
-    from nnlab import csvread
+    from nnlab.data import csvread
 
     whole = _row_check(raw)
     saved = csvread._BLOCK

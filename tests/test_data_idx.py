@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from datafiles import MNIST_DIR, have_mnist, idx_bytes, write_mnist_folder
-from nnlab.data import MNIST_ENV, load_dataset, load_mnist
-from nnlab.dataerror import DataError, Unreachable
-from nnlab.idx import parse_idx, read_mnist_folder
+from nnlab.data.datasets import MNIST_ENV, load_dataset, load_mnist
+from nnlab.data.dataerror import DataError, Unreachable
+from nnlab.data.idx import parse_idx, read_mnist_folder
 
 
 # ------------------------------------------------------------------ parse_idx
@@ -69,8 +69,8 @@ def test_huge_header_sizes_do_not_allocate():
 @pytest.mark.timeout(30)
 def test_a_gzipped_header_declaring_too_much_is_refused_before_unpacking(monkeypatch):
     """(2**31, 28, 28) images promised, and 200 MB of zeros behind them: refused from the header."""
-    import nnlab.dataerror as dataerror
-    from nnlab import idx
+    import nnlab.data.dataerror as dataerror
+    from nnlab.data import idx
 
     bomb = gzip.compress(b"\x00\x00\x08\x03" + np.array([2 ** 31, 28, 28], ">u4").tobytes() + bytes(200 * 2 ** 20))
     unpacked = []

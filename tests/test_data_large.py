@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from datafiles import REPO
-from nnlab import csvread, tabular
-from nnlab.data import load_dataset
-from nnlab.dataerror import MAX_FILE_BYTES, DataError
+from nnlab.data import csvread, tabular
+from nnlab.data.datasets import load_dataset
+from nnlab.data.dataerror import MAX_FILE_BYTES, DataError
 
 MB = 2 ** 20
 NEAR_LIMIT = MAX_FILE_BYTES - MB  # just under what an upload may hold
@@ -150,7 +150,7 @@ def test_cli_refuses_the_issue_file_in_one_line(tmp_path):
 
 @pytest.mark.timeout(60)
 def test_kaggle_test_csv_path_has_the_same_limits():
-    from nnlab.tabular import parse_unlabeled
+    from nnlab.data.tabular import parse_unlabeled
 
     with pytest.raises(DataError, match="duplicate column names"):
         parse_unlabeled(b",".join([b"pixel0"] * 50_000) + b"\n" + b",".join([b"0"] * 50_000) + b"\n")

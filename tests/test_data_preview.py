@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 
 from datafiles import image_csv
-from nnlab import dataerror
-from nnlab.data import load_dataset
-from nnlab.preview import class_counts, first_rows, image_grid
+from nnlab.data import dataerror
+from nnlab.data.datasets import load_dataset
+from nnlab.viz.preview import class_counts, first_rows, image_grid
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,11 +1,11 @@
 """The model the Draw page offers on `digits` reads hand-drawn digits (issue 11;
-the figures before and after are in docs/draw.md, from tests/measure_draw.py)."""
+the figures before and after are in docs/draw.md, from tests/measure/measure_draw.py)."""
 import numpy as np
 import pytest
 from conftest import DIGIT_STROKES, render_strokes
 from strokes import PLACEMENTS, STYLES, drawings
 
-from nnlab import preprocess
+from nnlab.data import preprocess
 
 MARGIN = 0.2  # "clearly ahead": the right class's probability at least this much above any other
 

@@ -1,5 +1,5 @@
-"""The two engines agree: the textbook path (nnlab/optimizers.py, nnlab/batches.py)
-and the fast one (nnlab/fast/) give the same losses, weights and optimizer state
+"""The two engines agree: the textbook path (nnlab/train/optimizers.py, nnlab/train/batches.py)
+and the fast one (nnlab/train/fast/) give the same losses, weights and optimizer state
 after the same steps, for every optimizer, on a small and a large network."""
 import logging
 import os
@@ -7,12 +7,13 @@ import os
 import numpy as np
 import pytest
 
-from nnlab import engines
-from nnlab.data import Dataset, load_dataset
-from nnlab.fast import openblas, threads
-from nnlab.network import Network, NetworkConfig
-from nnlab.optimizers import OPTIMIZERS, make_optimizer
-from nnlab.training import Trainer, TrainConfig
+from nnlab.train import engines
+from nnlab.data.datasets import Dataset, load_dataset
+from nnlab.train.fast import openblas, threads
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.train.optimizers import OPTIMIZERS, make_optimizer
+from nnlab.train.trainer import Trainer
 
 SETTINGS = {"gd": dict(lr=0.5), "sgd": dict(lr=0.1), "momentum": dict(lr=0.05), "nesterov": dict(lr=0.05),
             "rmsprop": dict(lr=0.001), "adam": dict(lr=0.003)}

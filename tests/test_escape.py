@@ -1,5 +1,5 @@
 """User text shown as itself: in a chart (plotly reads HTML) and in Markdown."""
-from nnlab import escape
+from nnlab.viz import escape
 
 
 def test_chart_text_escapes_html():

@@ -18,8 +18,7 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from nnlab import NNClassifier
 from nnlab.estimator import EXPECTED_FAILED_CHECKS
-from nnlab.network import NetworkConfig
-from nnlab.training import TrainConfig
+from nnlab.core.config import NetworkConfig, TrainConfig
 
 
 def test_passes_scikit_learns_estimator_checks():
@@ -36,7 +35,7 @@ def test_passes_scikit_learns_estimator_checks():
 def test_every_setting_of_the_table_is_a_parameter_with_its_default():
     import inspect
 
-    from nnlab import hyperparams
+    from nnlab.core import hyperparams
 
     params = inspect.signature(NNClassifier).parameters
     table = [st for st in hyperparams.SETTINGS if st.section in ("network", "train", "engine")

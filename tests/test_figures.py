@@ -1,10 +1,10 @@
-"""Plotly figure builders (nnlab.figures): pure functions, checked on their data."""
+"""Plotly figure builders (nnlab.viz.figures): pure functions, checked on their data."""
 import math
 
 import numpy as np
 import plotly.graph_objects as go
 
-from nnlab import figures
+from nnlab.viz import figures
 
 
 def record(epoch, train_loss, val_loss=None, train_acc=None, val_acc=None):
@@ -111,7 +111,7 @@ def every_figure():
     """One figure of each builder (figures, figures_2d, figures_inside), by name."""
     from types import SimpleNamespace
 
-    from nnlab import figures_2d, figures_inside
+    from nnlab.viz import figures_2d, figures_inside
     xs = np.linspace(-3, 3, 6, dtype=np.float32)
     proba = np.full((6, 6, 2), 0.5, np.float32)
     maps = SimpleNamespace(xs=xs, proba=proba, units=[np.ones((3, 6, 6), np.float32)])
@@ -255,7 +255,7 @@ def test_a_diverged_first_epoch_is_shown_not_an_empty_chart():
 
 
 def test_compare_figure_one_colour_per_run_train_and_validation():
-    from nnlab.figures import compare_figure
+    from nnlab.viz.figures import compare_figure
 
     h = [{"epoch": i + 1, "train_loss": 1 / (i + 1), "val_loss": 1.1 / (i + 1)} for i in range(4)]
     fig = compare_figure({"lr 0.1": h, "lr 0.01": h[:2]}, "loss", "Loss")
@@ -270,7 +270,7 @@ def test_compare_figure_one_colour_per_run_train_and_validation():
 
 def test_compare_figure_shows_a_run_s_name_as_written_not_as_html():
     """A run named <b>my run</b> was drawn bold in the legend and the hover (issue 21 §5)."""
-    from nnlab.figures import compare_figure
+    from nnlab.viz.figures import compare_figure
 
     h = [{"epoch": 1, "train_loss": 1.0, "val_loss": 1.1}]
     fig = compare_figure({"<b>my run</b> & %{y}": h}, "loss", "Loss")
@@ -282,7 +282,7 @@ def test_legends_under_the_charts_keep_clear_of_the_epoch_axis_title():
     """A legend at a paper y below the plot (-0.2) landed on the "epoch" title (Compare and
     Inside's gradient charts): it sits at the figure's bottom edge, in a strip plotly keeps
     for it, with the axis title fitted above (checked in Chromium: no overlap)."""
-    from nnlab import figures_inside
+    from nnlab.viz import figures_inside
 
     h = [{"epoch": 1, "train_loss": 1.0, "val_loss": 1.1, "grad_norms": [0.1, 0.01]}]
     for fig in (figures.compare_figure({"a": h}, "loss", "Loss"),
@@ -296,7 +296,7 @@ def test_legends_under_the_charts_keep_clear_of_the_epoch_axis_title():
 def test_sweep_figure_log_axis_error_bars_and_the_best_marked():
     import pytest
 
-    from nnlab.figures import sweep_figure, sweep_grid_figure
+    from nnlab.viz.figures import sweep_figure, sweep_grid_figure
 
     rows = [{"l2": v, "val_accuracy_mean": a, "val_accuracy_std": 0.01} for v, a in ((1.0, 0.9), (0.01, 0.8))]
     fig = sweep_figure(rows, "l2", log_x=True, best=rows[0])
@@ -322,7 +322,7 @@ def wcag_contrast(a: str, b: str) -> float:
 def test_layer_lines_show_on_the_light_and_the_dark_page():
     """The Inside page's per-layer lines ran from light to dark blue: the output layer's
     vanished on the dark theme (#171614), the first layer's on white.  WCAG asks 3:1 of graphics."""
-    from nnlab import figures_inside
+    from nnlab.viz import figures_inside
     for n in range(1, 9):
         for colour in figures_inside.layer_colors(n):
             assert wcag_contrast(colour, "#ffffff") >= 3 and wcag_contrast(colour, "#171614") >= 3, colour

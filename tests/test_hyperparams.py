@@ -1,4 +1,4 @@
-"""The settings table (nnlab/hyperparams.py) and everything derived from it: the
+"""The settings table (nnlab/core/hyperparams.py) and everything derived from it: the
 configs, the optimizers' defaults, the CLI's flags, the dashboard's widgets, presets."""
 import dataclasses
 import inspect
@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from nnlab import activations, augment, cli, data, hyperparams, initializers, losses, optimizers, presets
-from nnlab.config import NetworkConfig, TrainConfig
-from nnlab.hyperparams import SETTINGS
+from nnlab.core import activations, augment, hyperparams, initializers, losses
+from nnlab.cli import main as cli
+from nnlab.data import datasets as data
+from nnlab.train import optimizers
+from nnlab.experiments import presets
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.hyperparams import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPES = ("int", "float", "choice", "int list", "choice list")
@@ -198,7 +202,7 @@ def test_train_with_an_image_preset_on_a_csv_of_features_leaves_augmentation_off
 
 
 def test_engine_is_declared_and_is_the_engines_registry():
-    from nnlab.engines import DEFAULT_ENGINE, ENGINES
+    from nnlab.train.engines import DEFAULT_ENGINE, ENGINES
 
     engine = hyperparams.get("engine")
     assert engine.choices == tuple(ENGINES) and engine.default == DEFAULT_ENGINE and not engine.widget

@@ -1,4 +1,4 @@
-"""Inside the network (issue 16): the statistics of nnlab.inspect, the trainer's recorded
+"""Inside the network (issue 16): the statistics of nnlab.viz.inspect, the trainer's recorded
 gradient statistics on both engines, the per-layer gradient check and its CLI, the
 Inside figures."""
 import json
@@ -9,10 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlab import bench, figures_inside, gradcheck, gradstats, inspect
-from nnlab.data import Dataset, load_dataset
-from nnlab.network import Network, NetworkConfig
-from nnlab.training import Trainer, TrainConfig
+from nnlab.experiments import bench
+from nnlab.viz import figures_inside, inspect
+from nnlab.core import gradcheck
+from nnlab.train import gradstats
+from nnlab.data.datasets import Dataset, load_dataset
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.train.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,7 +145,7 @@ def test_both_engines_record_the_same_gradient_statistics(digits):
 
 
 def test_recording_is_off_by_default_and_in_the_speed_benchmark(digits):
-    from nnlab import hyperparams
+    from nnlab.core import hyperparams
 
     assert hyperparams.default("record_grads") is False and hyperparams.get("record_grads").section == "engine"
     trainer = Trainer(net_of([8], "relu"), digits, TrainConfig(epochs=2))

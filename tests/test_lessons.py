@@ -1,14 +1,16 @@
-"""The lessons (nnlab/lessons.py): every step is complete, its setup builds, the
+"""The lessons (pages/lessons_text.py): every step is complete, its setup builds, the
 Train page's controls can show it exactly, and what its text promises happens."""
 import re
 
 import pytest
 
-from nnlab import hyperparams, lessons, sharelink
-from nnlab.config import NetworkConfig, TrainConfig
-from nnlab.data import load_dataset
-from nnlab.network import Network
-from nnlab.training import Trainer
+from nnlab.core import hyperparams
+from pages import lessons_text as lessons
+from nnlab.experiments import sharelink
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.data.datasets import load_dataset
+from nnlab.core.network import Network
+from nnlab.train.trainer import Trainer
 from pages import controls
 
 LESSONS = lessons.LESSONS

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 
 def run_script(name, *args):
-    r = subprocess.run([sys.executable, str(ROOT / "tests" / name), *args], cwd=ROOT, capture_output=True,
+    r = subprocess.run([sys.executable, str(ROOT / "tests" / "measure" / name), *args], cwd=ROOT, capture_output=True,
                        text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout.strip().splitlines()[-1]), r.stdout
@@ -64,7 +64,7 @@ def test_measure_draw_reports_the_offers_rates():
 
 
 def test_measure_uploads_reports_each_case_and_its_outcome():
-    r = subprocess.run([sys.executable, str(ROOT / "tests" / "measure_uploads.py"), "--only", "duplicate names"],
+    r = subprocess.run([sys.executable, str(ROOT / "tests" / "measure" / "measure_uploads.py"), "--only", "duplicate names"],
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()

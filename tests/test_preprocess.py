@@ -1,10 +1,10 @@
-"""Canvas drawing -> network input (nnlab.preprocess)."""
+"""Canvas drawing -> network input (nnlab.data.preprocess)."""
 import numpy as np
 import pytest
 from conftest import render_strokes
 from sklearn.datasets import load_digits
 
-from nnlab import preprocess
+from nnlab.data import preprocess
 
 
 def blank(size=320):

@@ -7,13 +7,14 @@ import time
 import pytest
 from threadpoolctl import threadpool_info
 
-from nnlab.data import load_dataset
-from nnlab.engines import get_engine
-from nnlab.fast.room import ALL, Room
-from nnlab.network import Network, NetworkConfig
-from nnlab.training import Trainer, TrainConfig
+from nnlab.data.datasets import load_dataset
+from nnlab.train.engines import get_engine
+from nnlab.train.fast.room import ALL, Room
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.train.trainer import Trainer
 
-SMALL = (32, [64, 128, 10])    # 1 BLAS thread (nnlab/fast/threads.py: blas_threads)
+SMALL = (32, [64, 128, 10])    # 1 BLAS thread (nnlab/train/fast/threads.py: blas_threads)
 BIG = (1257, [64, 512, 10])    # all cores: a full-batch product of 82 MFLOP
 
 
@@ -184,7 +185,7 @@ def test_two_sessions_training_at_once_get_the_same_records_as_each_alone():
 
 
 def test_a_training_counts_as_under_way_until_its_run_ends_or_is_dropped():
-    from nnlab.fast.room import ROOM
+    from nnlab.train.fast.room import ROOM
 
     data = load_dataset("digits")
     trainer = Trainer(Network(NetworkConfig(64, 10, [16], ["relu"]), seed=0), data, TrainConfig(epochs=3))

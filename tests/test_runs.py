@@ -3,7 +3,7 @@ table, legend names, CSV, rename / delete / baseline, a bounded size."""
 import pandas as pd
 import pytest
 
-from nnlab.runs import RunLog
+from nnlab.experiments.runs import RunLog
 
 
 def hist(n, acc=0.9):

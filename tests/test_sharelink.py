@@ -1,4 +1,4 @@
-"""Shared links without Streamlit (nnlab/sharelink.py): every setting of the table
+"""Shared links without Streamlit (nnlab/experiments/sharelink.py): every setting of the table
 survives a link, bad values are listed and not applied, and nothing a URL can hold
 makes decode raise."""
 import random
@@ -7,7 +7,9 @@ import urllib.parse
 
 import pytest
 
-from nnlab import hyperparams, sharelink, sweep, toy2d
+from nnlab.core import hyperparams
+from nnlab.experiments import sharelink, sweep
+from nnlab.data import toy2d
 
 SETUP = {k.name: k for k in sharelink.SETUP}
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from nnlab import sweep
-from nnlab.data import load_dataset
-from nnlab.network import NetworkConfig
-from nnlab.sweep import SweepError
-from nnlab.training import TrainConfig
+from nnlab.experiments import sweep
+from nnlab.data.datasets import load_dataset
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.experiments.sweep import SweepError
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +165,7 @@ def test_a_worker_that_dies_mid_sweep_keeps_and_reports_the_finished_runs(monkey
 
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-    from nnlab import cli
+    from nnlab.cli import main as cli
 
     def dying(data, net_cfg, train_cfg, axes, seeds, n_jobs=None, scheduler=None):
         for v in list(axes["l2"])[:2]:
@@ -186,7 +185,7 @@ def test_a_worker_that_dies_mid_sweep_keeps_and_reports_the_finished_runs(monkey
 def test_a_sweep_worker_starts_without_sklearn_or_scipy():
     """A worker unpickles one_run and a Dataset: importing them must not load scikit-learn
     or SciPy (0.9 s of each worker's start-up, most of the 2-process sweep's lost speed-up)."""
-    code = ("import sys, pickle, nnlab.sweep, nnlab.data\n"
+    code = ("import sys, pickle, nnlab.experiments.sweep, nnlab.data.datasets\n"
             "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
@@ -195,7 +194,7 @@ def test_a_sweep_worker_starts_without_sklearn_or_scipy():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_malloc_thresholds_are_raised_only_where_the_environment_froze_them(monkeypatch):
-    from nnlab.fast import malloc
+    from nnlab.train.fast import malloc
 
     monkeypatch.setattr(malloc, "_done", False)
     assert malloc.reuse_freed_blocks(environ={}) is False             # glibc's dynamic rule left alone

@@ -1,11 +1,14 @@
-"""The Playground's library: 2-D datasets and their options (nnlab/toy2d.py), the
-network over the plane (nnlab/plane.py) and its figures (nnlab/figures_2d.py)."""
+"""The Playground's library: 2-D datasets and their options (nnlab/data/toy2d.py), the
+network over the plane (nnlab/viz/plane.py) and its figures (nnlab/viz/figures_2d.py)."""
 import numpy as np
 import pytest
 
-from nnlab import figures_2d, hyperparams, plane, toy2d
-from nnlab.network import Network, NetworkConfig
-from nnlab.training import TrainConfig, Trainer
+from nnlab.viz import figures_2d, plane
+from nnlab.core import hyperparams
+from nnlab.data import toy2d
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.train.trainer import Trainer
 
 TOYS = list(toy2d.DATASETS)
 

@@ -7,9 +7,10 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from nnlab.data import Dataset, load_dataset
-from nnlab.network import Network, NetworkConfig
-from nnlab.training import Trainer, TrainConfig
+from nnlab.data.datasets import Dataset, load_dataset
+from nnlab.core.network import Network
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.train.trainer import Trainer
 
 pytestmark = pytest.mark.slow
 

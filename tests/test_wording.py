@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from nnlab import presets
+from nnlab.experiments import presets
 from pages import wording
 
 

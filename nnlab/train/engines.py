@@ -1,0 +1,60 @@
+"""Engines: the textbook path and the fast one, one name each.
+
+    Trainer(net, data, config, engine="reference")   # default: "fast"
+
+An engine supplies what differs between the two paths: the optimizer classes,
+the mini-batch source, and how BLAS runs during an epoch.  The network, the
+loss and the training loop (``nnlab/train/loop.py``) are shared.  Both give the same
+losses and weights, to float rounding (``tests/test_engines.py``).
+"""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Callable
+
+from nnlab.train import optimizers
+from nnlab.train.batches import Batches
+from nnlab.train.fast import optimizers as fast_optimizers, threads
+from nnlab.train.fast.room import ROOM
+from nnlab.train.fast.batches import PrefetchingBatches
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    description: str
+    optimizers: dict  # optimizer name -> class with step(params, grads), as optimizers.OPTIMIZERS
+    batches: type  # Batches or a subclass: (X, y, rng, image_shape), then .epoch(batch_size, augment)
+    blas: Callable  # (batch_size, layer_sizes) -> a context manager the epoch's batches run in
+
+
+def _no_blas_policy(batch_size, layer_sizes):
+    return contextlib.nullcontext()  # NumPy's defaults
+
+
+def _blas_threads_by_size(batch_size, layer_sizes):
+    # one BLAS thread for small products, all cores for big ones (see fast/threads.py),
+    # in a turn shared fairly with the other trainings of this process (fast/room.py)
+    return ROOM.turn(threads.blas_threads(batch_size, layer_sizes))
+
+
+ENGINES = {
+    "fast": Engine("fast", "In-place kernels, a helper thread, batches read ahead, BLAS threads by size, fair turns.",
+                   fast_optimizers.OPTIMIZERS, PrefetchingBatches, _blas_threads_by_size),
+    "reference": Engine("reference", "The textbook: each rule as its paper writes it, plain NumPy.",
+                        optimizers.OPTIMIZERS, Batches, _no_blas_policy),
+}
+DEFAULT_ENGINE = "fast"
+
+
+def check_engine(name) -> str:
+    key = str(name).strip().lower()
+    if key not in ENGINES:
+        raise ValueError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
+    return key
+
+
+def get_engine(name=DEFAULT_ENGINE) -> Engine:
+    """The Engine called `name` (ValueError listing the names if there is none)."""
+    return ENGINES[check_engine(name)]

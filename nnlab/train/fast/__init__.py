@@ -1,0 +1,18 @@
+"""The fast engine: everything in nnlab that exists only for speed.
+
+The textbook path (``nnlab/train/optimizers.py``, ``nnlab/train/batches.py``, the loop in
+``nnlab/train/loop.py``) computes the same numbers; ``tests/test_engines.py`` proves it.
+Here, beside it (as PyTorch's ``adam()`` dispatches to single-tensor, foreach
+or fused kernels):
+
+    optimizers.py  the same rules as in-place kernels on the flat buffers: no
+                   allocation per step, Adam's moments kept rescaled, a denormal
+                   flush, the update shared with a helper thread at an adaptive cut
+    batches.py     mini-batches gathered with np.take into two reused buffers, the
+                   next one gathered on the helper thread during the update
+    threads.py     BLAS thread policy per problem size; the helper thread
+    openblas.py    OPENBLAS_THREAD_TIMEOUT, set before NumPy loads (nnlab/__init__.py)
+
+Deliberately empty of imports: ``nnlab/__init__.py`` loads ``openblas`` before
+anything imports NumPy.
+"""
