@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nnlab.core import activations, augment, hyperparams, initializers, losses
-from nnlab.cli import main as cli
+from nnlab.cli import common, main as cli
 from nnlab.data import datasets as data
 from nnlab.train import optimizers
 from nnlab.experiments import presets
@@ -160,8 +160,8 @@ def _train_parser():
 def test_every_train_flag_is_a_setting_or_a_run_option_and_every_setting_has_its_flag():
     flags = {o for a in _train_parser()._actions for o in a.option_strings} - {"-h", "--help"}
     settings = {s.flag for s in SETTINGS if s.cli}
-    aliases = {a for extra in cli.FLAG_EXTRAS.values() for a in extra.get("aliases", ())}
-    assert flags == settings | aliases | set(cli.RUN_OPTIONS)
+    aliases = {a for extra in common.FLAG_EXTRAS.values() for a in extra.get("aliases", ())}
+    assert flags == settings | aliases | set(common.RUN_OPTIONS)
     assert {s.name for s in SETTINGS if not s.cli} == {"n_inputs", "n_outputs", "dtype"}
     dests = {a.dest for a in _train_parser()._actions if a.option_strings and a.dest in hyperparams.BY_NAME}
     assert dests == {s.name for s in SETTINGS if s.cli}
@@ -169,7 +169,7 @@ def test_every_train_flag_is_a_setting_or_a_run_option_and_every_setting_has_its
 
 def _configs(*argv, dataset=None):
     args = cli.build_parser().parse_args(["train", *argv])
-    return cli.configs_from_args(args, dataset or data.load_dataset("digits"))
+    return common.configs_from_args(args, dataset or data.load_dataset("digits"))
 
 
 def test_train_without_flags_uses_the_tables_defaults():

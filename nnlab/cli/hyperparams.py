@@ -4,34 +4,39 @@ from __future__ import annotations
 
 import json
 
+from nnlab.cli.common import cli_name, out
 from nnlab.core import hyperparams
-from nnlab.cli.main import _cli_name, _out
 
 
-def cmd_hyperparams(args):
+def add_parser(sub):
+    h = sub.add_parser("hyperparams", help="print every setting: type, default, allowed values, help, formula")
+    h.add_argument("--json", action="store_true", help="one JSON list of objects (name, type, default, help, ...)")
+
+
+def run(args):
     if args.json:
-        _out(json.dumps([s.to_json() for s in hyperparams.SETTINGS], ensure_ascii=False))
+        out(json.dumps([s.to_json() for s in hyperparams.SETTINGS], ensure_ascii=False))
         return 0
     for section in hyperparams.SECTIONS:
-        _out(f"{section.upper()}" + {"network": " (NetworkConfig)", "train": " (TrainConfig)",
+        out(f"{section.upper()}" + {"network": " (NetworkConfig)", "train": " (TrainConfig)",
                                      "engine": " (Trainer)"}.get(section, ""))
         for s in hyperparams.section(section):
             default = "by optimizer" if s.by_optimizer else "required" if s.required else \
-                s.label_of(s.default) if s.switch else _cli_name(s.default) if s.default is not None else "none"
+                s.label_of(s.default) if s.switch else cli_name(s.default) if s.default is not None else "none"
             flag = f"  {s.flag}" if s.cli else ""
             only = f"  (only {', '.join(s.optimizers or s.losses)})" if s.optimizers or s.losses else ""
-            _out(f"  {s.name}: {s.type}, default {default}{flag}{only}")
-            _out(f"      {s.help}")
-            _out(f"      allowed: {s.allowed()}")
-            if s.choices and not s.switch and any(s.label_of(c) != _cli_name(c) for c in s.choices):
-                _out("      shown as: " + ", ".join(f"{_cli_name(c)} = {s.label_of(c)}" for c in s.choices
-                                                          if s.label_of(c) != _cli_name(c)))
+            out(f"  {s.name}: {s.type}, default {default}{flag}{only}")
+            out(f"      {s.help}")
+            out(f"      allowed: {s.allowed()}")
+            if s.choices and not s.switch and any(s.label_of(c) != cli_name(c) for c in s.choices):
+                out("      shown as: " + ", ".join(f"{cli_name(c)} = {s.label_of(c)}" for c in s.choices
+                                                          if s.label_of(c) != cli_name(c)))
             if s.by_optimizer:
-                _out("      default (usual range): " + ", ".join(
+                out("      default (usual range): " + ", ".join(
                     f"{k} {v:g} ({s.usual[k][0]:g}-{s.usual[k][1]:g})" for k, v in s.by_optimizer.items()))
             if s.formula:
-                _out(f"      formula: {s.formula}")
+                out(f"      formula: {s.formula}")
             if s.pending:
-                _out(f"      pending: {s.pending}")
-        _out("")
+                out(f"      pending: {s.pending}")
+        out("")
     return 0

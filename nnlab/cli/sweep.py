@@ -1,4 +1,4 @@
-"""`python -m nnlab sweep` and `python -m nnlab bench sweep` (see nnlab/experiments/sweep.py).
+"""`python -m nnlab sweep`: one setup, several values of a setting (see nnlab/experiments/sweep.py).
 
     python -m nnlab sweep --dataset digits --hidden 48,32 --activation sigmoid --optimizer momentum \\
         --lr 0.2 --momentum 0.9 --batch-size full --epochs 1000 --param l2 --values logspace:-2:2:10 \\
@@ -16,12 +16,13 @@ import json
 import os
 import sys
 
+from nnlab.cli.common import (add_data_args, add_file_args, add_setting_args, configs_from_args, dataset_from_args,
+                              int_range, out)
+
 DASK_ENV = "NNLAB_DASK_SCHEDULER"
 
 
-def add_parsers(sub, bsub):
-    from nnlab.cli.main import RUN_OPTIONS, _int_range, add_data_args, add_file_args, add_setting_args  # noqa: F401
-
+def add_parser(sub):
     s = sub.add_parser("sweep", help="train one setup for several values of a setting (joblib or Dask); "
                        "report validation accuracy per value, retrain the best and test it")
     add_data_args(s)
@@ -33,7 +34,7 @@ def add_parsers(sub, bsub):
     s.add_argument("--values", action="append", required=True,
                    help="its values: logspace:-2:2:10 (10**-2..10**2), linspace:0.1:1:10, or a list 0.1,1,10 "
                         "(names for choices: relu,sigmoid); once per --param")
-    s.add_argument("--seeds", type=_int_range("--seeds", 1, 20), default=1,
+    s.add_argument("--seeds", type=int_range("--seeds", 1, 20), default=1,
                    help="runs per value, with seeds --seed, --seed+1, ... (mean ± std reported)")
     s.add_argument("--n-jobs", type=int, default=-1, help="worker processes (default -1: every core; 1: serial)")
     s.add_argument("--scheduler", default=os.environ.get(DASK_ENV),
@@ -41,11 +42,6 @@ def add_parsers(sub, bsub):
     s.add_argument("--out", default=None, help="write the results table (one row per run) to this CSV file")
     s.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     s.add_argument("--quiet", action="store_true", help="no line per run")
-
-    b = bsub.add_parser("sweep", help="the tutorial's λ sweep: serial vs joblib vs a local Dask cluster")
-    b.add_argument("--epochs", type=_int_range("--epochs", 1, 10_000), default=1000)
-    b.add_argument("--n-jobs", type=_int_range("--n-jobs", 2, 64), default=2)
-    b.add_argument("--json", action="store_true")
 
 
 def _fmt(v) -> str:
@@ -57,16 +53,15 @@ def _value(result: dict, params: list):
     return v[0] if len(v) == 1 else v
 
 
-def cmd_sweep(args) -> int:
+def run(args) -> int:
     from nnlab.experiments import sweep
-    from nnlab.cli.main import _dataset_from_args, _out, configs_from_args
 
     if len(args.param) != len(args.values):
         raise sweep.SweepError("give one --values for each --param")
     axes = {p: sweep.parse_values(p, v) for p, v in zip(args.param, args.values)}
     if len(axes) != len(args.param):
         raise sweep.SweepError("the same --param twice")
-    data = _dataset_from_args(args)
+    data = dataset_from_args(args)
     net_cfg, train_cfg = configs_from_args(args, data)
     seeds = [train_cfg.seed + k for k in range(args.seeds)]
     runs = sweep.plan(net_cfg, train_cfg, axes, seeds)
@@ -74,7 +69,7 @@ def cmd_sweep(args) -> int:
     where = f"Dask at {args.scheduler}" if args.scheduler else \
         ("1 process" if args.n_jobs == 1 else f"n_jobs={args.n_jobs}")
     if not args.quiet:
-        _out(f"sweep {' x '.join(params)}: {len(runs)} runs on {data.name} ({where})")
+        out(f"sweep {' x '.join(params)}: {len(runs)} runs on {data.name} ({where})")
     results, error = [], None
     try:
         for r in sweep.run(data, net_cfg, train_cfg, axes, seeds, n_jobs=args.n_jobs, scheduler=args.scheduler):
@@ -82,7 +77,7 @@ def cmd_sweep(args) -> int:
             if not args.quiet:
                 acc = r["val_accuracy"]
                 score = f"validation accuracy {acc:.4f}" if acc is not None else "no validation accuracy"
-                _out(f"[{len(results)}/{len(runs)}] {', '.join(f'{p}={_fmt(r[p])}' for p in params)} seed {r['seed']}: "
+                out(f"[{len(results)}/{len(runs)}] {', '.join(f'{p}={_fmt(r[p])}' for p in params)} seed {r['seed']}: "
                      f"{score} ({r['seconds']:.1f} s)")
     except sweep.SweepError:
         raise
@@ -101,24 +96,13 @@ def cmd_sweep(args) -> int:
                 "val_accuracy": row["val_accuracy_mean"], "val_accuracy_std": row["val_accuracy_std"],
                 "test_accuracy": final["test_accuracy"]}
         if not args.quiet:
-            _out(f"best: {', '.join(f'{p}={_fmt(row[p])}' for p in params)}: validation accuracy "
+            out(f"best: {', '.join(f'{p}={_fmt(row[p])}' for p in params)}: validation accuracy "
                  f"{row['val_accuracy_mean']:.4f} (mean of {row['runs']}); retrained: test accuracy "
                  f"{final['test_accuracy']:.4f}")
     if args.json:
-        _out(json.dumps({"results": [{"value": _value(r, params), **r} for r in results], "best": best,
+        out(json.dumps({"results": [{"value": _value(r, params), **r} for r in results], "best": best,
                          "error": error}))
     if error:
         print(f"error: {error}; the finished runs are reported above", file=sys.stderr)
         return 1
-    return 0
-
-
-def cmd_bench_sweep(args) -> int:
-    from nnlab.experiments.bench_sweep import bench_sweep, report
-    from nnlab.cli.main import _out
-
-    out = bench_sweep(epochs=args.epochs, n_jobs=args.n_jobs)
-    _out(report(out))
-    if args.json:
-        _out(json.dumps({k: v for k, v in out.items() if not k.endswith("_results")}))
     return 0
