@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from nnlab.train.engines import ENGINES
-from nnlab.train.optimizers import OPTIMIZERS, make_optimizer
+from nnlab.train.engines import make_optimizer
+from nnlab.train.optimizers import OPTIMIZERS
 
 P0 = np.array([1.0, -2.0, 0.5, 3.0])
 G1 = np.array([0.1, -0.3, 2.0, 0.0])

@@ -12,7 +12,8 @@ from nnlab.data.datasets import Dataset, load_dataset
 from nnlab.train.fast import openblas, threads
 from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
-from nnlab.train.optimizers import OPTIMIZERS, make_optimizer
+from nnlab.train.engines import make_optimizer
+from nnlab.train.optimizers import OPTIMIZERS
 from nnlab.train.trainer import Trainer
 
 SETTINGS = {"gd": dict(lr=0.5), "sgd": dict(lr=0.1), "momentum": dict(lr=0.05), "nesterov": dict(lr=0.05),

@@ -145,13 +145,12 @@ def plan(net_cfg, train_cfg, axes: dict, seeds) -> list:
 # -------------------------------------------------------------------- runs
 def one_run(data, net_cfg: NetworkConfig, train_cfg: TrainConfig, setting: dict, seed: int) -> dict:
     """Train one network (in whatever process joblib or Dask gives it) with one BLAS thread."""
-    from nnlab.train.fast.malloc import reuse_freed_blocks
-    from nnlab.train.fast.room import ROOM
+    from nnlab.train import engines
 
-    reuse_freed_blocks()  # on a Dask worker, whose environment makes every large array a fresh mmap
+    engines.reuse_freed_memory()  # on a Dask worker, whose environment makes every large array a fresh mmap
     net_cfg, train_cfg = configs_for(net_cfg, train_cfg, setting, seed)
     t0 = time.perf_counter()
-    with ROOM.capped(1):  # every turn of this run on one BLAS thread (nnlab/train/fast/room.py)
+    with engines.one_blas_thread():  # every turn of this run on one BLAS thread (nnlab/train/fast/room.py)
         net = Network(net_cfg, seed=train_cfg.seed)
         trainer = Trainer(net, data, train_cfg)
         for _ in trainer.run():

@@ -3,7 +3,9 @@
     Trainer(net, data, config, engine="reference")   # default: "fast"
 
 An engine supplies what differs between the two paths: the optimizer classes,
-the mini-batch source, and how BLAS runs during an epoch.  The network, the
+the mini-batch source, and how BLAS runs during an epoch.  Everything in fast/ is
+reached from here: the trainer and the sweeps ask this module (counted_training,
+one_blas_thread, reuse_freed_memory), never fast/ itself.  The network, the
 loss and the training loop (``nnlab/train/loop.py``) are shared.  Both give the same
 losses and weights, to float rounding (``tests/test_engines.py``).
 """
@@ -13,9 +15,13 @@ import contextlib
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
+from nnlab.core import hyperparams
 from nnlab.train import optimizers
 from nnlab.train.batches import Batches
 from nnlab.train.fast import optimizers as fast_optimizers, threads
+from nnlab.train.fast.malloc import reuse_freed_blocks
 from nnlab.train.fast.room import ROOM
 from nnlab.train.fast.batches import PrefetchingBatches
 
@@ -58,3 +64,34 @@ def check_engine(name) -> str:
 def get_engine(name=DEFAULT_ENGINE) -> Engine:
     """The Engine called `name` (ValueError listing the names if there is none)."""
     return ENGINES[check_engine(name)]
+
+
+def make_optimizer(name: str, lr: float, engine: str = "fast", **hyper):
+    """Build optimizer `name`, passing only the hyper-parameters it takes: the
+    fast engine's class (default) or the textbook one of optimizers.py (engine="reference")."""
+    key = optimizers.check_optimizer(name)
+    classes = get_engine(engine).optimizers
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"learning rate must be a positive number, got {lr}")
+    kwargs = {k: hyperparams.check(k, hyper[k]) for k in optimizers.HYPERPARAMETERS[key] if hyper.get(k) is not None}
+    return classes[key](lr=lr, **kwargs)
+
+
+# ------------------------------------------- many trainings in one process
+def counted_training():
+    """A context: a training counted as under way in this process for the block (a
+    whole run, its turns and the gaps between), so BLAS turns are shared fairly
+    (fast/room.py)."""
+    return ROOM.member()
+
+
+def one_blas_thread():
+    """A context: every BLAS turn this thread takes inside uses one thread (a sweep's
+    runs side by side on the cores, the same numbers wherever they run)."""
+    return ROOM.capped(1)
+
+
+def reuse_freed_memory() -> bool:
+    """In a worker process (Dask's), give back glibc's reuse of freed blocks that the
+    worker's environment switched off (fast/malloc.py); whether it changed anything."""
+    return reuse_freed_blocks()

@@ -7,7 +7,7 @@ buffer in place (every layer's W and b are views into it); the state arrays
 ``lr`` may be changed between steps (learning-rate schedules do so).
 
 The fast engine (``nnlab/train/fast/optimizers.py``) computes the same numbers with
-in-place kernels, a helper thread and rescaled state; ``make_optimizer(...,
+in-place kernels, a helper thread and rescaled state; ``engines.make_optimizer(...,
 engine=...)`` picks one, and ``tests/test_engines.py`` proves they agree.
 """
 from __future__ import annotations
@@ -177,16 +177,3 @@ def check_optimizer(name: str) -> str:
     if key not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
     return key
-
-
-def make_optimizer(name: str, lr: float, engine: str = "fast", **hyper):
-    """Build optimizer `name`, passing only the hyper-parameters it takes: the
-    fast engine's class (default) or this module's (engine="reference")."""
-    from nnlab.train.engines import get_engine  # not at the top: the engines import this module
-
-    key = check_optimizer(name)
-    classes = get_engine(engine).optimizers
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"learning rate must be a positive number, got {lr}")
-    kwargs = {k: hyperparams.check(k, hyper[k]) for k in HYPERPARAMETERS[key] if hyper.get(k) is not None}
-    return classes[key](lr=lr, **kwargs)

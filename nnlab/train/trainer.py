@@ -24,13 +24,11 @@ import time
 import numpy as np
 
 from nnlab.train import records
-from nnlab.train.engines import DEFAULT_ENGINE, get_engine
-from nnlab.train.fast.room import ROOM
+from nnlab.train.engines import DEFAULT_ENGINE, counted_training, get_engine, make_optimizer
 from nnlab.train.gradstats import GradStats
 from nnlab.core.config import TrainConfig
 from nnlab.core.hyperparams import default as setting_default
 from nnlab.train.loop import EpochPass
-from nnlab.train.optimizers import make_optimizer
 from nnlab.train.policies import DivergenceGuard, EarlyStopping, learning_rate
 
 
@@ -144,7 +142,7 @@ class Trainer:
         (MNIST) epochs.  Leaving the loop at one pauses the epoch; the next run()
         continues it."""
         remaining = self.config.epochs - self.epoch if epochs is None else min(epochs, self.config.epochs - self.epoch)
-        with ROOM.member():  # counted among this process's trainings until the run ends or is dropped
+        with counted_training():  # counted among this process's trainings until the run ends or is dropped
             yield from self._run(remaining, progress_seconds)
 
     def _run(self, remaining, progress_seconds):
