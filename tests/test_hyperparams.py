@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlab.core import activations, augment, hyperparams, initializers, losses
+from nnlab.core import activations, augment, hyperparams, initializers, losses, setting
 from nnlab.cli import common, main as cli
 from nnlab.data import datasets as data
 from nnlab.train import optimizers
@@ -47,7 +47,7 @@ def test_what_a_control_offers_is_allowed(s):
         hyperparams.check(s.name, [v] if s.type.endswith("list") else v)
     if s.slider:
         lo, hi, step = s.slider
-        assert hyperparams.in_range(s, lo) and hyperparams.in_range(s, hi) and 0 < step < hi - lo
+        assert setting.in_range(s, lo) and setting.in_range(s, hi) and 0 < step < hi - lo
 
 
 @pytest.mark.parametrize("s", [s for s in SETTINGS if s.type in ("int", "float")], ids=lambda s: s.name)
@@ -81,7 +81,7 @@ def test_every_optimizer_has_a_usual_learning_rate_inside_its_usual_range():
     assert set(lr.by_optimizer) == set(lr.usual) == set(optimizers.OPTIMIZERS)
     for name, value in lr.by_optimizer.items():
         low, high = lr.usual[name]
-        assert hyperparams.in_range(lr, low) and low <= value <= high
+        assert setting.in_range(lr, low) and low <= value <= high
         assert value in lr.values  # the dashboard offers it
 
 

@@ -7,126 +7,27 @@
 
 Everything else is derived from ``SETTINGS`` (scikit-learn's ``_parameter_constraints``,
 Keras' ``get_config``): the fields and checks of ``NetworkConfig``/``TrainConfig``
-(config.py), the ``train`` command's flags (cli.py), the dashboard's controls
+(config.py), the ``train`` command's flags (cli/common.py), the dashboard's controls
 (pages/controls.py), ``DEFAULT_LR``/``USUAL_LR``/``HYPERPARAMETERS`` and the optimizers'
 default arguments (optimizers.py); presets are checked against it.  Tests iterate it,
 and ``python -m nnlab hyperparams [--json]`` prints it.
+
+What a setting is, and how a value is checked against it: setting.py.
 
 Sections: "data" (which dataset), "network" (NetworkConfig), "train" (TrainConfig),
 "engine" (arguments of the Trainer: how it computes and what it records, never what it learns).
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
-import numpy as np
-
 from nnlab.core.activations import ACTIVATIONS, check_activation
 from nnlab.core.augment import AUGMENTATIONS, check_augment
 from nnlab.core.initializers import INITIALIZERS, check_init
 from nnlab.core.losses import LOSSES, OUTPUTS, check_loss
+from nnlab.core.setting import Setting, check_value
 
 MAX_WIDTH = 8192       # units in one hidden layer
 MAX_DEPTH = 64         # hidden layers
 MAX_EPOCHS = 100_000
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One setting.  `type`: "int", "float", "choice", "int list" or "choice list".
-
-    low/high/closed: the allowed interval ("both", "left", "right" or "neither" end
-    included), for a list: of each element; choices: the allowed names (or values);
-    labels: how a choice reads on screen where its name is snake_case or terse;
-    none: what None means, if it is allowed; aliases: other inputs accepted for a value;
-    normalize: the registry's own check (canonical name or ValueError);
-    optimizers / losses: the only ones the setting matters for (empty: all);
-    widget: the dashboard control ("" = none); values / slider: what it offers;
-    cli: whether ``train`` has a flag ``--name-with-dashes``;
-    pending: set while nothing consumes the setting yet (says what will)."""
-
-    name: str
-    type: str
-    default: object
-    help: str
-    section: str
-    label: str = ""
-    low: float | None = None
-    high: float | None = None
-    closed: str = "both"
-    choices: tuple = ()
-    labels: dict = field(default_factory=dict)
-    log: bool = False
-    none: str = ""
-    aliases: dict = field(default_factory=dict)
-    normalize: object = None
-    optimizers: tuple = ()
-    losses: tuple = ()
-    formula: str = ""
-    widget: str = ""
-    values: tuple = ()
-    slider: tuple = ()
-    cli: bool = True
-    required: bool = False
-    max_len: int | None = None
-    by_optimizer: dict = field(default_factory=dict)  # lr only: each optimizer's default ...
-    usual: dict = field(default_factory=dict)         # ... and the range it usually trains well in
-    pending: str = ""
-
-    @property
-    def flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
-
-    @property
-    def switch(self) -> bool:
-        """An off/on setting (choices False, True): a bare flag on the command line."""
-        return self.choices == (False, True)
-
-    def label_of(self, value) -> str:
-        """How one value reads on screen: its label, else the value itself."""
-        return self.labels.get(value, "" if value is None else str(value))
-
-    def allowed(self) -> str:
-        """The allowed values in words: "[0, 1)", "one of: adam, sgd", "each 1 to 8192"."""
-        if self.switch:
-            text = "off or on"
-        elif self.choices:
-            text = "one of: " + ", ".join("none" if c is False else str(c) for c in self.choices)
-        elif self.low is None and self.high is None:
-            text = "any"
-        else:
-            lo_in, hi_in = self.closed in ("both", "left"), self.closed in ("both", "right")
-            text = (f"{'[' if lo_in else '('}{_num(self.low, '-inf')}, "
-                    f"{_num(self.high, 'inf')}{']' if hi_in and self.high is not None else ')'}")
-        if self.type.endswith("list"):
-            text = f"each {text}" + (f", at most {self.max_len} entries" if self.max_len else "")
-        return text + (f"; none = {self.none}" if self.none else "")
-
-    def to_json(self) -> dict:
-        out = {"name": self.name, "type": self.type, "default": self.default, "help": self.help,
-               "section": self.section, "label": self.label or self.name, "allowed": self.allowed()}
-        for key in ("low", "high", "formula", "none", "pending"):
-            if getattr(self, key) not in (None, ""):
-                out[key] = getattr(self, key)
-        if self.low is not None or self.high is not None:
-            out["closed"] = self.closed
-        if self.choices:
-            out["choices"] = list(self.choices)
-            out["choice_labels"] = [self.label_of(c) for c in self.choices]
-        for key in ("optimizers", "losses"):
-            if getattr(self, key):
-                out[key] = list(getattr(self, key))
-        if self.by_optimizer:
-            out["default_by_optimizer"] = dict(self.by_optimizer)
-            out["usual_by_optimizer"] = {k: list(v) for k, v in self.usual.items()}
-        out.update(log=self.log, required=self.required, flag=self.flag if self.cli else None,
-                   widget=self.widget or None)
-        return out
-
-
-def _num(v, missing):
-    return missing if v is None else str(v) if isinstance(v, int) else f"{v:g}"
 
 
 def _125(lo_exp, hi_exp):
@@ -292,58 +193,4 @@ def check(name, value):
     """`value` for setting `name`, normalised (canonical name, int or float, None for
     "none"), or ValueError saying what is allowed.  `name` may also be a Setting
     declared in a table of its own (the Playground's data: nnlab.data.toy2d.OPTIONS)."""
-    s = name if isinstance(name, Setting) else get(name)
-    if s.type.endswith("list"):
-        items = [value] if isinstance(value, str) else value
-        try:
-            items = list(items)
-        except TypeError:
-            raise ValueError(f"{s.name} must be a list, got {value!r}") from None
-        if s.max_len is not None and len(items) > s.max_len:
-            raise ValueError(f"{s.name}: at most {s.max_len} items, got {len(items)}")
-        return [_check_one(s, v, f"each {s.name} entry") for v in items]
-    return _check_one(s, value)
-
-
-def _check_one(s: Setting, v, who: str = ""):
-    who = who or s.name
-    try:
-        if not isinstance(v, (bool, np.bool_)) and v in s.aliases:
-            v = s.aliases[v]
-    except TypeError:  # unhashable: not an alias
-        pass
-    if v is None:
-        if s.none:
-            return None
-        raise ValueError(f"{s.name} must be given")
-    if s.normalize is not None:
-        v = s.normalize(v)
-    if s.choices:
-        key = v.strip().lower() if isinstance(v, str) else v
-        if key not in s.choices:
-            raise ValueError(f"unknown {s.name} {v!r}; choose one of: {', '.join(map(str, s.choices))}")
-        return key
-    what = "an integer" if s.type.startswith("int") else "a number"
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer, float, np.floating)) \
-            or (s.type.startswith("int") and not isinstance(v, (int, np.integer))) or not math.isfinite(v):
-        raise ValueError(f"{who} must be {what}, got {v!r}")
-    v = int(v) if s.type.startswith("int") else float(v)
-    if not in_range(s, v):
-        raise ValueError(f"{who} must be {_range_words(s, what, v)}, got {v if isinstance(v, int) else format(v, 'g')}")
-    return v
-
-
-def in_range(s: Setting, v) -> bool:
-    lo_in, hi_in = s.closed in ("both", "left"), s.closed in ("both", "right")
-    return ((s.low is None or v > s.low or (lo_in and v == s.low))
-            and (s.high is None or v < s.high or (hi_in and v == s.high)))
-
-
-def _range_words(s: Setting, what: str, v) -> str:
-    if s.high is None:
-        if s.low == 0 and s.closed in ("neither", "right"):
-            return f"{'a positive integer' if what == 'an integer' else 'a positive number'}"
-        return f"{what} >= {s.low:g}" if s.closed in ("both", "left") else f"{what} > {s.low:g}"
-    if s.closed == "both":  # say which end was missed: "at least 1", "at most 100000"
-        return f"{what} of at least {s.low:g}" if v < s.low else f"{what} of at most {s.high:g}"
-    return f"in {s.allowed()}"
+    return check_value(name if isinstance(name, Setting) else get(name), value)

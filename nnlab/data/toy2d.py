@@ -27,7 +27,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from nnlab.data.datasets import Dataset
-from nnlab.core.hyperparams import Setting, check
+from nnlab.core.hyperparams import check
+from nnlab.core.setting import Setting
 
 MAX_CLASSES = 6
 
