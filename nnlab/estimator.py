@@ -26,9 +26,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from nnlab.data.datasets import Dataset
-from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.network import Network
+from nnlab.data.datasets import Dataset
 from nnlab.train.trainer import Trainer
 
 # Checks of sklearn.utils.estimator_checks that cannot apply, with the reason

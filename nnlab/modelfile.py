@@ -17,10 +17,10 @@ import zlib
 
 import numpy as np
 
-from nnlab.data.dataerror import DataError, read_bytes
+from nnlab.core.config import NetworkConfig
 from nnlab.core.hyperparams import MAX_DEPTH
 from nnlab.core.network import Network
-from nnlab.core.config import NetworkConfig
+from nnlab.data.dataerror import DataError, read_bytes
 
 FORMAT = "nnlab-model"
 VERSION = 1

@@ -11,13 +11,13 @@ import threading
 
 import streamlit as st
 
-from nnlab.data import datasets as nndata
-from nnlab.viz import escape
 from nnlab import modelfile
-from nnlab.experiments import sharelink
-from nnlab.data.dataerror import Unreachable
 from nnlab.core.network import Network
+from nnlab.data import datasets as nndata
+from nnlab.data.dataerror import Unreachable
+from nnlab.experiments import sharelink
 from nnlab.experiments.runs import RunLog
+from nnlab.viz import escape
 from pages import controls, present, share, streamlit_compat, style, wording
 
 # Every session-state key the app uses, with its initial value.  Widget keys

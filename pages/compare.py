@@ -3,7 +3,7 @@ rename, delete, pin a baseline), overlaid curves of the runs chosen in it, and
 CSV downloads.  The run log lives in nnlab/experiments/runs.py; this page only draws it."""
 import streamlit as st
 
-from nnlab.viz import escape, figures
+from nnlab.viz import escape, figures_runs
 from pages import common, controls, errors
 
 MAX_OVERLAY = 10  # curves of at most this many runs at once (one colour each)
@@ -103,7 +103,7 @@ def differences_ui(log, chosen):
         return
     table.insert(0, "line", "━━")
     table = table.rename(columns=lambda k: controls.LABELS.get(k, k))
-    colors = [figures.RUN_COLORS[i % len(figures.RUN_COLORS)] for i in range(len(table))]
+    colors = [figures_runs.RUN_COLORS[i % len(figures_runs.RUN_COLORS)] for i in range(len(table))]
     st.dataframe(table.style.apply(lambda col: [f"color: {c}" for c in colors], subset=["line"]),
                  hide_index=True, key="compare_differences", width="content",
                  column_config={"line": st.column_config.TextColumn("", width=40),
@@ -144,9 +144,9 @@ def compare_page():
         chosen = chosen[:MAX_OVERLAY]
     runs = [(run.name, run.history) for run in map(log.get, chosen)]
     left, right = st.columns(2)
-    left.plotly_chart(figures.compare_figure(runs, "loss", "Loss (lower is better)"), key="compare_loss",
+    left.plotly_chart(figures_runs.compare_figure(runs, "loss", "Loss (lower is better)"), key="compare_loss",
                       config={"displayModeBar": False})
-    right.plotly_chart(figures.compare_figure(runs, "accuracy", "Accuracy (%)", percent=True),
+    right.plotly_chart(figures_runs.compare_figure(runs, "accuracy", "Accuracy (%)", percent=True),
                        key="compare_acc", config={"displayModeBar": False})
     st.caption("Dotted: training; solid: validation. Below: the settings in which these runs differ.")
     differences_ui(log, chosen)

@@ -22,9 +22,9 @@ import re
 import streamlit as st
 
 from nnlab.core import activations, hyperparams, initializers, losses
-from nnlab.train import optimizers
-from nnlab.experiments import presets
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.experiments import presets
+from nnlab.train import optimizers
 from pages import wording
 
 K = "ctl_"

@@ -10,9 +10,9 @@ import os
 import streamlit as st
 
 from nnlab.data import datasets as nndata
+from nnlab.data.dataerror import MAX_FILE_MB, NoLabelColumn, Unreachable
 from nnlab.experiments import kaggle
 from nnlab.viz import preview
-from nnlab.data.dataerror import MAX_FILE_MB, NoLabelColumn, Unreachable
 from pages import common, errors, wording
 
 DATASET_KEY = common.WIDGET_PREFIX + "dataset"

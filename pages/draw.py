@@ -3,11 +3,11 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from nnlab.viz import figures
+from nnlab.core.network import Network
 from nnlab.data import preprocess
 from nnlab.experiments import presets, verdict
-from nnlab.core.network import Network
 from nnlab.train.trainer import Trainer
+from nnlab.viz import figures
 from pages import common, controls, errors, training_run, wording
 
 CANVAS_SIZE = 320

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from nnlab.viz import escape, figures
-from nnlab.experiments import metrics
 from nnlab import modelfile
+from nnlab.experiments import metrics
+from nnlab.viz import escape, figures
 from pages import common, errors, wording
 
 GALLERY_MAX = 24  # images shown at first; "Show more" adds as many again

@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnlab.viz import figures, inspect, figures_inside as fi
 from nnlab.core import hyperparams
+from nnlab.viz import figures, inspect
+from nnlab.viz import figures_inside as fi
 from pages import common, errors, inside_check, inside_view, wording
 from pages import training_run as tr
 

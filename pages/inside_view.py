@@ -8,8 +8,9 @@ training lock), so looking never disturbs an epoch under way.
 import numpy as np
 import streamlit as st
 
-from nnlab.viz import figures, inspect, figures_inside as fi
 from nnlab.core import hyperparams
+from nnlab.viz import figures, inspect
+from nnlab.viz import figures_inside as fi
 from pages import common
 from pages import training_run as tr
 

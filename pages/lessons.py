@@ -7,9 +7,9 @@ lesson, or the controls as they were before the first lesson: pages/train.py).""
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from pages import lessons_text as lessons
 from nnlab.experiments import sharelink
 from pages import common, controls, errors, share
+from pages import lessons_text as lessons
 
 PAGE_FILES = {"train": "pages/train.py", "sweep": "pages/sweep.py",  # the pages links open
               "playground": "pages/playground.py"}

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from nnlab.viz import figures, figures_2d, plane
-from nnlab.data import toy2d
 from nnlab.core.network import Network
+from nnlab.data import toy2d
 from nnlab.train.trainer import Trainer
+from nnlab.viz import figures, figures_2d, plane
 from pages import common, controls
 from pages.live_chart import LiveCharts
 from pages.training_run import StopException, finished_notice

@@ -8,9 +8,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from nnlab.viz import figures
 from nnlab.core import hyperparams
 from nnlab.experiments import sweep
+from nnlab.viz import figures_runs
 from pages import common, controls, errors, share
 
 SUGGESTED = {"l2": "logspace:-2:2:10", "l1": "logspace:-4:0:5", "lr": "logspace:-3:0:7",
@@ -104,10 +104,10 @@ def results_ui(chart, table, axes, results, live=False):
         p = params[0]
         log = hyperparams.get(p).log or all(isinstance(v, float) and v > 0 for v in axes[p]) and \
             max(axes[p]) / min(axes[p]) >= 100
-        chart.plotly_chart(figures.sweep_figure(rows, p, log_x=log, best=best), key=None if live else "sweep_chart",
+        chart.plotly_chart(figures_runs.sweep_figure(rows, p, log_x=log, best=best), key=None if live else "sweep_chart",
                            config={"displayModeBar": False})
     else:
-        chart.plotly_chart(figures.sweep_grid_figure(rows, *params), key=None if live else "sweep_grid",
+        chart.plotly_chart(figures_runs.sweep_grid_figure(rows, *params), key=None if live else "sweep_grid",
                            config={"displayModeBar": False})
     df = pd.DataFrame(rows)
     for c in ("val_accuracy_mean", "val_accuracy_std"):

@@ -2,11 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from nnlab.viz import escape, figures
-from nnlab.experiments import estimate, presets
-from pages import lessons_text as lessons
 from nnlab.core.network import Network
+from nnlab.experiments import estimate, presets
+from nnlab.viz import escape, figures
 from pages import common, controls, errors, present, share, wording
+from pages import lessons_text as lessons
 from pages import training_run as tr
 
 LONG_RUN_SECONDS = 20  # a run expected to take longer says how long before it starts

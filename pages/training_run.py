@@ -27,13 +27,12 @@ except ImportError:  # pragma: no cover - another Streamlit layout
     class StopException(BaseException):
         pass
 
-from nnlab.viz import figures
+from nnlab.core.network import Network
 from nnlab.experiments import verdict
 from nnlab.train.fast.room import ROOM
-from nnlab.core.network import Network
 from nnlab.train.optimizers import suggest_lr
 from nnlab.train.trainer import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
-
+from nnlab.viz import figures
 from pages import common, controls, wording
 
 # Redraw rates while training.  A chart redraw costs ~20 ms of plotly on the

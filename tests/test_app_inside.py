@@ -12,10 +12,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datafiles import feature_csv  # noqa: E402
 
 from nnlab import modelfile  # noqa: E402
-from nnlab.experiments import presets  # noqa: E402
 from nnlab.core.activations import DERIVATIVES  # noqa: E402
-from nnlab.data.datasets import load_dataset  # noqa: E402
 from nnlab.core.layers import Activation  # noqa: E402
+from nnlab.data.datasets import load_dataset  # noqa: E402
+from nnlab.experiments import presets  # noqa: E402
 from nnlab.train.trainer import Trainer  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from nnlab.core import losses
-from nnlab.experiments import sharelink
 from nnlab.data import toy2d
+from nnlab.experiments import sharelink
 from pages import controls
 from pages import playground_run as pr
 

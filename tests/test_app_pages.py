@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnlab.data import datasets as nndata
 from nnlab import modelfile
+from nnlab.data import datasets as nndata
 from nnlab.experiments import presets
 from nnlab.train.trainer import Trainer
 

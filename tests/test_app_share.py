@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import lessons_text as lessons
-from nnlab.experiments import sharelink
 from nnlab.data import toy2d
+from nnlab.experiments import sharelink
 from pages import controls
+from pages import lessons_text as lessons
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

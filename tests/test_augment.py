@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from nnlab.core.augment import AUGMENTATIONS, check_augment, random_affine, random_matrices
-from nnlab.data.datasets import load_dataset
-from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.network import Network
+from nnlab.data.datasets import load_dataset
 from nnlab.train.trainer import Trainer
 
 STILL = dict(rotate=0.0, slant=0.0, scale=(1.0, 1.0), aspect=0.0, shift=0.0)

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from nnlab.core.activations import ACTIVATIONS
+from nnlab.core.config import NetworkConfig
 from nnlab.core.gradcheck import check_random_network, gradient_check
 from nnlab.core.losses import LOSSES, OUTPUTS
 from nnlab.core.network import Network
-from nnlab.core.config import NetworkConfig
 
 LOSS_OUTPUTS = [(loss, out) for loss in LOSSES for out in OUTPUTS[loss]]
 TOL = 1e-6
@@ -35,7 +35,6 @@ def test_mixed_activations_deep_network():
 
 def test_gradcheck_detects_a_broken_backward(monkeypatch):
     """The check itself must fail when backward is wrong (a test that can fail)."""
-    import nnlab.core.activations as acts
     import nnlab.core.layers as layers
 
     config = NetworkConfig(n_inputs=4, n_outputs=3, hidden=[5], activations=["tanh"], dtype="float64")

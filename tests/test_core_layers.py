@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from nnlab.core.activations import ACTIVATIONS, check_activation
-from nnlab.core.layers import Dense, Dropout
+from nnlab.core.config import NetworkConfig
+from nnlab.core.layers import Dropout
 from nnlab.core.losses import MeanSquaredError, SoftmaxCrossEntropy
 from nnlab.core.network import Network
-from nnlab.core.config import NetworkConfig
 
 Z = np.array([[-30.0, -2.0, -0.5, 0.0, 0.5, 2.0, 30.0]])
 REFERENCE = {

@@ -1,16 +1,15 @@
 """Models are saved without pickle and validated when loaded."""
 import io
 import json
-import zipfile
 
 import numpy as np
 import pytest
 
 from nnlab import modelfile
+from nnlab.core.config import NetworkConfig
+from nnlab.core.network import Network
 from nnlab.data.datasets import load_dataset
 from nnlab.modelfile import ModelFileError
-from nnlab.core.network import Network
-from nnlab.core.config import NetworkConfig
 
 
 @pytest.fixture()

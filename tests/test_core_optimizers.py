@@ -3,8 +3,7 @@ engines (the textbook classes in nnlab/train/optimizers.py and nnlab/train/fast/
 import numpy as np
 import pytest
 
-from nnlab.train.engines import ENGINES
-from nnlab.train.engines import make_optimizer
+from nnlab.train.engines import ENGINES, make_optimizer
 from nnlab.train.optimizers import OPTIMIZERS
 
 P0 = np.array([1.0, -2.0, 0.5, 3.0])

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from nnlab.core.augment import random_shift
-from nnlab.data.datasets import load_dataset
-from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.network import Network
+from nnlab.data.datasets import load_dataset
 from nnlab.train.trainer import Trainer
 
 RECORD_KEYS = {"epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "seconds"}

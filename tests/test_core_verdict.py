@@ -3,11 +3,9 @@ a divergence, and the learning rate it suggests (nnlab/experiments/verdict.py, n
 import numpy as np
 import pytest
 
-from nnlab.data.datasets import load_dataset
-from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
-from nnlab.train.optimizers import DEFAULT_LR, USUAL_LR, suggest_lr
-from nnlab.train.trainer import Trainer
+from nnlab.core.network import Network
+from nnlab.data.datasets import load_dataset
 from nnlab.experiments.verdict import (
     chance_level,
     diverged_model,
@@ -16,6 +14,8 @@ from nnlab.experiments.verdict import (
     stalled_since,
     val_above_train,
 )
+from nnlab.train.optimizers import DEFAULT_LR, USUAL_LR, suggest_lr
+from nnlab.train.trainer import Trainer
 
 
 def rec(epoch, val, train=None, loss=1.0, **extra):

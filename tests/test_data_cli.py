@@ -1,14 +1,14 @@
 """The CLI's data options and `predict`: Kaggle submission.csv, one-line errors, the model kept intact."""
 import numpy as np
 import pytest
-
 from datafiles import csv_bytes, image_csv, write_mnist_folder
+
 from nnlab import modelfile
 from nnlab.cli.main import main
+from nnlab.core.config import NetworkConfig
+from nnlab.core.network import Network
 from nnlab.data.datasets import load_dataset
 from nnlab.experiments.kaggle import submission_csv, submission_from_csv
-from nnlab.core.network import Network
-from nnlab.core.config import NetworkConfig
 
 
 def run(capsys, *argv):

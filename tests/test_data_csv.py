@@ -3,11 +3,11 @@ import gzip
 
 import numpy as np
 import pytest
-
 from datafiles import csv_bytes, feature_csv, image_csv
+
 from nnlab.data import dataerror
-from nnlab.data.datasets import load_dataset
 from nnlab.data.dataerror import DataError
+from nnlab.data.datasets import load_dataset
 from nnlab.data.tabular import parse_labeled, parse_unlabeled
 
 

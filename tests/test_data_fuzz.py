@@ -3,12 +3,12 @@ DataError with a one-line message — never another exception, never a crash."""
 import gzip
 
 import numpy as np
+from datafiles import feature_csv, idx_bytes, image_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from datafiles import feature_csv, idx_bytes, image_csv
-from nnlab.data.datasets import Dataset, load_dataset
 from nnlab.data.dataerror import DataError
+from nnlab.data.datasets import Dataset, load_dataset
 from nnlab.data.idx import parse_idx
 from nnlab.data.tabular import parse_unlabeled
 

@@ -5,10 +5,10 @@ import urllib.error
 
 import numpy as np
 import pytest
-
 from datafiles import MNIST_DIR, have_mnist, idx_bytes, write_mnist_folder
-from nnlab.data.datasets import MNIST_ENV, load_dataset, load_mnist
+
 from nnlab.data.dataerror import DataError, Unreachable
+from nnlab.data.datasets import MNIST_ENV, load_dataset, load_mnist
 from nnlab.data.idx import parse_idx, read_mnist_folder
 
 

@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 import pytest
-
 from datafiles import REPO
+
 from nnlab.data import csvread, tabular
-from nnlab.data.datasets import load_dataset
 from nnlab.data.dataerror import MAX_FILE_BYTES, DataError
+from nnlab.data.datasets import load_dataset
 
 MB = 2 ** 20
 NEAR_LIMIT = MAX_FILE_BYTES - MB  # just under what an upload may hold

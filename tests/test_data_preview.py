@@ -3,8 +3,8 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
-
 from datafiles import image_csv
+
 from nnlab.data import dataerror
 from nnlab.data.datasets import load_dataset
 from nnlab.viz.preview import class_counts, first_rows, image_grid

@@ -7,12 +7,12 @@ import os
 import numpy as np
 import pytest
 
-from nnlab.train import engines
-from nnlab.data.datasets import Dataset, load_dataset
-from nnlab.train.fast import openblas, threads
-from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.network import Network
+from nnlab.data.datasets import Dataset, load_dataset
+from nnlab.train import engines
 from nnlab.train.engines import make_optimizer
+from nnlab.train.fast import openblas, threads
 from nnlab.train.optimizers import OPTIMIZERS
 from nnlab.train.trainer import Trainer
 

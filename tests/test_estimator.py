@@ -5,7 +5,6 @@ import pickle
 import subprocess
 import sys
 import warnings
-from dataclasses import fields
 
 import numpy as np
 import pytest
@@ -18,7 +17,6 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from nnlab import NNClassifier
 from nnlab.estimator import EXPECTED_FAILED_CHECKS
-from nnlab.core.config import NetworkConfig, TrainConfig
 
 
 def test_passes_scikit_learns_estimator_checks():

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from nnlab.viz import figures
+from nnlab.viz import figures, figures_runs
 
 
 def record(epoch, train_loss, val_loss=None, train_acc=None, val_acc=None):
@@ -127,9 +127,9 @@ def every_figure():
         "confusion": figures.confusion_figure(np.eye(3), ["a", "b", "c"], selected=(0, 1)),
         "probability": figures.probability_figure([0.2, 0.8], ["x", "y"]),
         "network": figures.network_figure([64, 32, 10], ["relu"]),
-        "compare": figures.compare_figure({"run 1": HISTORY}, "loss", "Loss"),
-        "sweep": figures.sweep_figure(rows, "lr", log_x=True, best=rows[0]),
-        "sweep grid": figures.sweep_grid_figure(rows, "lr", "l2"),
+        "compare": figures_runs.compare_figure({"run 1": HISTORY}, "loss", "Loss"),
+        "sweep": figures_runs.sweep_figure(rows, "lr", log_x=True, best=rows[0]),
+        "sweep grid": figures_runs.sweep_grid_figure(rows, "lr", "l2"),
         "boundary": figures_2d.boundary_figure(maps, pts), "units": figures_2d.units_figure(maps),
         "weights": figures_inside.weights_grid_figure(np.ones((2, 3, 3)), [0, 1], selected=1),
         "activations": figures_inside.activation_figure(stats),
@@ -168,8 +168,8 @@ def test_tick_labels_are_large_for_a_projector():
     """Streamlit's chart theme draws unset tick labels at 12 px."""
     figs = [figures.loss_figure(HISTORY), figures.accuracy_figure(HISTORY),
             figures.confusion_figure(np.eye(3), ["a", "b", "c"]), figures.probability_figure([0.2, 0.8], ["x", "y"]),
-            figures.compare_figure({"run": HISTORY}, "loss", "Loss"),
-            figures.sweep_figure([{"lr": 0.1, "val_accuracy_mean": 0.5, "val_accuracy_std": 0}], "lr", log_x=True)]
+            figures_runs.compare_figure({"run": HISTORY}, "loss", "Loss"),
+            figures_runs.sweep_figure([{"lr": 0.1, "val_accuracy_mean": 0.5, "val_accuracy_std": 0}], "lr", log_x=True)]
     for fig in figs:
         for axis in (fig.layout.xaxis, fig.layout.yaxis):
             assert axis.tickfont.size >= 14 and axis.title.font.size >= 14
@@ -285,7 +285,7 @@ def test_legends_under_the_charts_keep_clear_of_the_epoch_axis_title():
     from nnlab.viz import figures_inside
 
     h = [{"epoch": 1, "train_loss": 1.0, "val_loss": 1.1, "grad_norms": [0.1, 0.01]}]
-    for fig in (figures.compare_figure({"a": h}, "loss", "Loss"),
+    for fig in (figures_runs.compare_figure({"a": h}, "loss", "Loss"),
                 figures_inside.gradient_norms_figure(h, ["layer 1", "output"]),
                 figures_inside.update_ratio_figure([dict(h[0], update_ratios=[1e-3, 1e-4])], ["layer 1", "output"])):
         legend = fig.layout.legend

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from nnlab.cli import common
+from nnlab.cli import main as cli
 from nnlab.core import activations, augment, hyperparams, initializers, losses, setting
-from nnlab.cli import common, main as cli
-from nnlab.data import datasets as data
-from nnlab.train import optimizers
-from nnlab.experiments import presets
 from nnlab.core.config import NetworkConfig, TrainConfig
 from nnlab.core.hyperparams import SETTINGS
+from nnlab.data import datasets as data
+from nnlab.experiments import presets
+from nnlab.train import optimizers
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPES = ("int", "float", "choice", "int list", "choice list")

@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlab.experiments import bench
-from nnlab.viz import figures_inside, inspect
 from nnlab.core import gradcheck
-from nnlab.train import gradstats
-from nnlab.data.datasets import Dataset, load_dataset
-from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.network import Network
+from nnlab.data.datasets import Dataset, load_dataset
+from nnlab.experiments import bench
+from nnlab.train import gradstats
 from nnlab.train.trainer import Trainer
+from nnlab.viz import figures_inside, inspect
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,13 +5,13 @@ import re
 import pytest
 
 from nnlab.core import hyperparams
-from pages import lessons_text as lessons
-from nnlab.experiments import sharelink
 from nnlab.core.config import NetworkConfig, TrainConfig
-from nnlab.data.datasets import load_dataset
 from nnlab.core.network import Network
+from nnlab.data.datasets import load_dataset
+from nnlab.experiments import sharelink
 from nnlab.train.trainer import Trainer
 from pages import controls
+from pages import lessons_text as lessons
 
 LESSONS = lessons.LESSONS
 IDS = [f"{i + 1}-{lesson['title'][:20]}" for i, lesson in enumerate(LESSONS)]

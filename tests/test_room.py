@@ -7,11 +7,11 @@ import time
 import pytest
 from threadpoolctl import threadpool_info
 
+from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.network import Network
 from nnlab.data.datasets import load_dataset
 from nnlab.train.engines import get_engine
 from nnlab.train.fast.room import ALL, Room
-from nnlab.core.network import Network
-from nnlab.core.config import NetworkConfig, TrainConfig
 from nnlab.train.trainer import Trainer
 
 SMALL = (32, [64, 128, 10])    # 1 BLAS thread (nnlab/train/fast/threads.py: blas_threads)

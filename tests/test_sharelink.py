@@ -8,8 +8,8 @@ import urllib.parse
 import pytest
 
 from nnlab.core import hyperparams
-from nnlab.experiments import sharelink, sweep
 from nnlab.data import toy2d
+from nnlab.experiments import sharelink, sweep
 
 SETUP = {k.name: k for k in sharelink.SETUP}
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nnlab.experiments import sweep
-from nnlab.data.datasets import load_dataset
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.data.datasets import load_dataset
+from nnlab.experiments import sweep
 from nnlab.experiments.sweep import SweepError
 
 

@@ -3,12 +3,12 @@ network over the plane (nnlab/viz/plane.py) and its figures (nnlab/viz/figures_2
 import numpy as np
 import pytest
 
-from nnlab.viz import figures_2d, plane
 from nnlab.core import hyperparams
-from nnlab.data import toy2d
-from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.network import Network
+from nnlab.data import toy2d
 from nnlab.train.trainer import Trainer
+from nnlab.viz import figures_2d, plane
 
 TOYS = list(toy2d.DATASETS)
 

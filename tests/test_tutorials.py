@@ -7,9 +7,9 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from nnlab.data.datasets import Dataset, load_dataset
-from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.network import Network
+from nnlab.data.datasets import Dataset, load_dataset
 from nnlab.train.trainer import Trainer
 
 pytestmark = pytest.mark.slow

@@ -16,8 +16,15 @@ import json
 import os
 import sys
 
-from nnlab.cli.common import (add_data_args, add_file_args, add_setting_args, configs_from_args, dataset_from_args,
-                              int_range, out)
+from nnlab.cli.common import (
+    add_data_args,
+    add_file_args,
+    add_setting_args,
+    configs_from_args,
+    dataset_from_args,
+    int_range,
+    out,
+)
 
 DASK_ENV = "NNLAB_DASK_SCHEDULER"
 

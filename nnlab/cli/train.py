@@ -3,8 +3,16 @@ from __future__ import annotations
 
 import json
 
-from nnlab.cli.common import (add_data_args, add_file_args, add_setting_args, configs_from_args, dataset_from_args,
-                              fmt, out, scores_on_test)
+from nnlab.cli.common import (
+    add_data_args,
+    add_file_args,
+    add_setting_args,
+    configs_from_args,
+    dataset_from_args,
+    fmt,
+    out,
+    scores_on_test,
+)
 from nnlab.core import hyperparams
 
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlab.core.config import NetworkConfig
 from nnlab.core.layers import Activation, Dropout
 from nnlab.core.network import Network
-from nnlab.core.config import NetworkConfig
 
 THRESHOLD = 1e-6  # a relative error below this passes: backward agrees with the numbers
 MAX_CHECKS = 30   # entries compared per parameter array by default (a random sample of larger ones)

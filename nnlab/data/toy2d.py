@@ -26,9 +26,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from nnlab.data.datasets import Dataset
 from nnlab.core.hyperparams import check
 from nnlab.core.setting import Setting
+from nnlab.data.datasets import Dataset
 
 MAX_CLASSES = 6
 

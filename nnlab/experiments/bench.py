@@ -11,15 +11,16 @@ import time
 
 import numpy as np
 
+from nnlab.data.datasets import load_dataset
 from nnlab.experiments import presets
 from nnlab.train.fast import openblas, threads
-from nnlab.data.datasets import load_dataset
 
 
 def _sklearn_mlp(data, seed, hidden, max_iter=500):
-    from sklearn.neural_network import MLPClassifier
     import warnings
+
     from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
 
     clf = MLPClassifier(hidden_layer_sizes=hidden, random_state=seed, max_iter=max_iter)
     with warnings.catch_warnings():
@@ -99,8 +100,8 @@ def _gemm_floor(X, sizes, batch, rng):
 def speed_trainer(data, seed=0, epochs=100, engine="fast"):
     """The speed task's network and Trainer (784-256-128-10 ReLU, Adam lr 1e-3,
     batch SPEED_BATCH) on `engine`; also used by tests/measure/measure_epoch.py."""
-    from nnlab.core.network import Network
     from nnlab.core.config import NetworkConfig, TrainConfig
+    from nnlab.core.network import Network
     from nnlab.train.trainer import Trainer
 
     net = Network(NetworkConfig(SPEED_SIZES[0], SPEED_SIZES[-1], SPEED_SIZES[1:-1], ["relu"]), seed=seed)
@@ -137,6 +138,7 @@ def _nnlab_peak_memory(data, seed):
 
 def _sklearn_contender(data, seed):
     import warnings
+
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 

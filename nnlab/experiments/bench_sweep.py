@@ -15,8 +15,8 @@ import time
 def tutorial_setup(epochs: int = 1000):
     """(data, NetworkConfig, TrainConfig, axes) of the first tutorial's λ sweep: the
     `tutorial` preset (nnlab/experiments/presets.py) with `epochs`, λ = logspace(-2, 2, 10)."""
-    from nnlab.data.datasets import load_dataset
     from nnlab.core.config import NetworkConfig, TrainConfig
+    from nnlab.data.datasets import load_dataset
     from nnlab.experiments.presets import settings
     from nnlab.experiments.sweep import parse_values
 

@@ -66,8 +66,8 @@ def settings(name: str, data=None) -> tuple:
 def build(name: str, data, seed: int = 0, **train_overrides):
     """(Network, TrainConfig) for preset `name` sized to `data`; `train_overrides`
     (e.g. epochs=5) replace the preset's training settings."""
-    from nnlab.core.network import Network
     from nnlab.core.config import NetworkConfig, TrainConfig
+    from nnlab.core.network import Network
 
     network, train = settings(name, data)
     net = Network(NetworkConfig(n_inputs=data.n_features, n_outputs=data.n_classes, **network), seed=seed)

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from nnlab.core import hyperparams
-from nnlab.experiments import sweep
 from nnlab.data import toy2d
+from nnlab.experiments import sweep
 
 MAX_TEXT = 200       # characters in one value (a sweep's values list is the longest)
 MAX_KEYS = 100       # parameters read from one link; the rest are listed as ignored

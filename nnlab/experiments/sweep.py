@@ -23,8 +23,8 @@ from dataclasses import asdict, replace
 import numpy as np
 
 from nnlab.core import hyperparams
-from nnlab.core.network import Network
 from nnlab.core.config import NetworkConfig, TrainConfig
+from nnlab.core.network import Network
 from nnlab.train.trainer import Trainer
 
 MAX_RUNS = 500  # values x seeds: a tenth of that already takes minutes on digits

@@ -20,10 +20,11 @@ import numpy as np
 from nnlab.core import hyperparams
 from nnlab.train import optimizers
 from nnlab.train.batches import Batches
-from nnlab.train.fast import optimizers as fast_optimizers, threads
+from nnlab.train.fast import optimizers as fast_optimizers
+from nnlab.train.fast import threads
+from nnlab.train.fast.batches import PrefetchingBatches
 from nnlab.train.fast.malloc import reuse_freed_blocks
 from nnlab.train.fast.room import ROOM
-from nnlab.train.fast.batches import PrefetchingBatches
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,13 @@ import time
 
 import numpy as np
 
+from nnlab.core.config import TrainConfig
+from nnlab.core.hyperparams import default as setting_default
 from nnlab.train import records
 from nnlab.train.engines import DEFAULT_ENGINE, counted_training, get_engine, make_optimizer
 from nnlab.train.gradstats import GradStats
-from nnlab.core.config import TrainConfig
-from nnlab.core.hyperparams import default as setting_default
 from nnlab.train.loop import EpochPass
 from nnlab.train.policies import DivergenceGuard, EarlyStopping, learning_rate
-
 
 
 def _check_settings(config, data, has_val):

@@ -24,7 +24,6 @@ import time
 import numpy as np
 
 from nnlab.core.hyperparams import default
-
 from nnlab.train.fast import threads
 from nnlab.train.fast.room import ROOM
 
