@@ -255,7 +255,7 @@ def test_a_diverged_first_epoch_is_shown_not_an_empty_chart():
 
 
 def test_compare_figure_one_colour_per_run_train_and_validation():
-    from nnlab.viz.figures import compare_figure
+    from nnlab.viz.figures_runs import compare_figure
 
     h = [{"epoch": i + 1, "train_loss": 1 / (i + 1), "val_loss": 1.1 / (i + 1)} for i in range(4)]
     fig = compare_figure({"lr 0.1": h, "lr 0.01": h[:2]}, "loss", "Loss")
@@ -270,7 +270,7 @@ def test_compare_figure_one_colour_per_run_train_and_validation():
 
 def test_compare_figure_shows_a_run_s_name_as_written_not_as_html():
     """A run named <b>my run</b> was drawn bold in the legend and the hover (issue 21 §5)."""
-    from nnlab.viz.figures import compare_figure
+    from nnlab.viz.figures_runs import compare_figure
 
     h = [{"epoch": 1, "train_loss": 1.0, "val_loss": 1.1}]
     fig = compare_figure({"<b>my run</b> & %{y}": h}, "loss", "Loss")
@@ -296,7 +296,7 @@ def test_legends_under_the_charts_keep_clear_of_the_epoch_axis_title():
 def test_sweep_figure_log_axis_error_bars_and_the_best_marked():
     import pytest
 
-    from nnlab.viz.figures import sweep_figure, sweep_grid_figure
+    from nnlab.viz.figures_runs import sweep_figure, sweep_grid_figure
 
     rows = [{"l2": v, "val_accuracy_mean": a, "val_accuracy_std": 0.01} for v, a in ((1.0, 0.9), (0.01, 0.8))]
     fig = sweep_figure(rows, "l2", log_x=True, best=rows[0])
