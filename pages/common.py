@@ -34,7 +34,9 @@ STATE = {
     "train_token": None,     # identifies the script run that may train (see training_run.claim_trainer)
     "ui_error": "",          # a bad control combination, shown once as st.error
     "ui_notice": "",         # why Train/Step did nothing (all epochs done, ...), shown once as st.info
-    "canvas_version": 0,     # Clear bumps it: a new canvas key gives an empty canvas
+    "canvas_version": 0,     # Clear bumps it: the canvas (one key, never remounted) wipes itself (pages/draw.py)
+    "canvas_cleared": None,  # Draw: the drawing Clear wiped, ignored until the canvas reports its wipe
+    "canvas_seen": None,     # Draw: the drawing the canvas reported last
     "eval_clicked_diagonal": False,  # Evaluate: the last click on the confusion matrix hit the diagonal
     "upload_id": None,       # file_id of the model file already loaded (load each upload once)
     "upload_error": "",      # why the last uploaded model file was refused
