@@ -672,3 +672,31 @@ def test_sweep_page_bad_values_are_one_line():
     at.text_input(key="sweep_values_1").set_value("logspace:-2:2").run()
     button(at, "Run the sweep").click().run()
     assert not at.exception and "start:stop:count" in texts(at.error)
+
+
+def test_sweep_page_a_failed_dask_run_leaves_no_stop_button_or_progress():
+    """A scheduler address where nothing answers: one error, and neither the
+    sweep's Stop button nor its "0 of 2 runs" progress under it (issue 21)."""
+    import socket
+
+    pytest.importorskip("distributed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed: nothing listens there
+    at = new_app()
+    at.switch_page("pages/sweep.py").run()
+    at.text_input(key="sweep_values_1").set_value("0.01,1").run()
+    at.text_input(key="sweep_scheduler").set_value(f"tcp://127.0.0.1:{port}").run()
+    button(at, "Run the sweep").click().run(timeout=120)
+    assert not at.exception and "does not answer" in texts(at.error)
+    assert not any(b.label == "Stop" for b in at.button)
+    assert not [p for p in at.get("progress") if "runs" in (p.proto.text or "")]
+
+
+def test_sweep_page_names_each_setting_once():
+    at = new_app()
+    at.switch_page("pages/sweep.py").run()
+    shown = at.selectbox(key="sweep_param_1").options  # as the box shows them
+    assert "β1 (beta1)" in shown and "ε (eps)" in shown and "Learning rate (lr)" in shown
+    for label in shown:
+        assert label.count("(") == 1, label
