@@ -29,6 +29,7 @@ STATE = {
     "train_config": None,    # TrainConfig.to_dict() of the model, stored in downloads
     "running": False,        # True while Train loops; Stop (or a finished run) sets it False
     "step_pending": False,   # Step was pressed: run one epoch in this script run
+    "reset_asked": False,    # Reset was pressed with a model: Train asks before throwing it away
     "last_run": None,        # (epochs, wall s, training s, epoch that diverged or None) of the last Train/Step
     "train_lock": None,      # threading.Lock: one epoch at a time per tab (set in init_state)
     "train_token": None,     # identifies the script run that may train (see training_run.claim_trainer)

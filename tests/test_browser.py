@@ -115,8 +115,11 @@ def wait_idle(page, settle_ms=300):
 
 
 def button(page, name, exact=True):
-    """A button of the page itself (not the toolbar's own "Stop" while a script runs)."""
-    return page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=name, exact=exact)
+    """A button of the page itself (not the toolbar's own "Stop" while a script runs).
+    Exactly `name`, or `name` and its keyboard shortcut ("Train Shortcut T")."""
+    if exact:
+        name = re.compile(rf"^{re.escape(name)}( Shortcut \S+)?$")
+    return page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=name)
 
 
 def progress_text(page):
@@ -126,6 +129,13 @@ def progress_text(page):
 def click_train_and_wait(page, epochs):
     button(page, "Train").click()
     page.get_by_text(re.compile(rf"^Epoch {epochs} of {epochs}")).wait_for()
+    wait_idle(page)
+
+
+def reset(page):
+    """Reset, and say yes when the page asks first (it does with a model)."""
+    button(page, "Reset").click()
+    button(page, "Yes, reset").click()
     wait_idle(page)
 
 
@@ -242,6 +252,35 @@ def test_stop_keeps_the_model_and_step_continues(page):
     page.get_by_text(re.compile(rf"^Epoch {done + 1} of 300")).wait_for()
     wait_idle(page, 1000)
     assert progress_text(page).startswith(f"Epoch {done + 1} of 300")  # exactly one epoch
+
+
+def test_keyboard_t_trains_esc_stops_s_steps_and_reset_asks_first(page):
+    """The workshop's shortcuts (pages/train.py SHORTCUTS), and Reset's question."""
+    page.get_by_role("combobox", name="Preset").click()
+    page.keyboard.type("st")  # typed into a box: no shortcut
+    page.wait_for_timeout(1000)
+    assert page.get_by_text("No training yet").is_visible()
+    page.keyboard.press("Escape")
+    apply_preset(page, "digits")  # 300 epochs: long enough to stop in the middle
+    page.get_by_role("heading", name="Train", exact=True).click()  # focus on the page, not a control
+    page.keyboard.press("t")
+    page.get_by_text(re.compile(r"^Epoch ([1-9]\d) of 300")).wait_for()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    done = int(re.match(r"Epoch (\d+) of 300", progress_text(page)).group(1))
+    assert 10 <= done < 300
+    page.wait_for_timeout(1000)
+    assert progress_text(page).startswith(f"Epoch {done} of 300")  # stopped
+    page.keyboard.press("s")
+    page.get_by_text(re.compile(rf"^Epoch {done + 1} of 300")).wait_for()
+    wait_idle(page)
+    button(page, "Reset").click()
+    page.get_by_text("Throw away the current model?").wait_for()
+    button(page, "Keep it").click()
+    wait_idle(page)
+    assert progress_text(page).startswith(f"Epoch {done + 1} of 300")  # kept
+    reset(page)
+    page.get_by_text("No training yet").wait_for()
 
 
 @pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST IDX files not present in ../shared/data/mnist")
@@ -391,8 +430,7 @@ def test_a_failed_run_is_amber_and_a_divergence_shows_its_epoch(page):
     page.get_by_role("tab", name="Network").click()
     choose(page, "Activation", "ReLU")
     wait_idle(page)
-    button(page, "Reset").click()
-    wait_idle(page)
+    reset(page)
     button(page, "Train").click()
     error = page.get_by_test_id("stAlertContentError")
     error.wait_for()
@@ -658,7 +696,7 @@ def test_one_stop_button_while_training_and_every_count_agrees_after_it(page):
     button(page, "Train").click()
     page.get_by_text(re.compile(r"^Epoch ([1-9]\d) of 300")).wait_for()
     assert page.get_attribute('[data-testid="stApp"]', "data-test-script-state") == "running"
-    stops = page.get_by_role("button", name=re.compile(r"\bStop$"))
+    stops = page.get_by_role("button", name=re.compile(r"\bStop( Shortcut \S+)?$"))
     assert stops.count() == 1 and page.get_by_test_id("stStatusWidget").count() == 0
     button(page, "Stop").click()
     wait_idle(page, 1000)
@@ -683,8 +721,7 @@ def run_sweep(page, values_text):
 def test_two_runs_overlaid_on_compare_and_a_three_point_sweep_to_its_plot(page):
     click_train_and_wait(page, 40)
     choose(page, "Activation", "sigmoid")
-    button(page, "Reset").click()
-    wait_idle(page)
+    reset(page)
     click_train_and_wait(page, 40)
     page.get_by_role("link", name="Compare").click()
     loss = page.locator(".js-plotly-plot").filter(has_text="Loss (lower is better)")
