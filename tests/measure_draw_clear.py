@@ -1,6 +1,6 @@
 """Strokes lost after Clear on the Draw page, in the browser: a measurement, not a test.
 
-    python tests/measure_draw_clear.py [--digits 20] [--after reading|ms:N]
+    python tests/measure_draw_clear.py [--digits 20] [--after reading|ms:N] [--json]
 
 Starts the app, trains the Draw page's offered model, then draws `--digits`
 digits of tests/strokes.py with the mouse, pressing **Clear** before each one
@@ -12,6 +12,7 @@ digit and the count (issue 21: 3 of 40 lost by hand).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import socket
@@ -75,6 +76,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--digits", type=int, default=20)
     ap.add_argument("--after", default="reading", help="reading (default) or ms:N")
+    ap.add_argument("--json", action="store_true", help="also print the result as JSON (the last line)")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -114,6 +116,8 @@ def main(argv=None):
     finally:
         proc.terminate()
     print(f"lost {len(lost)} of {args.digits} (--after {args.after}): {lost}")
+    if args.json:
+        print(json.dumps({"digits": args.digits, "after": args.after, "lost": lost}))
     return lost
 
 
