@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from strokes import one_round, place  # noqa: E402
+from strokes import one_round, place
 
 RECTS = """els => els.map(e => { const r = e.getBoundingClientRect();
   return r.width ? {x: r.x, y: r.y, width: r.width, height: r.height} : null; })"""
