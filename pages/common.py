@@ -32,12 +32,15 @@ STATE = {
     "train_config": None,    # TrainConfig.to_dict() of the model, stored in downloads
     "running": False,        # True while Train loops; Stop (or a finished run) sets it False
     "step_pending": False,   # Step was pressed: run one epoch in this script run
+    "reset_asked": False,    # Reset was pressed with a model: Train asks before throwing it away
     "last_run": None,        # (epochs, wall s, training s, epoch that diverged or None) of the last Train/Step
     "train_lock": None,      # threading.Lock: one epoch at a time per tab (set in init_state)
     "train_token": None,     # identifies the script run that may train (see training_run.claim_trainer)
     "ui_error": "",          # a bad control combination, shown once as st.error
     "ui_notice": "",         # why Train/Step did nothing (all epochs done, ...), shown once as st.info
-    "canvas_version": 0,     # Clear bumps it: a new canvas key gives an empty canvas
+    "canvas_version": 0,     # Clear bumps it: the canvas (one key, never remounted) wipes itself (pages/draw.py)
+    "canvas_cleared": None,  # Draw: the drawing Clear wiped, ignored until the canvas reports its wipe
+    "canvas_seen": None,     # Draw: the drawing the canvas reported last
     "eval_clicked_diagonal": False,  # Evaluate: the last click on the confusion matrix hit the diagonal
     "eval_gallery": None,    # Evaluate: after "Show more", (its cell or None for all mistakes, images shown)
     "upload_id": None,       # file_id of the model file already loaded (load each upload once)

@@ -12,6 +12,9 @@ from pages import common, controls, errors, training_run, wording
 
 CANVAS_SIZE = 320
 PEN_WIDTH = 22
+# The canvas's toolbar (undo, redo, wipe) appears on hover in the 2.2rem above the
+# canvas: room for it, so it never covers the instruction above (issue 21).
+CANVAS_CSS = "<style>.st-key-canvas { margin-top: 1.5rem; }</style>"
 
 
 OFFER_EPOCHS = common.DRAW_OFFER_EPOCHS
@@ -102,17 +105,42 @@ def not_images_ui(data):
               on_click=_choose_digits)
 
 
+def _clear_canvas():
+    """Clear's callback: the canvas wipes itself when its initial drawing changes
+    (the component reloads it, then reports the empty canvas). Until that report
+    arrives, the drawing it wiped is ignored."""
+    st.session_state.canvas_version += 1
+    st.session_state.canvas_cleared = st.session_state.canvas_seen
+
+
+def drawn_image(result):
+    """The drawing to read (RGBA array) or None: nothing drawn, or only the drawing
+    Clear has just wiped.
+
+    The canvas keeps one key: a new key (the old way to clear) mounted a second
+    canvas while the old one stayed on screen until the script run ended, and
+    strokes made on either in that moment were lost (issue 21)."""
+    raw = result.json_data or {}
+    objects = raw.get("objects") or []
+    if objects == st.session_state.canvas_cleared:
+        return None  # Clear was pressed; the wipe has not been reported yet
+    st.session_state.canvas_cleared = None
+    st.session_state.canvas_seen = objects
+    return result.image_data if objects else None
+
+
 def canvas_ui():
     st.caption("Draw **one digit**, large, in the middle of the black square.")
+    st.html(CANVAS_CSS)
+    # The changed counter inside the initial drawing is what wipes the canvas; the
+    # key stays the same, so the component is never replaced under the pen.
     result = st_canvas(stroke_width=PEN_WIDTH, stroke_color="#FFFFFF", background_color="#000000",
                        width=CANVAS_SIZE, height=CANVAS_SIZE, drawing_mode="freedraw",
-                       return_image_data=True, update_streamlit=True,
-                       key=f"canvas_{st.session_state.canvas_version}")
-    if st.button("Clear", icon=":material/ink_eraser:", key="clear_canvas",
-                 help="Wipe the canvas and start a new digit."):
-        st.session_state.canvas_version += 1
-        st.rerun()
-    return result.image_data
+                       initial_drawing={"objects": [], "nnlabClears": st.session_state.canvas_version},
+                       return_image_data=True, update_streamlit=True, key="canvas")
+    st.button("Clear", icon=":material/ink_eraser:", key="clear_canvas", on_click=_clear_canvas,
+              help="Wipe the canvas and start a new digit.")
+    return drawn_image(result)
 
 
 def _square(img):

@@ -51,13 +51,21 @@ def _load_best(best: dict, data):
         st.session_state[controls.K + key] = value
 
 
+def axis_label(param: str) -> str:
+    """The setting's label with its name once: "Learning rate (lr)", "β1 (beta1)",
+    "ε (eps)" (a label that already names itself in brackets gets the name there)."""
+    if param == "(none)":
+        return param
+    label = hyperparams.get(param).label
+    return f"{label.split(' (')[0]} ({param})"
+
+
 def axis_ui(n: int):
     names = sweep.SWEEPABLE if n == 1 else ["(none)", *sweep.SWEEPABLE]
-    label = hyperparams.get
     st.session_state.setdefault(f"sweep_param_{n}", "l2" if n == 1 else "(none)")  # the tutorial's λ first
     c1, c2 = st.columns([1, 2])
     param = c1.selectbox(f"Setting {n}" if n > 1 else "Setting", names, key=f"sweep_param_{n}",
-                         format_func=lambda p: p if p == "(none)" else f"{label(p).label} ({p})",
+                         format_func=axis_label,
                          on_change=_set_param, args=(n,), help="Any setting of the Train page (the settings table).")
     if param == "(none)":
         return None, None
@@ -82,11 +90,16 @@ def run_ui(data, net_cfg, train_cfg, axes, seeds, n_jobs, scheduler):
     bar = st.progress(0.0, text=f"0 of {len(runs)} runs…")
     chart, table = st.empty(), st.empty()
     started = time.perf_counter()
-    for r in sweep.run(data, net_cfg, train_cfg, axes, seeds, n_jobs=n_jobs, scheduler=scheduler or None):
-        st.session_state.sweep_results.append(r)
-        done = len(st.session_state.sweep_results)
-        bar.progress(done / len(runs), text=f"{done} of {len(runs)} runs · {time.perf_counter() - started:.1f} s")
-        results_ui(chart, table, axes, st.session_state.sweep_results, live=True)
+    try:
+        for r in sweep.run(data, net_cfg, train_cfg, axes, seeds, n_jobs=n_jobs, scheduler=scheduler or None):
+            st.session_state.sweep_results.append(r)
+            done = len(st.session_state.sweep_results)
+            bar.progress(done / len(runs), text=f"{done} of {len(runs)} runs · {time.perf_counter() - started:.1f} s")
+            results_ui(chart, table, axes, st.session_state.sweep_results, live=True)
+    except Exception:  # failed (bad address, a worker died): no Stop, no stale progress; the caller says why
+        for live in (stop, bar, chart, table):  # the finished runs are drawn again below the error
+            live.empty()
+        raise
     st.session_state.sweep_running = None
     stop.empty()
     best = sweep.best(st.session_state.sweep_results, axes)

@@ -10,6 +10,9 @@ from pages import lessons_text as lessons
 from pages import training_run as tr
 
 LONG_RUN_SECONDS = 20  # a run expected to take longer says how long before it starts
+# Keyboard shortcuts (Streamlit's st.button(shortcut=...), shown on the buttons; "C" and "R" are
+# Streamlit's own, and Reset has none: it throws a model away).
+SHORTCUTS = {"Train": "T", "Step": "S", "Stop": "Esc"}
 
 
 def buttons_ui(blocked: bool):
@@ -18,15 +21,33 @@ def buttons_ui(blocked: bool):
     training, or Stop while idle, is harmless."""
     row = st.container(horizontal=True, gap="small")  # one row on a phone too (columns stack)
     row.button("Train", type="primary", icon=":material/play_arrow:", on_click=tr.on_train,
-              disabled=blocked, width="stretch",
-              help="Train until the last epoch (or early stopping). The charts update as it learns.")
+               disabled=blocked, width="stretch", shortcut=SHORTCUTS["Train"],
+               help="Train until the last epoch (or early stopping). The charts update as it learns.")
     row.button("Step", icon=":material/skip_next:", on_click=tr.on_step, disabled=blocked,
-              width="stretch", help="Train exactly one more epoch, then pause.")
-    row.button("Stop", icon=":material/stop:", on_click=tr.on_stop,
-              width="stretch", help="Pause training. The model and its history are kept; "
-                                              "Train or Step continues from here.")
+               width="stretch", shortcut=SHORTCUTS["Step"], help="Train exactly one more epoch, then pause.")
+    row.button("Stop", icon=":material/stop:", on_click=tr.on_stop, width="stretch", shortcut=SHORTCUTS["Stop"],
+               help="Pause training. The model and its history are kept; Train or Step continues from here.")
     row.button("Reset", icon=":material/restart_alt:", on_click=tr.on_reset, width="stretch",
-              help="Forget the model and its history. The next Train starts a new model from the controls.")
+               help="Forget the model and its history (asks first). The next Train starts a new model from "
+                    "the controls.")
+    if not common.has_model():
+        st.session_state.reset_asked = False
+    elif st.session_state.reset_asked:
+        reset_question_ui()
+
+
+def reset_question_ui():
+    """Reset was pressed with a model: say what would be lost, and ask."""
+    trainer = st.session_state.trainer
+    what = f"trained for {trainer.epoch} epoch{'s' if trainer.epoch != 1 else ''}" if trainer else \
+        st.session_state.model_source
+    st.warning(f"**Throw away the current model?** It was {what}; Reset forgets it and its history. To keep "
+               "the model itself, download it on **Evaluate** first.",
+               icon=":material/delete_forever:")
+    row = st.container(horizontal=True, gap="small")
+    row.button("Yes, reset", type="primary", icon=":material/restart_alt:", key="reset_yes",
+               on_click=tr.on_reset_answer, args=(True,))
+    row.button("Keep it", key="reset_no", on_click=tr.on_reset_answer, args=(False,))
 
 
 def network_ui(ctl, data):

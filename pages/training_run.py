@@ -147,7 +147,19 @@ def on_stop():
 
 
 def on_reset():
-    common.clear_model()
+    """Reset: with a model, ask first (it and its history would be thrown away);
+    the run pauses while the page asks.  Without one, nothing to lose: at once."""
+    if common.has_model():
+        st.session_state.running = False
+        st.session_state.reset_asked = True
+    else:
+        common.clear_model()
+
+
+def on_reset_answer(confirmed: bool):
+    st.session_state.reset_asked = False
+    if confirmed:
+        common.clear_model()
 
 
 # ------------------------------------------------------------- drawing

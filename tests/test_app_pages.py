@@ -136,12 +136,43 @@ def test_progress_inside_an_epoch_and_a_paused_epoch_is_shown_and_finished(monke
     assert "batch" not in at.get("progress")[0].proto.text
 
 
+def reset(at):
+    """Reset, and say yes when the page asks (it asks when there is a model)."""
+    button(at, "Reset").click().run()
+    if any(b.label == "Yes, reset" for b in at.button):
+        button(at, "Yes, reset").click().run()
+    return at
+
+
 def test_reset_forgets_model_and_history(trained):
     at = trained
-    button(at, "Reset").click()
-    at.run()
+    reset(at)
     assert at.session_state.net is None and at.session_state.history == []
     assert "No training yet" in texts(at.caption) and "Last run" not in texts(at.caption)
+
+
+def test_reset_asks_before_throwing_a_trained_model_away(trained):
+    """With a model, Reset asks first; "Keep it" keeps everything.  Without one
+    it is one click (issue 21)."""
+    at = trained
+    net = at.session_state.net
+    button(at, "Reset").click().run()
+    assert not at.exception and at.session_state.net is net and len(at.session_state.history) == 3
+    assert "Throw away the current model?" in texts(at.warning) and "trained for 3 epochs" in texts(at.warning)
+    button(at, "Keep it").click().run()
+    assert at.session_state.net is net and "Throw away" not in texts(at.warning)
+    button(at, "Reset").click().run()
+    button(at, "Yes, reset").click().run()
+    assert at.session_state.net is None and "Throw away" not in texts(at.warning)
+    button(at, "Reset").click().run()  # nothing to lose: no question
+    assert not at.exception and "Throw away" not in texts(at.warning)
+    assert not any(b.label == "Yes, reset" for b in at.button)
+
+
+def test_train_step_and_stop_have_keyboard_shortcuts():
+    at = new_app()
+    assert {b.label: b.proto.shortcut for b in at.button if b.label in ("Train", "Step", "Stop", "Reset")} == \
+        {"Train": "t", "Step": "s", "Stop": "escape", "Reset": ""}  # as Streamlit normalises them
 
 
 def test_a_new_architecture_needs_reset_and_the_warning_reads_like_the_controls(trained):
@@ -464,7 +495,7 @@ def test_compare_keeps_every_model_as_a_run_and_overlays_them():
     at.switch_page("pages/train.py").run()
     at.slider(key="ctl_epochs").set_value(3).run()
     button(at, "Train").click().run()
-    button(at, "Reset").click().run()
+    reset(at)
     at.select_slider(key="ctl_width_0").set_value(32).run()
     button(at, "Train").click().run()
     at.switch_page("pages/compare.py").run()
@@ -534,11 +565,11 @@ def test_a_kept_run_s_model_becomes_the_tab_s_model_again_to_evaluate():
     X = at.session_state.data_memo["digits"][1].X_test
     at.slider(key="ctl_epochs").set_value(3).run()
     button(at, "Train").click().run()
-    button(at, "Reset").click().run()
+    reset(at)
     at.select_slider(key="ctl_width_0").set_value(32).run()
     button(at, "Train").click().run()
     second = at.session_state.net.predict_proba(X)
-    button(at, "Reset").click().run()  # the tab has no model now
+    reset(at)  # the tab has no model now
     at.switch_page("pages/compare.py").run()
     assert list(at.dataframe[0].value["model"]) == ["", "kept"]
     at.selectbox(key="compare_run").set_value(1).run()
@@ -762,3 +793,31 @@ def test_sweep_page_bad_values_are_one_line():
     at.text_input(key="sweep_values_1").set_value("logspace:-2:2").run()
     button(at, "Run the sweep").click().run()
     assert not at.exception and "start:stop:count" in texts(at.error)
+
+
+def test_sweep_page_a_failed_dask_run_leaves_no_stop_button_or_progress():
+    """A scheduler address where nothing answers: one error, and neither the
+    sweep's Stop button nor its "0 of 2 runs" progress under it (issue 21)."""
+    import socket
+
+    pytest.importorskip("distributed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed: nothing listens there
+    at = new_app()
+    at.switch_page("pages/sweep.py").run()
+    at.text_input(key="sweep_values_1").set_value("0.01,1").run()
+    at.text_input(key="sweep_scheduler").set_value(f"tcp://127.0.0.1:{port}").run()
+    button(at, "Run the sweep").click().run(timeout=120)
+    assert not at.exception and "does not answer" in texts(at.error)
+    assert not any(b.label == "Stop" for b in at.button)
+    assert not [p for p in at.get("progress") if "runs" in (p.proto.text or "")]
+
+
+def test_sweep_page_names_each_setting_once():
+    at = new_app()
+    at.switch_page("pages/sweep.py").run()
+    shown = at.selectbox(key="sweep_param_1").options  # as the box shows them
+    assert "β1 (beta1)" in shown and "ε (eps)" in shown and "Learning rate (lr)" in shown
+    for label in shown:
+        assert label.count("(") == 1, label

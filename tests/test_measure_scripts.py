@@ -79,3 +79,10 @@ def test_measure_playground_counts_the_pictures_the_browser_shows():
     assert m["epochs"] == 100 and 1 <= m["shown"] <= m["sent"] and m["seconds"] > 0
     assert m["shown_per_s"] == pytest.approx(m["shown"] / m["seconds"])
     assert "pictures sent" in stdout
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no Chromium at /usr/bin/chromium")
+def test_measure_draw_clear_counts_digits_drawn_after_clear():
+    result, stdout = run_script("measure_draw_clear.py", "--digits", "3", "--json")
+    assert result["digits"] == 3 and result["after"] == "reading" and isinstance(result["lost"], list)
+    assert stdout.count("read as") + len(result["lost"]) == 3
