@@ -22,6 +22,7 @@ import streamlit as st
 
 from nnlab.core import hyperparams
 from nnlab.data import toy2d
+from nnlab.core.types import number_text
 from nnlab.experiments import sharelink
 from pages import controls, qr
 
@@ -135,7 +136,7 @@ def _snap_options(page: str) -> list:
         snapped = type(lo)(round(min(max(lo, round((value - lo) / step) * step + lo), hi), 10))
         if snapped != value:
             st.session_state[prefix + o.name] = snapped
-            out.append((o.name, sharelink.number_text(value), f"the control offers {sharelink.number_text(snapped)}"))
+            out.append((o.name, number_text(value), f"the control offers {number_text(snapped)}"))
     return out
 
 

@@ -8,13 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnlab.cli import common
 from nnlab.cli import main as cli
-from nnlab.core import activations, augment, hyperparams, initializers, losses, setting
+from nnlab.core import activations, augment, hyperparams, initializers, losses, types
 from nnlab.core.config import NetworkConfig, TrainConfig
 from nnlab.core.hyperparams import SETTINGS
 from nnlab.data import datasets as data
+from nnlab.data import toy2d
 from nnlab.experiments import presets
 from nnlab.train import optimizers
 
@@ -48,7 +51,7 @@ def test_what_a_control_offers_is_allowed(s):
         hyperparams.check(s.name, [v] if s.type.endswith("list") else v)
     if s.slider:
         lo, hi, step = s.slider
-        assert setting.in_range(s, lo) and setting.in_range(s, hi) and 0 < step < hi - lo
+        assert types.in_range(s, lo) and types.in_range(s, hi) and 0 < step < hi - lo
 
 
 @pytest.mark.parametrize("s", [s for s in SETTINGS if s.type in ("int", "float")], ids=lambda s: s.name)
@@ -82,7 +85,7 @@ def test_every_optimizer_has_a_usual_learning_rate_inside_its_usual_range():
     assert set(lr.by_optimizer) == set(lr.usual) == set(optimizers.OPTIMIZERS)
     for name, value in lr.by_optimizer.items():
         low, high = lr.usual[name]
-        assert setting.in_range(lr, low) and low <= value <= high
+        assert types.in_range(lr, low) and low <= value <= high
         assert value in lr.values  # the dashboard offers it
 
 
@@ -288,3 +291,54 @@ def test_presets_round_trip_through_the_controls():
         assert [state[f"width_{i}"] for i in range(state["layers"])] == p["network"]["hidden"]
         for key, value in p["train"].items():
             assert state[key] == ("full" if key == "batch_size" and value is None else value), (name, key)
+
+
+# ------------------------------------------------------------ text: one reader per type
+def _offered(s) -> list:
+    """Every value a person can pick for setting `s`: its choices, the values and slider
+    steps a control offers, its default, None where allowed; for a list, lists of them."""
+    one = [*s.choices, *s.values, *([s.default] if not isinstance(s.default, list) else s.default)]
+    if s.slider:
+        lo, hi, step = s.slider
+        one += [type(lo)(round(lo + k * step, 10)) for k in range(round((hi - lo) / step) + 1)]
+    if s.none and not s.type.endswith("list"):
+        one.append(None)
+    one = [v for v in one if v is not None or s.none]
+    if s.type.endswith("list"):
+        items = [v for v in one if v is not None]
+        return [[], *([v] for v in items), items[:3], items[-2:]]
+    return one
+
+
+@pytest.mark.parametrize("s", [*SETTINGS, *toy2d.OPTIONS], ids=lambda s: s.name)
+def test_every_offered_value_of_every_setting_reads_back_from_its_text(s):
+    for value in _offered(s):
+        try:
+            checked = s.check(value)
+        except ValueError:
+            continue  # (an empty list where the setting needs entries)
+        text = s.format(checked)
+        assert s.parse(text) == checked, (s.name, value, text)
+
+
+def test_the_old_forms_people_type_still_read():
+    hidden, acts, batch = hyperparams.get("hidden"), hyperparams.get("activations"), hyperparams.get("batch_size")
+    assert hidden.parse("64,32") == hidden.parse("64x32") == hidden.parse(" 64 - 32 ") == [64, 32]  # CLI, sweeps
+    assert acts.parse("relu,tanh") == ["relu", "tanh"] and acts.format(["tanh"] * 3) == "tanh"
+    assert batch.parse("full") is None and batch.format(None) == "full"
+    assert hyperparams.get("augment").parse("none") is False and hyperparams.get("augment").format(False) == "off"
+    for bad in ("64--32", "64-x", "١٢", "64-"):
+        with pytest.raises(ValueError, match="hidden must be a whole number"):
+            hidden.parse(bad)
+
+
+@given(text=st.text(max_size=60), name=st.sampled_from([s.name for s in SETTINGS]))
+@settings(max_examples=400, deadline=None)
+def test_any_text_parses_or_says_why_in_one_line(text, name):
+    s = hyperparams.get(name)
+    try:
+        value = s.parse(text)
+    except ValueError as e:
+        assert str(e) and "\n" not in str(e)
+    else:
+        assert s.parse(s.format(value)) == value  # what it read, it writes back the same

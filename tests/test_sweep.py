@@ -42,8 +42,8 @@ def test_values_from_ranges_lists_and_choices():
     ("zap", "1,2", "unknown setting 'zap'"),
     ("l2", "logspace:-2:2", "start:stop:count"),
     ("l2", "logspace:-2:2:100000", "1 to 500"),
-    ("epochs", "1.5", "whole numbers"),
-    ("lr", "fast", "takes numbers"),
+    ("epochs", "1.5", "epochs must be a whole number"),
+    ("lr", "fast", "lr must be a number"),
     ("momentum", "0.5,1.5", "momentum must be"),
     ("optimizer", "adam,zap", "optimizer"),
 ])

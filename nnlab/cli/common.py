@@ -38,32 +38,14 @@ def int_range(name, lo, hi=None):
 
 
 def setting_type(setting):
-    """The argparse `type` of a setting's flag: text -> the checked value."""
+    """The argparse `type` of a setting's flag: text -> the checked value, read by the
+    setting's own type (nnlab/core/types.py: --hidden 64,32 or 64-32)."""
     def parse(text):
-        t = text.strip()
         try:
-            if setting.type == "int list":
-                value = [] if t.lower() in ("", "none", "0-hidden") else [int(w) for w in t.split(",")]
-            elif setting.type == "choice list":
-                value = t.split(",")
-            elif setting.type in ("int", "float") and t.lower() not in setting.aliases:
-                value = int(t) if setting.type == "int" else float(t)
-            else:
-                value = t.lower()
-        except ValueError:
-            what = "comma-separated integers like 64,32" if setting.type == "int list" else \
-                f"{'an integer' if setting.type == 'int' else 'a number'}" + \
-                "".join(f" or {k}" for k in setting.aliases if isinstance(k, str))
-            raise argparse.ArgumentTypeError(f"{setting.flag} takes {what}, got {text!r}") from None
-        try:
-            return hyperparams.check(setting.name, value)
+            return setting.parse(text)
         except ValueError as e:
-            raise argparse.ArgumentTypeError(str(e)) from None
+            raise argparse.ArgumentTypeError(f"{e}; got {text!r}") from None
     return parse
-
-
-def cli_name(choice) -> str:
-    return "none" if choice is False else str(choice)
 
 
 def flag_help(s) -> str:
@@ -72,9 +54,9 @@ def flag_help(s) -> str:
     elif s.by_optimizer:
         default = "depends on the optimizer: " + ", ".join(f"{k} {v:g}" for k, v in s.by_optimizer.items())
     elif s.default in (None, False, []):
-        default = s.none or cli_name(s.default)
+        default = s.none or s.format(s.default)
     else:
-        default = ",".join(map(str, s.default)) if isinstance(s.default, list) else cli_name(s.default)
+        default = s.format(s.default)
     extra = f" [{s.pending}]" if s.pending else ""
     return f"{s.help} (default: {default}){extra}".replace("%", "%%")
 
@@ -100,10 +82,10 @@ def add_setting_args(p, sections):
         names = (s.flag, *extras.pop("aliases", ()))
         if s.switch:  # off or on: a bare flag (FLAG_EXTRAS), no value to parse
             pass
-        elif s.type == "choice":
-            extras["choices"] = [cli_name(c) for c in s.choices]
-        else:
+        else:  # the setting's own type reads the text (choices: their names, off / none for False)
             extras["type"] = setting_type(s)
+            if s.type == "choice":
+                extras["metavar"] = "{" + ",".join(s.format(c) for c in s.choices) + "}"
         p.add_argument(*names, dest=s.name, default=argparse.SUPPRESS, help=flag_help(s), **extras)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from nnlab.cli.common import cli_name, out
+from nnlab.cli.common import out
 from nnlab.core import hyperparams
 
 
@@ -22,15 +22,15 @@ def run(args):
                                      "engine": " (Trainer)"}.get(section, ""))
         for s in hyperparams.section(section):
             default = "by optimizer" if s.by_optimizer else "required" if s.required else \
-                s.label_of(s.default) if s.switch else cli_name(s.default) if s.default is not None else "none"
+                s.label_of(s.default) if s.switch else s.format(s.default)
             flag = f"  {s.flag}" if s.cli else ""
             only = f"  (only {', '.join(s.optimizers or s.losses)})" if s.optimizers or s.losses else ""
             out(f"  {s.name}: {s.type}, default {default}{flag}{only}")
             out(f"      {s.help}")
             out(f"      allowed: {s.allowed()}")
-            if s.choices and not s.switch and any(s.label_of(c) != cli_name(c) for c in s.choices):
-                out("      shown as: " + ", ".join(f"{cli_name(c)} = {s.label_of(c)}" for c in s.choices
-                                                          if s.label_of(c) != cli_name(c)))
+            if s.choices and not s.switch and any(s.label_of(c) != s.format(c) for c in s.choices):
+                out("      shown as: " + ", ".join(f"{s.format(c)} = {s.label_of(c)}" for c in s.choices
+                                                          if s.label_of(c) != s.format(c)))
             if s.by_optimizer:
                 out("      default (usual range): " + ", ".join(
                     f"{k} {v:g} ({s.usual[k][0]:g}-{s.usual[k][1]:g})" for k, v in s.by_optimizer.items()))

@@ -23,7 +23,7 @@ from nnlab.core.activations import ACTIVATIONS, check_activation
 from nnlab.core.augment import AUGMENTATIONS, check_augment
 from nnlab.core.initializers import INITIALIZERS, check_init
 from nnlab.core.losses import LOSSES, OUTPUTS, check_loss
-from nnlab.core.setting import Setting, check_value
+from nnlab.core.setting import Setting
 
 MAX_WIDTH = 8192       # units in one hidden layer
 MAX_DEPTH = 64         # hidden layers
@@ -193,4 +193,4 @@ def check(name, value):
     """`value` for setting `name`, normalised (canonical name, int or float, None for
     "none"), or ValueError saying what is allowed.  `name` may also be a Setting
     declared in a table of its own (the Playground's data: nnlab.data.toy2d.OPTIONS)."""
-    return check_value(name if isinstance(name, Setting) else get(name), value)
+    return (name if isinstance(name, Setting) else get(name)).check(value)

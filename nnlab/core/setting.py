@@ -2,16 +2,16 @@
 is checked against it.
 
     s = Setting("dropout", "float", 0.0, "...", "network", low=0.0, high=1.0, closed="left")
-    check_value(s, 0.2)      # 0.2
-    check_value(s, 1.0)      # ValueError: dropout must be in [0, 1), got 1
+    s.check(0.2)             # 0.2
+    s.check(1.0)             # ValueError: dropout must be in [0, 1), got 1
     s.allowed()              # "[0, 1)"
+    s.parse("0.2")           # 0.2 (text: nnlab/core/types.py)
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
-import numpy as np
+from nnlab.core.types import TYPES
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,24 @@ class Setting:
         """An off/on setting (choices False, True): a bare flag on the command line."""
         return self.choices == (False, True)
 
+    # ------------------------------------------------------------ its values
+    @property
+    def kind(self):
+        """The setting's type (nnlab/core/types.py): how its values read as text and are checked."""
+        return TYPES[self.type]
+
+    def parse(self, text: str):
+        """The checked value that `text` says ("64-32" -> [64, 32]); ValueError saying why not."""
+        return self.kind.parse(self, text)
+
+    def format(self, value) -> str:
+        """`value` as text that parses back to it: [64, 32] -> "64-32", None -> "none" (or "full")."""
+        return self.kind.format(self, value)
+
+    def check(self, value):
+        """`value` normalised (canonical name, int or float, None for "none"), or ValueError."""
+        return self.kind.check(self, value)
+
     def label_of(self, value) -> str:
         """How one value reads on screen: its label, else the value itself."""
         return self.labels.get(value, "" if value is None else str(value))
@@ -109,62 +127,3 @@ class Setting:
 
 def _num(v, missing):
     return missing if v is None else str(v) if isinstance(v, int) else f"{v:g}"
-
-
-def check_value(s: Setting, value):
-    """`value` for setting `s`, normalised (canonical name, int or float, None for
-    "none"), or ValueError saying what is allowed; a list setting checks each entry."""
-    if s.type.endswith("list"):
-        items = [value] if isinstance(value, str) else value
-        try:
-            items = list(items)
-        except TypeError:
-            raise ValueError(f"{s.name} must be a list, got {value!r}") from None
-        if s.max_len is not None and len(items) > s.max_len:
-            raise ValueError(f"{s.name}: at most {s.max_len} items, got {len(items)}")
-        return [_check_one(s, v, f"each {s.name} entry") for v in items]
-    return _check_one(s, value)
-
-
-def _check_one(s: Setting, v, who: str = ""):
-    who = who or s.name
-    try:
-        if not isinstance(v, (bool, np.bool_)) and v in s.aliases:
-            v = s.aliases[v]
-    except TypeError:  # unhashable: not an alias
-        pass
-    if v is None:
-        if s.none:
-            return None
-        raise ValueError(f"{s.name} must be given")
-    if s.normalize is not None:
-        v = s.normalize(v)
-    if s.choices:
-        key = v.strip().lower() if isinstance(v, str) else v
-        if key not in s.choices:
-            raise ValueError(f"unknown {s.name} {v!r}; choose one of: {', '.join(map(str, s.choices))}")
-        return key
-    what = "an integer" if s.type.startswith("int") else "a number"
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer, float, np.floating)) \
-            or (s.type.startswith("int") and not isinstance(v, (int, np.integer))) or not math.isfinite(v):
-        raise ValueError(f"{who} must be {what}, got {v!r}")
-    v = int(v) if s.type.startswith("int") else float(v)
-    if not in_range(s, v):
-        raise ValueError(f"{who} must be {_range_words(s, what, v)}, got {v if isinstance(v, int) else format(v, 'g')}")
-    return v
-
-
-def in_range(s: Setting, v) -> bool:
-    lo_in, hi_in = s.closed in ("both", "left"), s.closed in ("both", "right")
-    return ((s.low is None or v > s.low or (lo_in and v == s.low))
-            and (s.high is None or v < s.high or (hi_in and v == s.high)))
-
-
-def _range_words(s: Setting, what: str, v) -> str:
-    if s.high is None:
-        if s.low == 0 and s.closed in ("neither", "right"):
-            return f"{'a positive integer' if what == 'an integer' else 'a positive number'}"
-        return f"{what} >= {s.low:g}" if s.closed in ("both", "left") else f"{what} > {s.low:g}"
-    if s.closed == "both":  # say which end was missed: "at least 1", "at most 100000"
-        return f"{what} of at least {s.low:g}" if v < s.low else f"{what} of at most {s.high:g}"
-    return f"in {s.allowed()}"

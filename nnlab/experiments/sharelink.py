@@ -27,16 +27,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from nnlab.core import hyperparams
+from nnlab.core.types import OFF, ON
 from nnlab.data import toy2d
 from nnlab.experiments import sweep
 
 MAX_TEXT = 200       # characters in one value (a sweep's values list is the longest)
 MAX_KEYS = 100       # parameters read from one link; the rest are listed as ignored
 UPLOADED = ("csv",)  # datasets made from a file the sharing browser uploaded: not in links
-_INT = re.compile(r"[+-]?\d{1,12}", re.ASCII)
-_FLOAT = re.compile(r"[+-]?(\d{1,20}\.?\d{0,20}|\.\d{1,20})(e[+-]?\d{1,3})?", re.ASCII | re.IGNORECASE)
-_OFF = ("off", "none", "false", "no")
-_ON = ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -62,54 +59,12 @@ class Link:
 
 
 # ------------------------------------------------------------ the table's settings
-def number_text(v) -> str:
-    """A number as short as it reads back exactly: 0.01, 1e-05, 64, 0.2."""
-    if isinstance(v, float):
-        text = repr(v)
-        return text[:-2] if text.endswith(".0") else text
-    return str(v)
-
-
-def format_setting(s: hyperparams.Setting, v) -> str:
-    if s.type.endswith("list"):
-        items = list(v)[:1] if s.type == "choice list" and len(set(v)) == 1 else list(v)  # relu-relu: relu
-        return "-".join(number_text(x) for x in items) or "none"
-    if v is False:
-        return "off"
-    if v is None:
-        return "none" if s.name != "batch_size" else "full"
-    return number_text(v)
-
-
-def _one(s: hyperparams.Setting, text: str):
-    """One value of setting `s` from its text, before the table's check."""
-    low = text.lower()
-    aliases = {k: v for k, v in s.aliases.items() if isinstance(k, str) and k}
-    if low in aliases:
-        return aliases[low]
-    if low in _OFF and (False in s.choices or s.none):
-        return False if False in s.choices else None
-    if s.type.startswith("int"):
-        if not _INT.fullmatch(text):
-            raise ValueError("must be a whole number")
-        return int(text)
-    if s.type == "float":
-        if not _FLOAT.fullmatch(text):
-            raise ValueError("must be a number")
-        return float(text)
-    return low
-
-
-def parse_setting(s: hyperparams.Setting, text: str):
-    """Setting `s` from link text, checked against the table (ValueError with the reason)."""
-    if s.type.endswith("list"):
-        parts = [] if text.lower() == "none" else re.split(r"[-,]", text)
-        value = [_one(s, p.strip()) for p in parts]
-    else:
-        value = _one(s, text)
+def parse_setting(s, text: str):
+    """Setting `s` from link text, checked against the table (ValueError with the reason,
+    in the table's words without the name: "must be a number")."""
     try:
-        return hyperparams.check(s, value)
-    except ValueError as e:  # the table's words without the name: "lr must be ..." -> "must be ..."
+        return s.parse(text)
+    except ValueError as e:  # "lr must be ..." -> "must be ..."
         raise ValueError(re.sub(rf"^(each )?{re.escape(s.name)}( entry)?:? ", "", str(e))) from None
 
 
@@ -118,7 +73,7 @@ def _setting_key(s: hyperparams.Setting, state: str = "") -> Key:
         if s.name == "dataset" and text.lower() in UPLOADED:
             raise ValueError("an uploaded dataset cannot be shared: choose it on the Data page")
         return parse_setting(s, text)
-    return Key(s.name, parse, lambda v, s=s: format_setting(s, v), state=state)
+    return Key(s.name, parse, s.format, state=state)
 
 
 # The settings of the training controls (pages/controls.py) and the dataset, in the table's order.
@@ -134,7 +89,7 @@ def _text(text: str) -> str:
 
 
 def _sweep_param(text: str, none_ok=False) -> str:
-    if none_ok and text.lower() in _OFF:
+    if none_ok and text.lower() in OFF:
         return "(none)"
     try:
         return sweep.check_param(text)
@@ -143,7 +98,7 @@ def _sweep_param(text: str, none_ok=False) -> str:
 
 
 def _seeds(text: str) -> int:
-    if not _INT.fullmatch(text) or not 1 <= int(text) <= 10:
+    if not re.fullmatch(r"\d{1,2}", text, re.ASCII) or not 1 <= int(text) <= 10:
         raise ValueError("must be a whole number from 1 to 10")
     return int(text)
 
@@ -181,9 +136,9 @@ PLAYGROUND_CONTROLS = tuple(o.name for o in toy2d.OPTIONS)  # names a presenter'
 
 # ------------------------------------------------------------ the presenter's keys
 def _present(text: str) -> bool:
-    if text.lower() in _ON:
+    if text.lower() in ON:
         return True
-    if text.lower() in _OFF + ("0",):
+    if text.lower() in OFF + ("0",):
         return False
     raise ValueError("must be 1 or 0")
 

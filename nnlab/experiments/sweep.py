@@ -66,38 +66,15 @@ def parse_values(param: str, text) -> list:
 
 
 def _typed(param: str, value):
-    """`value` (a string from a range or list, or a value) as the setting's type,
-    checked against the settings table (nnlab/core/hyperparams.py)."""
+    """`value` (text from a list, or a value) as the setting's type, checked against the
+    settings table: text is read by the setting's own type (nnlab/core/types.py)."""
     setting = hyperparams.get(param)
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if setting.type == "int list":  # "64-32" or "64x32": one network's widths
-                value = [int(w) for w in text.replace("-", " ").replace("x", " ").split()]
-            elif setting.type == "int":
-                number = float(text)
-                if number != int(number):
-                    raise SweepError(f"{param} takes whole numbers; got {text}")
-                value = int(number)
-            elif setting.type == "float":
-                value = float(text)
-            elif text.lower() in ("off", "false", "none"):
-                value = False if False in setting.choices else None
-            else:
-                value = text
-        except ValueError as e:
-            if isinstance(e, SweepError):
-                raise
-            raise SweepError(f"{param} takes {'numbers' if setting.type != 'int list' else 'widths like 64-32'}; "
-                             f"{text!r} is not one") from None
-    elif setting.type == "int" and isinstance(value, float):
-        if value != int(value):
-            raise SweepError(f"{param} takes whole numbers; got {value:g}")
-        value = int(value)
+    if isinstance(value, float) and setting.type == "int" and value.is_integer():
+        value = int(value)  # linspace:1:5:5 gives 1.0, 2.0, ...
     try:
-        return hyperparams.check(param, value)
+        return setting.parse(value) if isinstance(value, str) else setting.check(value)
     except ValueError as e:
         raise SweepError(str(e)) from None
 
