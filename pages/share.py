@@ -21,8 +21,8 @@ import urllib.parse
 import streamlit as st
 
 from nnlab.core import hyperparams
-from nnlab.data import toy2d
 from nnlab.core.types import number_text
+from nnlab.data import toy2d
 from nnlab.experiments import sharelink
 from pages import controls, qr
 

@@ -133,7 +133,7 @@ TYPES = {t.name: t for t in (Int(), Float(), Choice(), ListOf(Int(), "-,x"), Lis
 
 
 # ------------------------------------------------------------ checks
-def check_value(s: Setting, value):
+def check_value(s, value):
     """`value` for setting `s`, normalised (canonical name, int or float, None for
     "none"), or ValueError saying what is allowed; a list setting checks each entry."""
     if s.type.endswith("list"):
@@ -148,7 +148,7 @@ def check_value(s: Setting, value):
     return _check_one(s, value)
 
 
-def _check_one(s: Setting, v, who: str = ""):
+def _check_one(s, v, who: str = ""):
     who = who or s.name
     try:
         if not isinstance(v, (bool, np.bool_)) and v in s.aliases:
@@ -176,13 +176,13 @@ def _check_one(s: Setting, v, who: str = ""):
     return v
 
 
-def in_range(s: Setting, v) -> bool:
+def in_range(s, v) -> bool:
     lo_in, hi_in = s.closed in ("both", "left"), s.closed in ("both", "right")
     return ((s.low is None or v > s.low or (lo_in and v == s.low))
             and (s.high is None or v < s.high or (hi_in and v == s.high)))
 
 
-def _range_words(s: Setting, what: str, v) -> str:
+def _range_words(s, what: str, v) -> str:
     if s.high is None:
         if s.low == 0 and s.closed in ("neither", "right"):
             return f"{'a positive integer' if what == 'an integer' else 'a positive number'}"
