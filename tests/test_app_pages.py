@@ -525,7 +525,7 @@ def test_compare_a_renamed_run_in_the_chooser_its_name_as_written_and_delete_und
     at = new_app()
     at.slider(key="ctl_epochs").set_value(2).run()
     button(at, "Train").click().run()
-    button(at, "Reset").click().run()
+    reset(at)
     at.selectbox(key="ctl_optimizer").set_value("momentum").run()
     button(at, "Train").click().run()
     at.switch_page("pages/compare.py").run()
