@@ -1,0 +1,246 @@
+"""The standalone form: the run's network written out in NumPy, nothing else of nnlab.
+
+Only the code the setup needs is emitted (its activations, initializers, loss,
+optimizer; dropout, regularisation, a schedule, early stopping only when set).
+It draws its random numbers as nnlab does (the same seeds, streams and order:
+weights, dropout masks, shuffling), so it follows nnlab's run closely; float
+rounding differs a little (nnlab's fast engine orders some sums differently).
+Augmentation is left out, and said so at the top: nnlab's image transforms are a
+module of their own."""
+from __future__ import annotations
+
+from ..initializers import resolve_init
+from . import pieces
+from .text import header_lines
+
+FORWARD = '''
+def forward(X, W, b, rng=None):
+    """The layers in order: z = h·W + b, then h = f(z) in each hidden layer{DROP_DOC}.
+    Returns the output ({OUT_DOC}) and what backward needs: each layer's
+    input h, each hidden layer's activation a{MASK_DOC}."""
+    h, inputs, acts{MASKS_INIT} = X, [], []{MASKS_LIST}
+    for i, name in enumerate(ACTIVATIONS):
+        inputs.append(h)
+        a = ACTIVATION[name](h @ W[i] + b[i])  # h = f(x·W + b)
+        acts.append(a)
+{DROPOUT}    inputs.append(h)
+    z = h @ W[-1] + b[-1]
+    return {OUT}, (inputs, acts{MASKS})
+
+
+def backward(delta, W, cache):
+    """From the output down: dL/dW = hᵀ·δ and dL/db = Σδ for each layer, then δ for the
+    layer below: dL/dh = δ·Wᵀ{MASK_FORMULA}, dL/dz = dL/dh·f'(a)."""
+    inputs, acts{MASKS} = cache
+    gW, gb = [None] * len(W), [None] * len(W)
+    for i in reversed(range(len(W))):
+        gW[i] = inputs[i].T @ delta
+        gb[i] = delta.sum(axis=0)
+        if i > 0:
+            delta = delta @ W[i].T{MASK_BACK}
+            delta = delta * DERIVATIVE[ACTIVATIONS[i - 1]](acts[i - 1])
+    return gW, gb
+'''
+
+DROPOUT = '''\
+        if rng is not None:  # dropout while training: h ← h·mask/(1−p), mask ~ Bernoulli(1−p)
+            mask = (rng.random(a.shape, dtype=DTYPE) >= DROPOUT) * DTYPE(1 / (1 - DROPOUT))
+            masks.append(mask)
+            h = a * mask
+        else:  # predicting: every unit (the scaling above kept the expected sum the same)
+            h = a
+'''
+
+MAIN = '''
+def evaluate(X, y, W, b):
+    """(mean loss, accuracy) on a whole set{NO_DROPOUT}."""
+    out, _ = forward(X, W, b)
+    return loss_and_delta(out, y)[0], float(np.mean(out.argmax(axis=1) == y))
+
+
+def main():
+    X_train, y_train, X_val, y_val, n_classes = load_data()
+    n = len(X_train)
+    sizes = [X_train.shape[1], *HIDDEN, n_classes]
+    # nnlab's random streams: weights and dropout masks from one seed, the shuffling from another
+    init_rng, dropout_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(SEED).spawn(2))
+    shuffle_rng = np.random.default_rng(np.random.SeedSequence(SEED).spawn(3)[2])
+    W = [draw(init, n_in, n_out, init_rng).astype(DTYPE)
+         for n_in, n_out, init in zip(sizes[:-1], sizes[1:], INITS)]
+    b = [np.zeros(n_out, DTYPE) for n_out in sizes[1:]]
+    params = W + b  # updated in place, weights first
+    optimizer = {OPTIMIZER}(params)
+    batch = n if BATCH_SIZE is None else min(BATCH_SIZE, n)
+{ES_INIT}    print(f"{{n}} training and {{len(X_val)}} validation samples; layers {{sizes}}")
+    for epoch in range(EPOCHS):
+        lr = {LR}
+        order = shuffle_rng.permutation(n) if batch < n else np.arange(n)
+        total, correct = 0.0, 0
+        for start in range(0, n, batch):
+            idx = order[start:start + batch]
+            out, cache = forward(X_train[idx], W, b{RNG})
+            loss, delta = loss_and_delta(out, y_train[idx])
+            correct += int(np.sum(out.argmax(axis=1) == y_train[idx]))
+            gW, gb = backward(delta, W, cache)
+{REG}            optimizer.step(params, gW + gb, lr)
+            total += loss * len(idx)
+        val_loss, val_acc = evaluate(X_val, y_val, W, b)
+        if (epoch + 1) % max(1, EPOCHS // 20) == 0 or epoch + 1 == EPOCHS:
+            print(f"epoch {{epoch + 1:4d}}  train loss {{total / n:.4f}}  train accuracy {{100 * correct / n:.2f}}%  "
+                  f"val loss {{val_loss:.4f}}  val accuracy {{100 * val_acc:.2f}}%")
+{ES}{ES_END}    print(f"validation accuracy {{100 * evaluate(X_val, y_val, W, b)[1]:.2f}}%")
+
+
+if __name__ == "__main__":
+{ARGV}    main()
+'''
+
+REG = {
+    "l2": '''\
+            for i in range(len(W)):  # L2 on the weights: loss + λ/(2N)·ΣW², gradient + λ/N·W
+                gW[i] += (L2 / n) * W[i]
+''',
+    "l1": '''\
+            for i in range(len(W)):  # L1 on the weights: loss + λ/N·Σ|W|, gradient + λ/N·sign(W)
+                gW[i] += (L1 / n) * np.sign(W[i])
+''',
+}
+
+ES_INIT = '''\
+    # early stopping: a patience counter and a copy of the best weights, restored at the end
+    best_loss, best_epoch, best, waited = np.inf, 0, None, 0
+'''
+ES = '''\
+        if val_loss < best_loss - 1e-12:
+            best_loss, best_epoch, best, waited = val_loss, epoch + 1, [p.copy() for p in params], 0
+        else:
+            waited += 1
+            if waited >= PATIENCE:
+                print(f"early stopping: no better validation loss for {PATIENCE} epochs")
+                break
+'''
+ES_END = '''\
+    if best is not None:
+        for p, kept in zip(params, best):
+            p[...] = kept
+        print(f"restored the best weights, from epoch {best_epoch} (validation loss {best_loss:.4f})")
+'''
+
+
+def _constants(setup, inits) -> str:
+    n, t = setup.network, setup.train
+    lines = [("SEED", t["seed"], "the seed of every random number"),
+             ("HIDDEN", n["hidden"], "units in each hidden layer"),
+             ("ACTIVATIONS", n["activations"], "the function f of each hidden layer"),
+             ("INITS", inits, "how each layer's weights W start (biases start at 0)")]
+    if n["loss"] == "mse":
+        lines.append(("OUTPUT", n["output"], "the output layer's function (mean squared error)"))
+    if n["dropout"]:
+        lines.append(("DROPOUT", n["dropout"], "p: the share of hidden units switched off in each step"))
+    lines.append(("LR", t["lr"], "the learning rate" + (" at the first epoch" if t["lr_schedule"] != "constant" else "")))
+    names = {"momentum": "MOMENTUM", "rho": "RHO", "beta1": "BETA1", "beta2": "BETA2", "eps": "EPS"}
+    from ..hyperparams import get, taken_by
+    for key in taken_by(t["optimizer"]):
+        lines.append((names[key], t[key], get(key).formula or get(key).label))
+    batch = None if t["optimizer"] == "gd" else t["batch_size"]
+    lines += [("BATCH_SIZE", batch, "samples per step (None: the whole training set)"),
+              ("EPOCHS", t["epochs"], "passes over the training set")]
+    for key, what in (("l2", "λ of L2"), ("l1", "λ of L1"), ("patience", "epochs without a better validation loss")):
+        if t[key]:
+            lines.append((key.upper(), t[key], what))
+    if setup.dataset == "csv":
+        lines.append(("LABEL", setup.label_column.lower() if setup.label_column else None,
+                      "the label column (None: the one named like a label)"))
+    if setup.path:
+        lines.append(("DATA", setup.path, "the first argument replaces it"))
+    return "\n".join(f"{k} = {v!r}  # {what}" for k, v, what in lines)
+
+
+def _imports(setup, has_cosine) -> str:
+    std = {"mnist": ["gzip", "os", "struct", "sys"], "csv": ["csv", "gzip", "io", "sys"]}.get(setup.dataset, [])
+    std = sorted(std + (["math"] if has_cosine else []))
+    lines = [f"import {m}" for m in std] + ([""] if std else []) + ["import numpy as np"]
+    if setup.dataset == "digits":
+        lines.append("from sklearn.datasets import load_digits")
+    if setup.dataset in ("digits", "csv"):
+        lines.append("from sklearn.model_selection import train_test_split")
+    return "\n".join(lines)
+
+
+def _data(setup) -> str:
+    if setup.dataset == "digits":
+        return pieces.DIGITS
+    if setup.dataset == "mnist":
+        return pieces.MNIST.format()
+    names = "(\"label\", \"labels\", \"class\", \"target\", \"y\", \"digit\")"
+    label = f"header.index(LABEL) if LABEL else next(i for i, name in enumerate(header) if name in {names})"
+    scale = f" / DTYPE({setup.pixel_max!r})  # pixels 0..{setup.pixel_max:g} to 0..1" \
+        if setup.image_shape and setup.pixel_max != 1.0 else ""
+    return pieces.CSV.format(LABEL_LINE=label, SCALE=scale)
+
+
+def _draw(used) -> str:
+    """draw(init, n_in, n_out, rng): each initializer the layers use, and no other."""
+    lines = ["", "", "def draw(init, n_in, n_out, rng):", '    """A layer\'s initial weights, shape (n_in, n_out)."""']
+    for i, name in enumerate(used):
+        formula, code = pieces.INITS[name]
+        last = i == len(used) - 1
+        lines += [f"    {'' if last else '    '}# {name}: {formula}" if False else "",
+                  f"    # {name}: {formula}" if last else f"    if init == {name!r}:  # {formula}",
+                  f"    return {code}" if last else f"        return {code}"]
+    return "\n".join(line for line in lines[:4]) + "\n" + "\n".join(l for l in lines[4:] if l) + "\n"
+
+
+def left_out(setup) -> list:
+    """What this form does not write out, as sentences for its top."""
+    notes = []
+    if setup.train["augment"]:
+        notes.append(f"Left out: augmentation ({setup.train['augment']!r}). nnlab changed each training image "
+                     "a little every epoch; this script trains on the images as they are, so its accuracy can "
+                     "differ from the run's (the API form keeps it).")
+    return notes
+
+
+def render(setup) -> str:
+    n, t = setup.network, setup.train
+    loss_out = "linear" if n["loss"] == "cross_entropy" else n["output"]
+    inits = [resolve_init(n["init"], a) for a in [*n["activations"], loss_out]]
+    used_acts = list(dict.fromkeys(n["activations"] + (["sigmoid"] if loss_out == "sigmoid" else [])))
+    drop = bool(n["dropout"]) and bool(n["hidden"])
+    acts = "\n".join(pieces.ACTIVATIONS[a] for a in used_acts)
+    acts += ("\n\nACTIVATION = {" + ", ".join(f"{a!r}: {a}" for a in dict.fromkeys(n["activations"])) + "}\n"
+             "DERIVATIVE = {" + ", ".join(f"{a!r}: {a}_derivative" for a in dict.fromkeys(n["activations"])) + "}\n")
+    if n["loss"] == "cross_entropy":
+        loss, out, out_doc = pieces.SOFTMAX_CE, "z", "the logits z"
+    else:
+        sig = loss_out == "sigmoid"
+        loss = pieces.MSE.format(THROUGH="; through the sigmoid output dL/dz = dL/da·σ'" if sig else "",
+                                 OUT_DERIVATIVE=" * sigmoid_derivative(a)" if sig else "")
+        out, out_doc = ("sigmoid(z)", "a = σ(z)") if sig else ("z", "a = z, linear")
+    forward = FORWARD.format(
+        DROP_DOC=",\n    then dropout (given its rng: training)" if drop else "", OUT_DOC=out_doc,
+        MASK_DOC=" and its dropout mask" if drop else "", MASKS_INIT=", masks" if drop else "",
+        MASKS_LIST=", []" if drop else "", DROPOUT=DROPOUT if drop else "        h = a\n",
+        OUT=out, MASKS=", masks" if drop else "",
+        MASK_FORMULA="·mask" if drop else "",
+        MASK_BACK="\n            delta = delta * masks[i - 1]  # only the units that were kept" if drop else "")
+    es = bool(t["patience"])
+    main = MAIN.format(
+        NO_DROPOUT=", without dropout" if drop else "",
+        OPTIMIZER=pieces.CLASSES[t["optimizer"]],
+        ES_INIT=ES_INIT if es else "", LR="learning_rate(epoch)" if t["lr_schedule"] == "cosine" else "LR",
+        RNG=", dropout_rng" if drop else "",
+        ARGV="    DATA = sys.argv[1] if len(sys.argv) > 1 else DATA\n" if setup.path else "",
+        REG="".join(REG[k] for k in ("l2", "l1") if t[k]), ES=ES if es else "", ES_END=ES_END if es else "")
+    parts = [header_lines(setup, "in NumPy alone (and scikit-learn for the data)", left_out(setup)),
+             _imports(setup, t["lr_schedule"] == "cosine"), "", "DTYPE = np.float32  # as nnlab",
+             _constants(setup, inits), "", _data(setup), acts, _draw(list(dict.fromkeys(inits))),
+             forward, loss, pieces.OPTIMIZERS[t["optimizer"]], pieces.COSINE if t["lr_schedule"] == "cosine" else "", main]
+    return _tidy("\n".join(parts))
+
+
+def _tidy(code: str) -> str:
+    """At most two blank lines in a row (pieces that are left out leave gaps)."""
+    while "\n\n\n\n" in code:
+        code = code.replace("\n\n\n\n", "\n\n\n")
+    return code
