@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from . import hyperparams, metrics
+from . import cli_code, hyperparams, metrics
 from .data import load_dataset
 from .losses import LOSSES
 
@@ -189,6 +189,7 @@ def build_parser() -> Parser:
     from . import cli_sweep
 
     cli_sweep.add_parsers(sub, bsub)
+    cli_code.add_parser(sub)
     return parser
 
 
@@ -363,7 +364,7 @@ def cmd_sweep(args):
 
 
 COMMANDS = {"train": cmd_train, "sweep": cmd_sweep, "hyperparams": cmd_hyperparams, "evaluate": cmd_evaluate,
-            "predict": cmd_predict, "gradcheck": cmd_gradcheck, "bench": cmd_bench}
+            "predict": cmd_predict, "gradcheck": cmd_gradcheck, "bench": cmd_bench, "code": cli_code.run}
 
 
 def main(argv=None) -> int:

@@ -94,14 +94,15 @@ class Setup:
     def describe(self) -> str:
         """The setup in one or two plain lines (the scripts' docstrings)."""
         n, t = self.network, self.train
-        hidden = "-".join(map(str, n["hidden"])) or "none"
-        acts = ", ".join(dict.fromkeys(n["activations"])) or "-"
+        layers = (f"hidden layers {'-'.join(map(str, n['hidden']))} ({', '.join(dict.fromkeys(n['activations']))})"
+                  if n["hidden"] else "no hidden layer")
         out = "softmax" if n["loss"] == "cross_entropy" else n["output"]
         extras = [f"{k} {t[k]:g}" for k in hyperparams.taken_by(t["optimizer"])]
-        parts = [f"{self.dataset}, hidden layers {hidden} ({acts}), {n['loss']} on a {out} output",
+        batch = "full" if t["optimizer"] == "gd" or not t["batch_size"] else t["batch_size"]
+        parts = [f"{self.dataset}, {layers}, {n['loss']} on a {out} output",
                  f"{t['optimizer']} lr {t['lr']:g}" + "".join(f", {e}" for e in extras),
-                 f"batch {t['batch_size'] or 'full'}, {t['epochs']} epochs, seed {t['seed']}"]
-        for key, on in (("dropout", n["dropout"]), ("l2", t["l2"]), ("l1", t["l1"]), ("patience", t["patience"])):
+                 f"batch {batch}, {t['epochs']} epochs, seed {t['seed']}"]
+        for key, on in (("dropout", n["dropout"] if n["hidden"] else 0), ("l2", t["l2"]), ("l1", t["l1"]), ("patience", t["patience"])):
             if on:
                 parts.append(f"{key} {on:g}")
         if t["lr_schedule"] != "constant":

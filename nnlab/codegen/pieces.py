@@ -52,7 +52,8 @@ def load_data():
     first = text.lstrip().splitlines()[0]
     rows = [r for r in csv.reader(io.StringIO(text.lstrip()), delimiter=max(",;\\t", key=first.count)) if r]
     header = [name.strip().lower() for name in rows[0]]
-    col = {LABEL_LINE}
+    names = ("label", "labels", "class", "target", "y", "digit")  # without LABEL: the column named so
+    col = header.index(LABEL) if LABEL else next(i for i, name in enumerate(header) if name in names)
     labels = [r[col].strip() for r in rows[1:]]
     X = np.array([[float(v) for j, v in enumerate(r) if j != col] for r in rows[1:]], dtype=DTYPE){SCALE}
     try:  # classes 0..K-1 in sorted order: numbers as numbers, else names
@@ -145,7 +146,8 @@ def loss_and_delta(z, y):
 
 MSE = '''
 def loss_and_delta(a, y):
-    """Mean squared error on the output a: L = mean(‖a − onehot‖²)/2, so dL/da = (a − onehot)/n{THROUGH}."""
+    """Mean squared error on the output a: L = mean(‖a − onehot‖²)/2,
+    so dL/da = (a − onehot)/n{THROUGH}."""
     diff = a.copy()
     diff[np.arange(len(y)), y] -= 1.0
     loss = float(0.5 * np.sum(diff * diff) / len(y))

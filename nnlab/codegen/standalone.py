@@ -135,7 +135,7 @@ def _constants(setup, inits) -> str:
              ("INITS", inits, "how each layer's weights W start (biases start at 0)")]
     if n["loss"] == "mse":
         lines.append(("OUTPUT", n["output"], "the output layer's function (mean squared error)"))
-    if n["dropout"]:
+    if n["dropout"] and n["hidden"]:
         lines.append(("DROPOUT", n["dropout"], "p: the share of hidden units switched off in each step"))
     lines.append(("LR", t["lr"], "the learning rate" + (" at the first epoch" if t["lr_schedule"] != "constant" else "")))
     names = {"momentum": "MOMENTUM", "rho": "RHO", "beta1": "BETA1", "beta2": "BETA2", "eps": "EPS"}
@@ -172,11 +172,9 @@ def _data(setup) -> str:
         return pieces.DIGITS
     if setup.dataset == "mnist":
         return pieces.MNIST.format()
-    names = "(\"label\", \"labels\", \"class\", \"target\", \"y\", \"digit\")"
-    label = f"header.index(LABEL) if LABEL else next(i for i, name in enumerate(header) if name in {names})"
-    scale = f" / DTYPE({setup.pixel_max!r})  # pixels 0..{setup.pixel_max:g} to 0..1" \
+    scale = f"\n    X /= DTYPE({setup.pixel_max!r})  # image pixels 0..{setup.pixel_max:g} to 0..1" \
         if setup.image_shape and setup.pixel_max != 1.0 else ""
-    return pieces.CSV.format(LABEL_LINE=label, SCALE=scale)
+    return pieces.CSV.format(SCALE=scale)
 
 
 def _draw(used) -> str:
@@ -208,13 +206,13 @@ def render(setup) -> str:
     used_acts = list(dict.fromkeys(n["activations"] + (["sigmoid"] if loss_out == "sigmoid" else [])))
     drop = bool(n["dropout"]) and bool(n["hidden"])
     acts = "\n".join(pieces.ACTIVATIONS[a] for a in used_acts)
-    acts += ("\n\nACTIVATION = {" + ", ".join(f"{a!r}: {a}" for a in dict.fromkeys(n["activations"])) + "}\n"
+    acts += ("\n\n# no hidden layer: a linear model of the inputs\n" if not n["hidden"] else "\n\n") + ("ACTIVATION = {" + ", ".join(f"{a!r}: {a}" for a in dict.fromkeys(n["activations"])) + "}\n"
              "DERIVATIVE = {" + ", ".join(f"{a!r}: {a}_derivative" for a in dict.fromkeys(n["activations"])) + "}\n")
     if n["loss"] == "cross_entropy":
         loss, out, out_doc = pieces.SOFTMAX_CE, "z", "the logits z"
     else:
         sig = loss_out == "sigmoid"
-        loss = pieces.MSE.format(THROUGH="; through the sigmoid output dL/dz = dL/da·σ'" if sig else "",
+        loss = pieces.MSE.format(THROUGH=";\n    through the sigmoid output, dL/dz = dL/da·σ' = dL/da·a·(1 − a)" if sig else "",
                                  OUT_DERIVATIVE=" * sigmoid_derivative(a)" if sig else "")
         out, out_doc = ("sigmoid(z)", "a = σ(z)") if sig else ("z", "a = z, linear")
     forward = FORWARD.format(
