@@ -4,7 +4,7 @@ import streamlit as st
 
 from nnlab import escape, estimate, figures, lessons, presets
 from nnlab.network import Network
-from pages import common, controls, errors, present, share, wording
+from pages import code_ui, common, controls, errors, present, share, wording
 from pages import training_run as tr
 
 LONG_RUN_SECONDS = 20  # a run expected to take longer says how long before it starts
@@ -207,6 +207,7 @@ def train_page():
     else:
         view.status.caption("No training yet: the loss and accuracy charts appear here.")
     tr.outcome_ui(st.session_state.trainer, view)
+    code_ui.code_ui(code_ui.model_setup(), key="train_code")
     with status.container():
         common.model_status_ui()
 
