@@ -130,5 +130,5 @@ def script(setup: Setup, standalone: bool = False) -> str:
 
 def file_name(setup: Setup, standalone: bool = False) -> str:
     """A safe file name for the download: nnlab_<run>[_numpy].py."""
-    stem = "".join(c if c.isalnum() else "_" for c in (setup.name or "run"))[:40].strip("_") or "run"
+    stem = "".join(c if c.isascii() and c.isalnum() else "_" for c in (setup.name or "run"))[:40].strip("_") or "run"
     return f"nnlab_{stem}{'_numpy' if standalone else ''}.py".lower()

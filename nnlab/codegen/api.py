@@ -63,7 +63,8 @@ _LOADS = {
     "mnist": "load_dataset('mnist', data_dir=args.data)",
     "csv": "load_dataset('csv', path=args.data{label})",
 }
-_PATH_HELP = {"mnist": "the folder with the four MNIST IDX files", "csv": "the labelled CSV file"}
+_PATH_HELP = {"mnist": "the folder with the four MNIST IDX files (None: from OpenML)",
+              "csv": "the labelled CSV file"}
 
 
 def _fields(section: str, values: dict) -> str:
@@ -78,7 +79,8 @@ def _fields(section: str, values: dict) -> str:
 def render(setup) -> str:
     path_line = path_arg = ""
     if setup.dataset != "digits":
-        path_line = f"DATA = {setup.path!r}  # {_PATH_HELP[setup.dataset]}\n"
+        path = setup.data_path if setup.dataset == "mnist" else setup.path  # MNIST: None = from OpenML
+        path_line = f"DATA = {path!r}  # {_PATH_HELP[setup.dataset]}\n"
         path_arg = (f"    parser.add_argument(\"data\", nargs=\"?\", default=DATA, "
                     f"help={_PATH_HELP[setup.dataset]!r})\n")
     label = f", label_column={setup.label_column!r}" if setup.label_column else ""
