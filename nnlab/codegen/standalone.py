@@ -132,7 +132,7 @@ def _constants(setup, inits) -> str:
     lines = [("SEED", t["seed"], "the seed of every random number"),
              ("HIDDEN", n["hidden"], "units in each hidden layer"),
              ("ACTIVATIONS", n["activations"], "the function f of each hidden layer"),
-             ("INITS", inits, "how each layer's weights W start (biases start at 0)")]
+             ("INITS", inits, "how each layer's W starts (b starts at 0)")]
     if n["loss"] == "mse":
         lines.append(("OUTPUT", n["output"], "the output layer's function (mean squared error)"))
     if n["dropout"] and n["hidden"]:
@@ -141,7 +141,7 @@ def _constants(setup, inits) -> str:
     names = {"momentum": "MOMENTUM", "rho": "RHO", "beta1": "BETA1", "beta2": "BETA2", "eps": "EPS"}
     from ..hyperparams import get, taken_by
     for key in taken_by(t["optimizer"]):
-        lines.append((names[key], t[key], get(key).formula or get(key).label))
+        lines.append((names[key], t[key], "ε: keeps the division finite" if key == "eps" else get(key).formula))
     batch = None if t["optimizer"] == "gd" else t["batch_size"]
     lines += [("BATCH_SIZE", batch, "samples per step (None: the whole training set)"),
               ("EPOCHS", t["epochs"], "passes over the training set")]
@@ -230,11 +230,19 @@ def render(setup) -> str:
         RNG=", dropout_rng" if drop else "",
         ARGV="    DATA = sys.argv[1] if len(sys.argv) > 1 else DATA\n" if setup.path else "",
         REG="".join(REG[k] for k in ("l2", "l1") if t[k]), ES=ES if es else "", ES_END=ES_END if es else "")
+    run = "python this_file.py" + (" [DATA]" if setup.path else "")
     parts = [header_lines(setup, "in NumPy alone (and scikit-learn for the data)", left_out(setup)),
-             _imports(setup, t["lr_schedule"] == "cosine"), "", "DTYPE = np.float32  # as nnlab",
-             _constants(setup, inits), "", _data(setup), acts, _draw(list(dict.fromkeys(inits))),
-             forward, loss, pieces.OPTIMIZERS[t["optimizer"]], pieces.COSINE if t["lr_schedule"] == "cosine" else "", main]
+             f"# Needs only NumPy and scikit-learn. Run: {run}", _imports(setup, t["lr_schedule"] == "cosine"),
+             _banner("the setup"), "DTYPE = np.float32  # as nnlab", _constants(setup, inits),
+             _banner("the data"), _data(setup), _banner("the network: activations, weights, forward, backward"),
+             acts, _draw(list(dict.fromkeys(inits))), forward, _banner("the loss and the optimizer"), loss,
+             pieces.OPTIMIZERS[t["optimizer"]], pieces.COSINE if t["lr_schedule"] == "cosine" else "",
+             _banner("training"), main]
     return _tidy("\n".join(parts))
+
+
+def _banner(title: str) -> str:
+    return f"\n\n# {'-' * (90 - len(title))} {title}"
 
 
 def _tidy(code: str) -> str:
