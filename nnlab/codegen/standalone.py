@@ -233,7 +233,7 @@ def render(setup) -> str:
     run = "python this_file.py" + (" [DATA]" if setup.path else "")
     parts = [header_lines(setup, "in NumPy alone (and scikit-learn for the data)", left_out(setup)),
              f"# Needs only NumPy and scikit-learn. Run: {run}", _imports(setup, t["lr_schedule"] == "cosine"),
-             _banner("the setup"), "DTYPE = np.float32  # as nnlab", _constants(setup, inits),
+             _banner("the setup"), f"DTYPE = np.{n['dtype']}  # as nnlab", _constants(setup, inits),
              _banner("the data"), _data(setup), _banner("the network: activations, weights, forward, backward"),
              acts, _draw(list(dict.fromkeys(inits))), forward, _banner("the loss and the optimizer"), loss,
              pieces.OPTIMIZERS[t["optimizer"]], pieces.COSINE if t["lr_schedule"] == "cosine" else "",
