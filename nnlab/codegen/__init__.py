@@ -51,7 +51,7 @@ class Setup:
     changed: list = field(default_factory=list)  # settings changed while training (their notes)
 
     @classmethod
-    def from_settings(cls, dataset: str, settings: dict, engine: str = DEFAULT_ENGINE, **kw) -> "Setup":
+    def from_settings(cls, dataset: str, settings: dict, engine: str = DEFAULT_ENGINE, **kw) -> Setup:
         """A setup from one flat dict of settings (a run's, the controls', a preset's
         two sections merged); settings of other sections (n_inputs, dataset) are ignored."""
         dataset = hyperparams.check("dataset", dataset)
@@ -69,7 +69,7 @@ class Setup:
         return cls(dataset, net_cfg, TrainConfig(**train).to_dict(), check_engine(engine), **kw)
 
     @classmethod
-    def from_header(cls, header: dict, engine: str = DEFAULT_ENGINE, data_path: str | None = None) -> "Setup":
+    def from_header(cls, header: dict, engine: str = DEFAULT_ENGINE, data_path: str | None = None) -> Setup:
         """The setup a model file holds (its "network", "train" and "data" sections).
         ValueError when it holds no training settings (a file written without them)."""
         meta, train = header.get("data") or {}, header.get("train") or {}
@@ -102,7 +102,8 @@ class Setup:
         parts = [f"{self.dataset}, {layers}, {n['loss']} on a {out} output",
                  f"{t['optimizer']} lr {t['lr']:g}" + "".join(f", {e}" for e in extras),
                  f"batch {batch}, {t['epochs']} epochs, seed {t['seed']}"]
-        for key, on in (("dropout", n["dropout"] if n["hidden"] else 0), ("l2", t["l2"]), ("l1", t["l1"]), ("patience", t["patience"])):
+        for key, on in (("dropout", n["dropout"] if n["hidden"] else 0), ("l2", t["l2"]), ("l1", t["l1"]),
+                        ("patience", t["patience"])):
             if on:
                 parts.append(f"{key} {on:g}")
         if t["lr_schedule"] != "constant":

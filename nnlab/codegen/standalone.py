@@ -83,7 +83,7 @@ def main():
             correct += int(np.sum(out.argmax(axis=1) == y_train[idx]))
             gW, gb = backward(delta, W, cache)
 {REG}            optimizer.step(params, gW + gb, lr)
-            total += loss * len(idx)
+            total += loss * len(idx){TOTAL_NOTE}
         val_loss, val_acc = evaluate(X_val, y_val, W, b)
         if (epoch + 1) % max(1, EPOCHS // 20) == 0 or epoch + 1 == EPOCHS:
             print(f"epoch {{epoch + 1:4d}}  train loss {{total / n:.4f}}  train accuracy {{100 * correct / n:.2f}}%  "
@@ -137,7 +137,8 @@ def _constants(setup, inits) -> str:
         lines.append(("OUTPUT", n["output"], "the output layer's function (mean squared error)"))
     if n["dropout"] and n["hidden"]:
         lines.append(("DROPOUT", n["dropout"], "p: the share of hidden units switched off in each step"))
-    lines.append(("LR", t["lr"], "the learning rate" + (" at the first epoch" if t["lr_schedule"] != "constant" else "")))
+    first = " at the first epoch" if t["lr_schedule"] != "constant" else ""
+    lines.append(("LR", t["lr"], "the learning rate" + first))
     names = {"momentum": "MOMENTUM", "rho": "RHO", "beta1": "BETA1", "beta2": "BETA2", "eps": "EPS"}
     from ..hyperparams import get, taken_by
     for key in taken_by(t["optimizer"]):
@@ -199,45 +200,63 @@ def left_out(setup) -> list:
     return notes
 
 
+def _activations(n) -> str:
+    """The functions the hidden layers (and a sigmoid output) use, and the two lookups."""
+    used = list(dict.fromkeys(n["activations"]))
+    defined = used + (["sigmoid"] if n["loss"] == "mse" and n["output"] == "sigmoid" and "sigmoid" not in used else [])
+    table = ("ACTIVATION = {" + ", ".join(f"{a!r}: {a}" for a in used) + "}\n"
+             "DERIVATIVE = {" + ", ".join(f"{a!r}: {a}_derivative" for a in used) + "}\n")
+    return "\n".join(pieces.ACTIVATIONS[a] for a in defined) + "\n\n" \
+        + ("" if n["hidden"] else "# no hidden layer: a linear model of the inputs\n") + table
+
+
+def _loss(n) -> tuple:
+    """(the loss function's code, the output expression in forward, its name there)."""
+    if n["loss"] == "cross_entropy":
+        return pieces.SOFTMAX_CE, "z", "the logits z"
+    if n["output"] == "sigmoid":
+        return (pieces.MSE.format(THROUGH=";\n    through the sigmoid output, dL/dz = dL/da·σ' = dL/da·a·(1 − a)",
+                                  OUT_DERIVATIVE=" * sigmoid_derivative(a)"), "sigmoid(z)", "a = σ(z)")
+    return pieces.MSE.format(THROUGH="", OUT_DERIVATIVE=""), "z", "a = z, linear"
+
+
+def _forward(out: str, out_doc: str, drop: bool) -> str:
+    on = (lambda text: text if drop else "")  # noqa: E731  (the dropout parts, or nothing)
+    return FORWARD.format(
+        DROP_DOC=on(",\n    then dropout (given its rng: training)"), OUT_DOC=out_doc,
+        MASK_DOC=on(" and its dropout mask"), MASKS_INIT=on(", masks"), MASKS_LIST=on(", []"),
+        DROPOUT=DROPOUT if drop else "        h = a\n", OUT=out, MASKS=on(", masks"), MASK_FORMULA=on("·mask"),
+        MASK_BACK=on("\n            delta = delta * masks[i - 1]  # only the units that were kept"))
+
+
+def _main(setup, drop: bool) -> str:
+    t = setup.train
+    es, reg = bool(t["patience"]), [k for k in ("l2", "l1") if t[k]]
+    return MAIN.format(
+        NO_DROPOUT=", without dropout" if drop else "", OPTIMIZER=pieces.CLASSES[t["optimizer"]],
+        LR="learning_rate(epoch)" if t["lr_schedule"] == "cosine" else "LR", RNG=", dropout_rng" if drop else "",
+        ARGV="    DATA = sys.argv[1] if len(sys.argv) > 1 else DATA\n" if setup.path else "",
+        REG="".join(REG[k] for k in reg),
+        TOTAL_NOTE="  # the data loss, without the penalty (as nnlab reports it)" if reg else "",
+        ES_INIT=ES_INIT if es else "", ES=ES if es else "", ES_END=ES_END if es else "")
+
+
 def render(setup) -> str:
     n, t = setup.network, setup.train
-    loss_out = "linear" if n["loss"] == "cross_entropy" else n["output"]
-    inits = [resolve_init(n["init"], a) for a in [*n["activations"], loss_out]]
-    used_acts = list(dict.fromkeys(n["activations"] + (["sigmoid"] if loss_out == "sigmoid" else [])))
+    output = "linear" if n["loss"] == "cross_entropy" else n["output"]  # the last layer's initializer
+    inits = [resolve_init(n["init"], a) for a in [*n["activations"], output]]
     drop = bool(n["dropout"]) and bool(n["hidden"])
-    acts = "\n".join(pieces.ACTIVATIONS[a] for a in used_acts)
-    acts += ("\n\n# no hidden layer: a linear model of the inputs\n" if not n["hidden"] else "\n\n") + ("ACTIVATION = {" + ", ".join(f"{a!r}: {a}" for a in dict.fromkeys(n["activations"])) + "}\n"
-             "DERIVATIVE = {" + ", ".join(f"{a!r}: {a}_derivative" for a in dict.fromkeys(n["activations"])) + "}\n")
-    if n["loss"] == "cross_entropy":
-        loss, out, out_doc = pieces.SOFTMAX_CE, "z", "the logits z"
-    else:
-        sig = loss_out == "sigmoid"
-        loss = pieces.MSE.format(THROUGH=";\n    through the sigmoid output, dL/dz = dL/da·σ' = dL/da·a·(1 − a)" if sig else "",
-                                 OUT_DERIVATIVE=" * sigmoid_derivative(a)" if sig else "")
-        out, out_doc = ("sigmoid(z)", "a = σ(z)") if sig else ("z", "a = z, linear")
-    forward = FORWARD.format(
-        DROP_DOC=",\n    then dropout (given its rng: training)" if drop else "", OUT_DOC=out_doc,
-        MASK_DOC=" and its dropout mask" if drop else "", MASKS_INIT=", masks" if drop else "",
-        MASKS_LIST=", []" if drop else "", DROPOUT=DROPOUT if drop else "        h = a\n",
-        OUT=out, MASKS=", masks" if drop else "",
-        MASK_FORMULA="·mask" if drop else "",
-        MASK_BACK="\n            delta = delta * masks[i - 1]  # only the units that were kept" if drop else "")
-    es = bool(t["patience"])
-    main = MAIN.format(
-        NO_DROPOUT=", without dropout" if drop else "",
-        OPTIMIZER=pieces.CLASSES[t["optimizer"]],
-        ES_INIT=ES_INIT if es else "", LR="learning_rate(epoch)" if t["lr_schedule"] == "cosine" else "LR",
-        RNG=", dropout_rng" if drop else "",
-        ARGV="    DATA = sys.argv[1] if len(sys.argv) > 1 else DATA\n" if setup.path else "",
-        REG="".join(REG[k] for k in ("l2", "l1") if t[k]), ES=ES if es else "", ES_END=ES_END if es else "")
+    loss, out, out_doc = _loss(n)
+    cosine = t["lr_schedule"] == "cosine"
     run = "python this_file.py" + (" [DATA]" if setup.path else "")
     parts = [header_lines(setup, "in NumPy alone (and scikit-learn for the data)", left_out(setup)),
-             f"# Needs only NumPy and scikit-learn. Run: {run}", _imports(setup, t["lr_schedule"] == "cosine"),
+             f"# Needs only NumPy and scikit-learn. Run: {run}", _imports(setup, cosine),
              _banner("the setup"), f"DTYPE = np.{n['dtype']}  # as nnlab", _constants(setup, inits),
-             _banner("the data"), _data(setup), _banner("the network: activations, weights, forward, backward"),
-             acts, _draw(list(dict.fromkeys(inits))), forward, _banner("the loss and the optimizer"), loss,
-             pieces.OPTIMIZERS[t["optimizer"]], pieces.COSINE if t["lr_schedule"] == "cosine" else "",
-             _banner("training"), main]
+             _banner("the data"), _data(setup),
+             _banner("the network: activations, weights, forward, backward"), _activations(n),
+             _draw(list(dict.fromkeys(inits))), _forward(out, out_doc, drop),
+             _banner("the loss and the optimizer"), loss, pieces.OPTIMIZERS[t["optimizer"]],
+             pieces.COSINE if cosine else "", _banner("training"), _main(setup, drop)]
     return _tidy("\n".join(parts))
 
 
