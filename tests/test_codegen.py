@@ -229,6 +229,14 @@ def test_generated_code_compiles_within_budget_with_only_what_it_needs(optimizer
         assert (word in code) == bool(on), word
 
 
+def test_plain_features_are_not_augmented():
+    """A Compare run keeps the controls' augmentation, which Train leaves out for plain features."""
+    assert codegen.Setup.from_settings("csv", {"augment": "shift"}).train["augment"] is False
+    assert codegen.Setup.from_settings("csv", {"augment": "shift"}, image_shape=(8, 8),
+                                       pixel_max=16.0).train["augment"] == "shift"
+    assert codegen.Setup.from_settings("digits", {"augment": "affine"}).train["augment"] == "affine"
+
+
 @pytest.mark.parametrize("settings", [
     {"activations": ["relu'); import os; ('"]},
     {"lr": "0.1); import os; ("},

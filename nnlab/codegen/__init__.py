@@ -65,7 +65,8 @@ class Setup:
             kw.setdefault("image_shape", (8, 8) if dataset == "digits" else (28, 28))
             kw["pixel_max"] = PIXEL_MAX[dataset]
         if not kw.get("image_shape"):
-            kw["pixel_max"] = 1.0  # plain features are used as written
+            kw["pixel_max"] = 1.0  # plain features are used as written ...
+            train["augment"] = False  # ... and not augmented (as the Train page builds its config)
         return cls(dataset, net_cfg, TrainConfig(**train).to_dict(), check_engine(engine), **kw)
 
     @classmethod
