@@ -318,3 +318,42 @@ def test_the_examples_in_the_docs_are_what_the_generator_writes():
                                                        lr=0.05, epochs=30, l2=0.1), name="run 1")
     assert api == codegen.api_script(setup)
     assert standalone == codegen.standalone_script(setup)
+
+
+@st.composite
+def setups(draw):
+    """Any setup of the table's choices on digits, a few epochs long."""
+    depth = draw(st.integers(0, 3))
+    acts = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear"]
+    loss = draw(st.sampled_from(["cross_entropy", "mse"]))
+    return dict(hidden=draw(st.lists(st.sampled_from([8, 16, 32]), min_size=depth, max_size=depth)),
+                activations=draw(st.lists(st.sampled_from(acts), min_size=depth, max_size=depth)) or ["relu"],
+                loss=loss, output=draw(st.sampled_from(["sigmoid", "linear"])) if loss == "mse" else None,
+                init=draw(st.sampled_from(["auto", "glorot_uniform", "he_normal", "normal"])),
+                dropout=draw(st.sampled_from([0.0, 0.2])), optimizer=draw(st.sampled_from(OPTIMIZERS)),
+                batch_size=draw(st.sampled_from([16, 64, None])), epochs=draw(st.integers(1, 6)),
+                l2=draw(st.sampled_from([0.0, 0.3])), l1=draw(st.sampled_from([0.0, 0.03])),
+                patience=draw(st.sampled_from([0, 2])), lr_schedule=draw(st.sampled_from(["constant", "cosine"])),
+                seed=draw(st.integers(0, 2**32 - 1)))
+
+
+@settings(max_examples=int(os.environ.get("CODEGEN_EXAMPLES", 25)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(settings=setups())
+def test_any_setup_written_out_follows_nnlab(settings, tmp_path_factory):
+    """The standalone script run in this process (the runs above prove it needs no nnlab):
+    for any setup, nnlab's validation accuracy within 1.5 points."""
+    import contextlib
+    import io
+
+    data = load_dataset("digits")
+    setup = codegen.Setup.from_settings("digits", settings)
+    expected, trainer = nnlab_run(setup, data)
+    assume(trainer.stopped_reason != "diverged")  # the script has no divergence guard (docs/code.md)
+    path = tmp_path_factory.mktemp("any") / "script.py"
+    path.write_text(codegen.standalone_script(setup), encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), np.errstate(all="ignore"):
+        runpy.run_path(str(path), run_name="__main__")
+    got = float(re.fullmatch(r"validation accuracy (\d+\.\d\d)%", out.getvalue().strip().splitlines()[-1])[1])
+    assert abs(got - expected) <= TOLERANCE, (settings, expected, got)
