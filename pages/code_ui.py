@@ -62,14 +62,16 @@ def code_ui(setup: codegen.Setup | None, key: str):
                            file_name=codegen.file_name(setup, standalone=True), mime="text/x-python",
                            key=f"{key}_numpy", icon=":material/download:", on_click="ignore", width="stretch")
         notes = ["The forward pass, backward pass, loss and optimizer for exactly this network, in about "
-                 "200 readable lines; needs only NumPy and scikit-learn. It reaches the run's validation "
-                 "accuracy (within a point or so)."]
+                 "200 readable lines; needs only NumPy and scikit-learn."]
+        if setup.train["augment"]:
+            notes.append("It leaves out augmentation (it trains on the images as they are), so its accuracy can "
+                         "differ from this run's.")
+        else:
+            notes.append("It reaches this run's validation accuracy: it draws nnlab's random numbers in nnlab's "
+                         "order.")
         if setup.path:
             notes.append(f"It reads the data from **{escape.markdown(setup.path)}**: give the path as its first "
                          "argument.")
-        if setup.train["augment"]:
-            notes.append("Augmentation is left out (it trains on the images as they are), so its accuracy can "
-                         "differ.")
         if setup.changed:
             notes.append("The settings changed while this model trained: both scripts train with the last ones "
                          "from the first epoch.")
