@@ -22,6 +22,8 @@ def add_parser(sub):
     p.add_argument("--data-path", default=None,
                    help="the CSV file or MNIST folder the script reads (default: train.csv / mnist; "
                         "the script's first argument overrides it)")
+    p.add_argument("--label-column", default=None,
+                   help="the CSV's label column (default: the column named label, class, target, y or digit)")
     p.add_argument("--out", default=None, help="write the script to this file instead of printing it")
     return p
 
@@ -31,7 +33,8 @@ def run(args) -> int:
 
     _, header = modelfile.load(args.model)  # ModelFileError (a ValueError): main() says it in one line
     try:
-        setup = codegen.Setup.from_header(header, engine=args.engine, data_path=args.data_path)
+        setup = codegen.Setup.from_header(header, engine=args.engine, data_path=args.data_path,
+                                          label_column=args.label_column)
     except ValueError as e:
         raise modelfile.ModelFileError(str(e)) from None
     code = codegen.script(setup, standalone=args.standalone)

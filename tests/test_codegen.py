@@ -298,6 +298,27 @@ def test_cli_prints_the_script_of_a_saved_model(digits, tmp_path, capsys):
     assert main(["code", "--model", str(tmp_path / "missing.npz")]) == 1
 
 
+def test_cli_writes_a_csv_models_scripts_that_read_the_csv(tmp_path, capsys):
+    from sklearn.datasets import load_digits
+
+    raw = load_digits()
+    csv_path = tmp_path / "digits.csv"
+    lines = ["Kind,label_text," + ",".join(f"p{i}" for i in range(62))]  # "label_text": not a label name
+    lines += [f"{t}," + ",".join(str(int(v)) for v in x[:63]) for x, t in zip(raw.data, raw.target)]
+    csv_path.write_text("\n".join(lines) + "\n")
+    data = load_dataset("csv", path=str(csv_path), label_column="kind")
+    setup = codegen.Setup.from_settings("csv", dict(hidden=[32], optimizer="adam", epochs=15), **_meta(data))
+    expected, trainer = nnlab_run(setup, data)
+    model = tmp_path / "m.npz"
+    modelfile.save(model, trainer.net, data.meta(), trainer.history, trainer.config.to_dict())
+    for standalone in (False, True):
+        argv = ["code", "--model", str(model), "--data-path", str(csv_path), "--label-column", "Kind"]
+        assert main(argv + (["--standalone"] if standalone else [])) == 0
+        code = capsys.readouterr().out
+        got, _ = run_script(code, tmp_path, with_nnlab=not standalone)
+        assert abs(got - expected) <= (TOLERANCE if standalone else 0.005)  # the API: the same, to 2 decimals
+
+
 def test_cli_code_as_a_command(tmp_path):
     """`python -m nnlab code` end to end, as a learner types it."""
     model = tmp_path / "m.npz"

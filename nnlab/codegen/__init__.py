@@ -70,7 +70,8 @@ class Setup:
         return cls(dataset, net_cfg, TrainConfig(**train).to_dict(), check_engine(engine), **kw)
 
     @classmethod
-    def from_header(cls, header: dict, engine: str = DEFAULT_ENGINE, data_path: str | None = None) -> Setup:
+    def from_header(cls, header: dict, engine: str = DEFAULT_ENGINE, data_path: str | None = None,
+                    label_column: str | None = None) -> Setup:
         """The setup a model file holds (its "network", "train" and "data" sections).
         ValueError when it holds no training settings (a file written without them)."""
         meta, train = header.get("data") or {}, header.get("train") or {}
@@ -80,7 +81,8 @@ class Setup:
         dataset = meta.get("dataset") or hyperparams.default("dataset")
         shape = meta.get("image_shape")
         return cls.from_settings(dataset, {**header.get("network", {}), **train}, engine=engine,
-                                 data_path=data_path, image_shape=tuple(shape) if shape else None,
+                                 data_path=data_path, label_column=label_column,
+                                 image_shape=tuple(shape) if shape else None,
                                  pixel_max=float(meta.get("pixel_max") or 1.0))
 
     @property
