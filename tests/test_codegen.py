@@ -139,6 +139,20 @@ def test_standalone_reads_a_csv_and_an_mnist_folder_as_nnlab_does(digits, tmp_pa
     _same_split(got, want)
 
 
+# as test_browser.py: used when present (or where $NNLAB_MNIST_DIR says)
+MNIST = Path(os.environ.get("NNLAB_MNIST_DIR") or ROOT.parent / "shared" / "data" / "mnist")
+
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST IDX files not present in ../shared/data/mnist")
+def test_standalone_on_mnist_reaches_nnlabs_accuracy(tmp_path):
+    data = load_dataset("mnist", data_dir=str(MNIST))
+    setup = codegen.Setup.from_settings("mnist", dict(hidden=[128], optimizer="adam", epochs=2, batch_size=128,
+                                                      dropout=0.1), data_path="not/here")
+    expected, _ = nnlab_run(setup, data)
+    got, _ = run_script(codegen.standalone_script(setup), tmp_path, MNIST)
+    assert abs(got - expected) <= TOLERANCE
+
+
 def test_standalone_trains_on_a_csv_given_as_its_argument(tmp_path):
     from sklearn.datasets import load_digits
 
