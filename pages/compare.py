@@ -4,7 +4,7 @@ CSV downloads.  The run log lives in nnlab/experiments/runs.py; this page only d
 import streamlit as st
 
 from nnlab.viz import escape, figures_runs
-from pages import common, controls, errors
+from pages import code_ui, common, controls, errors
 
 MAX_OVERLAY = 10  # curves of at most this many runs at once (one colour each)
 
@@ -54,17 +54,19 @@ def deleted_ui(log):
 
 
 def manage_ui(log):
-    """Use its model again, rename, delete, pin a baseline: for one run picked in a select box."""
-    with st.expander("Use a run's model again, rename, delete, baseline", icon=":material/edit:"):
+    """Use its model again, take its code, rename, delete, pin a baseline: for one run picked in a select box."""
+    with st.expander("Use a run's model again, rename, delete, baseline, code", icon=":material/edit:"):
         ids = [r.id for r in log.runs]
         run_id = st.selectbox("Run", ids, index=len(ids) - 1, format_func=lambda i: log.get(i).name,
                               key="compare_run")
         run = log.get(run_id)
-        st.button("Use this run's model", key="compare_use", icon=":material/model_training:",
-                  on_click=_use, args=(run,), disabled=run.model is None,
-                  help=f"Evaluate it or draw with it again (the {log.max_models} runs trained last keep their "
-                       "model)." if run.model is not None else
-                  f"Only the {log.max_models} runs trained last keep their model; this one keeps its curves.")
+        with st.container(horizontal=True, gap="small"):
+            st.button("Use this run's model", key="compare_use", icon=":material/model_training:",
+                      on_click=_use, args=(run,), disabled=run.model is None,
+                      help=f"Evaluate it or draw with it again (the {log.max_models} runs trained last keep "
+                           "their model)." if run.model is not None else
+                      f"Only the {log.max_models} runs trained last keep their model; this one keeps its curves.")
+            code_ui.code_ui(code_ui.setup_of(run.dataset, run.settings, name=run.name), key="compare_code")
         c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
         c1.text_input("New name", value=log.get(run_id).name, key=f"compare_name_{run_id}")
         c1.button("Rename", key="compare_rename", on_click=_rename, args=(log, run_id))

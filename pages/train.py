@@ -5,7 +5,7 @@ import streamlit as st
 from nnlab.core.network import Network
 from nnlab.experiments import estimate, presets
 from nnlab.viz import escape, figures
-from pages import common, controls, errors, present, share, wording
+from pages import code_ui, common, controls, errors, present, share, wording
 from pages import lessons_text as lessons
 from pages import training_run as tr
 
@@ -230,6 +230,7 @@ def train_page():
     else:
         view.status.caption("No training yet: the loss and accuracy charts appear here.")
     tr.outcome_ui(st.session_state.trainer, view)
+    code_ui.code_ui(code_ui.model_setup(), key="train_code")
     with status.container():
         common.model_status_ui()
 
