@@ -6,7 +6,7 @@ the page, under the buttons, beside the boundary the room watches."""
 import streamlit as st
 
 from nnlab.data import toy2d
-from pages import common, controls, errors, share
+from pages import common, controls, errors, share, wording
 from pages import playground_run as pr
 
 P = pr.PREFIX
@@ -96,12 +96,14 @@ BUTTONS_CSS = """<style>
 def buttons_ui():
     st.html(BUTTONS_CSS)
     row = st.container(horizontal=True, gap="small", key="play_buttons")
+    keys = wording.SHORTCUTS  # the Train page's keys: T, S, Esc
     row.button("Train", key="play_train", type="primary", icon=":material/play_arrow:", on_click=pr.on_train,
-               width="stretch", help="Train until the last epoch. The pictures update as it learns.")
+               width="stretch", shortcut=keys["Train"],
+               help="Train until the last epoch. The pictures update as it learns.")
     row.button("Step", key="play_step", icon=":material/skip_next:", on_click=pr.on_step, width="stretch",
-               help="Train exactly one more epoch, then pause.")
+               shortcut=keys["Step"], help="Train exactly one more epoch, then pause.")
     row.button("Stop", key="play_stop", icon=":material/stop:", on_click=pr.on_stop, width="stretch",
-               help="Pause training; Train or Step goes on from here.")
+               shortcut=keys["Stop"], help="Pause training; Train or Step goes on from here.")
     row.button("Reset", key="play_reset", icon=":material/restart_alt:", on_click=pr.on_reset, width="stretch",
                help="Start again from the first weights, on the same points.")
 

@@ -10,9 +10,6 @@ from pages import lessons_text as lessons
 from pages import training_run as tr
 
 LONG_RUN_SECONDS = 20  # a run expected to take longer says how long before it starts
-# Keyboard shortcuts (Streamlit's st.button(shortcut=...), shown on the buttons; "C" and "R" are
-# Streamlit's own, and Reset has none: it throws a model away).
-SHORTCUTS = {"Train": "T", "Step": "S", "Stop": "Esc"}
 
 
 def buttons_ui(blocked: bool):
@@ -21,11 +18,11 @@ def buttons_ui(blocked: bool):
     training, or Stop while idle, is harmless."""
     row = st.container(horizontal=True, gap="small")  # one row on a phone too (columns stack)
     row.button("Train", type="primary", icon=":material/play_arrow:", on_click=tr.on_train,
-               disabled=blocked, width="stretch", shortcut=SHORTCUTS["Train"],
+               disabled=blocked, width="stretch", shortcut=wording.SHORTCUTS["Train"],
                help="Train until the last epoch (or early stopping). The charts update as it learns.")
     row.button("Step", icon=":material/skip_next:", on_click=tr.on_step, disabled=blocked,
-               width="stretch", shortcut=SHORTCUTS["Step"], help="Train exactly one more epoch, then pause.")
-    row.button("Stop", icon=":material/stop:", on_click=tr.on_stop, width="stretch", shortcut=SHORTCUTS["Stop"],
+               width="stretch", shortcut=wording.SHORTCUTS["Step"], help="Train exactly one more epoch, then pause.")
+    row.button("Stop", icon=":material/stop:", on_click=tr.on_stop, width="stretch", shortcut=wording.SHORTCUTS["Stop"],
                help="Pause training. The model and its history are kept; Train or Step continues from here.")
     row.button("Reset", icon=":material/restart_alt:", on_click=tr.on_reset, width="stretch",
                help="Forget the model and its history (asks first). The next Train starts a new model from "

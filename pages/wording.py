@@ -9,6 +9,11 @@ import re
 
 # A preset description may end with a note for the command line ("(benchmark:
 # bench accuracy --dataset digits)"); the room sees the sentence without it.
+# The live pages' keyboard shortcuts (Streamlit's st.button(shortcut=...), shown on the
+# buttons), alike on Train and the Playground.  "C" and "R" are Streamlit's own; Reset has
+# none: it throws a model away.
+SHORTCUTS = {"Train": "T", "Step": "S", "Stop": "Esc"}
+
 _CLI_NOTE = re.compile(r"\s*\([^()]*(--|python -m|bench )[^()]*\)")
 # A folder on the server in a dataset's description ("IDX files in /srv/data/mnist").
 _FOLDER = re.compile(r"IDX files in [^)]*")

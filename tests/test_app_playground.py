@@ -128,3 +128,10 @@ def test_step_reset_and_the_settings_kept_while_another_page_shows():
     at.switch_page("pages/playground.py").run()
     assert at.session_state["pg_noise"] == 0.35 and at.slider(key="pg_noise").value == 0.35
     assert not (play.net.get_params() == first).all()  # new noise, new points: a new model
+
+
+def test_the_playground_has_the_train_page_s_keyboard_shortcuts():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/playground.py").run()
+    assert {b.label: b.proto.shortcut for b in at.button if b.label in ("Train", "Step", "Stop", "Reset")} == \
+        {"Train": "t", "Step": "s", "Stop": "escape", "Reset": ""}  # as Streamlit normalises them

@@ -372,7 +372,7 @@ def test_stop_keeps_the_model_and_step_continues(page):
 
 
 def test_keyboard_t_trains_esc_stops_s_steps_and_reset_asks_first(page):
-    """The workshop's shortcuts (pages/train.py SHORTCUTS), and Reset's question."""
+    """The workshop's shortcuts (pages/wording.py SHORTCUTS), and Reset's question."""
     page.get_by_role("combobox", name="Preset").click()
     page.keyboard.type("st")  # typed into a box: no shortcut
     page.wait_for_timeout(1000)
