@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover - another Streamlit layout
 
 from nnlab.core.network import Network
 from nnlab.experiments import verdict
-from nnlab.train.fast.room import ROOM
+from nnlab.train import engines
 from nnlab.train.optimizers import suggest_lr
 from nnlab.train.trainer import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
 from nnlab.viz import figures
@@ -52,7 +52,7 @@ CORES = os.cpu_count() or 1
 
 def chart_seconds(chart_cost: float) -> float:
     """Seconds between two chart redraws of one tab: see above."""
-    return max(CHART_SECONDS * max(1.0, ROOM.size() / CORES), chart_cost / CHART_COST_SHARE)
+    return max(CHART_SECONDS * max(1.0, engines.trainings_under_way() / CORES), chart_cost / CHART_COST_SHARE)
 
 
 # ------------------------------------------------------------- callbacks

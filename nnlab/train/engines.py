@@ -86,6 +86,12 @@ def counted_training():
     return ROOM.member()
 
 
+def trainings_under_way() -> int:
+    """How many trainings this process runs now (a crowded server draws its charts less
+    often: pages/training_run.py)."""
+    return ROOM.size()
+
+
 def one_blas_thread():
     """A context: every BLAS turn this thread takes inside uses one thread (a sweep's
     runs side by side on the cores, the same numbers wherever they run)."""
