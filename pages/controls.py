@@ -228,13 +228,15 @@ def _choice_help(name: str, descriptions: dict) -> str:
     return s.help + "\n\n" + "\n".join(f"- **{s.label_of(k)}** (`{k}`): {v}" for k, v in descriptions.items())
 
 
-def setting_ui(name: str, options=None, help=None, prefix: str = K, **kwargs):
-    """The widget of setting `name`, built from its row in the table: label, help,
-    choices with their labels (the names stay in the help), range or offered values."""
-    s = hyperparams.get(name)
-    if not drawn(name, prefix):
-        return st.session_state.get(prefix + name, DEFAULTS.get(name))
-    common = dict(key=prefix + name, help=help or s.help, **kwargs)
+def setting_ui(name, options=None, help=None, prefix: str = K, **kwargs):
+    """The widget of a setting, built from its row in its table: `name` of the settings
+    table (nnlab/core/hyperparams.py), or a Setting of a table of its own (the Playground's
+    data options, nnlab/data/toy2d.py).  Label, help, choices with their labels (the names
+    stay in the help), range or offered values; the one widget builder of every page."""
+    s = name if isinstance(name, hyperparams.Setting) else hyperparams.get(name)
+    if not drawn(s.name, prefix):  # a link lists other controls: this one keeps its value
+        return st.session_state.get(prefix + s.name, DEFAULTS.get(s.name))
+    common = dict(key=prefix + s.name, help=help or s.help, **kwargs)
     if s.widget == "select":
         return st.selectbox(s.label, list(options or s.choices), format_func=s.label_of, **common)
     if s.widget == "slider":
@@ -247,7 +249,9 @@ def setting_ui(name: str, options=None, help=None, prefix: str = K, **kwargs):
         return st.select_slider(s.label, list(s.values), format_func=fmt, **common)
     if s.widget == "number":
         return st.number_input(s.label, int(s.low), int(s.high), step=1, **common)
-    raise ValueError(f"setting {name!r} has no simple widget ({s.widget!r})")
+    if s.widget == "pills":
+        return st.pills(s.label, list(s.choices), selection_mode="multi", format_func=s.label_of, **common)
+    raise ValueError(f"setting {s.name!r} has no simple widget ({s.widget!r})")
 
 
 def preset_ui(data):

@@ -13,21 +13,8 @@ P = pr.PREFIX
 
 
 def option_ui(name: str, **kwargs):
-    """The widget of data option `name`, from its row in nnlab.data.toy2d.OPTIONS."""
-    o = toy2d.OPTION[name]
-    if not controls.drawn(name, P):  # a link lists other controls: this one keeps its value
-        return st.session_state[P + name]
-    common_args = dict(key=P + name, help=o.help, **kwargs)
-    if o.widget == "select":
-        return st.selectbox(o.label, list(o.choices), format_func=o.label_of, **common_args)
-    if o.widget == "slider":
-        lo, hi, step = o.slider
-        return st.slider(o.label, lo, hi, step=step, **common_args)
-    if o.widget == "number":
-        return st.number_input(o.label, int(o.low), int(o.high), step=1, **common_args)
-    if o.widget == "pills":
-        return st.pills(o.label, list(o.choices), selection_mode="multi", format_func=o.label_of, **common_args)
-    raise ValueError(f"option {name!r} has no widget ({o.widget!r})")
+    """The widget of data option `name` (nnlab.data.toy2d.OPTIONS), built as every setting's."""
+    return controls.setting_ui(toy2d.OPTION[name], prefix=P, **kwargs)
 
 
 def data_ui():

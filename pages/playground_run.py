@@ -28,9 +28,9 @@ from nnlab.core.network import Network
 from nnlab.data import toy2d
 from nnlab.train.trainer import Trainer
 from nnlab.viz import figures, figures_2d, plane
-from pages import common, controls
+from pages import common, controls, live_run
 from pages.live_chart import LiveCharts
-from pages.training_run import StopException, finished_notice
+from pages.training_run import finished_notice
 
 PREFIX = common.PLAYGROUND_PREFIX
 NEW_LAYER_WIDTH = 8  # a hidden layer added with the slider starts with this many units
@@ -216,8 +216,8 @@ class PlayView:
 
 
 def claim(play: Play):
-    """Called first thing in every Playground run: from now on this run owns the trainer."""
-    play.token = object()
+    """Called first thing in every Playground run: from now on this run owns the trainer (pages/live_run.py)."""
+    play.token = live_run.claim()
     return play.token
 
 
@@ -226,18 +226,18 @@ def run_training(play: Play, view: PlayView, token, epochs=None):
     EPOCHS_PER_FRAME epochs and at most every FRAME_SECONDS."""
     trainer = play.trainer
     view.draw_progress(trainer, live=True)  # (the charts keep the last run's pictures until new ones come)
-    records = trainer.run(epochs)
+    loop = live_run.Loop(trainer.run(epochs), play.lock,  # (a new model made meanwhile: that run draws it)
+                         owns=lambda: play.token is token and play.trainer is trainer)
     start_epoch, started = trainer.epoch, time.perf_counter()
     per_frame = max(EPOCHS_PER_FRAME, -(-(trainer.config.epochs - trainer.epoch) // PICTURES_PER_RUN))
     last_frame, since, frames = started, 0, 0
-    try:
-        while True:
-            with play.lock:
-                if play.token is not token or play.trainer is not trainer:
-                    return  # a newer run took over (or a new model was made): it draws
-                record = next(records, None)
-            if record is None:
-                break
+
+    def paused():  # Streamlit's own Stop in the header: paused, like the page's Stop
+        if play.token is token:
+            play.running = False
+
+    with live_run.header_stop(paused):
+        for _ in loop:
             since += 1
             now = time.perf_counter()
             if since >= per_frame or now - last_frame >= FRAME_SECONDS:
@@ -245,10 +245,8 @@ def run_training(play: Play, view: PlayView, token, epochs=None):
                 last_frame, since = time.perf_counter(), 0
                 view.draw(play, live=True)
                 frames += 1
-    except StopException:  # Streamlit's own Stop in the header: paused, like the page's Stop
-        if play.token is token:
-            play.running = False
-        raise
+    if loop.taken_over:
+        return
     play.running = False
     view.draw(play)
     play.last_run = (trainer.epoch - start_epoch, time.perf_counter() - started, frames + 1)

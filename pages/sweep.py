@@ -117,7 +117,8 @@ def results_ui(chart, table, axes, results, live=False):
         p = params[0]
         log = hyperparams.get(p).log or all(isinstance(v, float) and v > 0 for v in axes[p]) and \
             max(axes[p]) / min(axes[p]) >= 100
-        chart.plotly_chart(figures_runs.sweep_figure(rows, p, log_x=log, best=best), key=None if live else "sweep_chart",
+        chart.plotly_chart(figures_runs.sweep_figure(rows, p, log_x=log, best=best),
+                           key=None if live else "sweep_chart",
                            config={"displayModeBar": False})
     else:
         chart.plotly_chart(figures_runs.sweep_grid_figure(rows, *params), key=None if live else "sweep_grid",

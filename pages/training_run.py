@@ -21,19 +21,13 @@ import time
 
 import streamlit as st
 
-try:  # raised at the next st.* call after Streamlit's header Stop
-    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
-except ImportError:  # pragma: no cover - another Streamlit layout
-    class StopException(BaseException):
-        pass
-
 from nnlab.core.network import Network
 from nnlab.experiments import verdict
 from nnlab.train import engines
 from nnlab.train.optimizers import suggest_lr
 from nnlab.train.trainer import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
 from nnlab.viz import figures
-from pages import common, controls, wording
+from pages import common, controls, live_run, wording
 
 # Redraw rates while training.  A chart redraw costs ~20 ms of plotly on the
 # server (in the training thread) plus a re-render in the browser, which shares
@@ -248,9 +242,8 @@ class TrainView:
 
 def claim_trainer():
     """Called at the start of every Train-page run: from now on this run owns
-    the trainer.  (A button press starts the new run in a new thread while the
-    old one is still looping; the old loop sees the new token and returns.)"""
-    st.session_state.train_token = object()
+    the trainer (pages/live_run.py)."""
+    st.session_state.train_token = live_run.claim()
     return st.session_state.train_token
 
 
@@ -262,21 +255,22 @@ def run_training(view: TrainView, token, epochs=None):
     newest token, so two script runs never train the same network at once.
     No st.rerun() at the end: a rerun replays the button press that started
     this run."""
-    trainer, lock = st.session_state.trainer, st.session_state.train_lock
+    trainer = st.session_state.trainer
     # Long (MNIST) epochs also yield progress records, so the bar moves inside an epoch.
-    epochs_left = trainer.run(epochs, progress_seconds=PROGRESS_SECONDS)
+    loop = live_run.Loop(trainer.run(epochs, progress_seconds=PROGRESS_SECONDS), st.session_state.train_lock,
+                         owns=lambda: st.session_state.train_token is token)
     view.live = True
     start_epoch, start_seconds = trainer.epoch, trainer.train_seconds
     last_chart = started = time.perf_counter()
     chart_cost = 0.0
-    try:
-        while True:
-            with lock:
-                if st.session_state.train_token is not token:
-                    return  # a newer run took over; it draws the state
-                record = next(epochs_left, None)
-            if record is None:
-                break
+
+    def paused():  # Streamlit's header Stop: paused, the model and its history kept, as the page's Stop
+        if st.session_state.train_token is token:
+            st.session_state.running = False
+            view.record_last_run(trainer, start_epoch, start_seconds, started)
+
+    with live_run.header_stop(paused):
+        for record in loop:
             now = time.perf_counter()
             if record.get("progress") and view.charted == trainer.epoch:
                 view.draw_progress(trainer, trainer.history)  # inside an epoch: nothing new for the charts
@@ -286,13 +280,8 @@ def run_training(view: TrainView, token, epochs=None):
                 view.draw(trainer, trainer.history)
                 last_chart = time.perf_counter()
                 chart_cost = last_chart - now
-    except StopException:
-        # Streamlit's header Stop: no new run follows, so leave the state as the
-        # app's Stop does (paused, the model and its history kept).
-        if st.session_state.train_token is token:
-            st.session_state.running = False
-            view.record_last_run(trainer, start_epoch, start_seconds, started)
-        raise
+    if loop.taken_over:
+        return  # a newer run took over; it draws the state
     st.session_state.running = False
     view.live = False
     view.draw(trainer, trainer.history)  # the final charts count as drawing too
