@@ -6,7 +6,8 @@ the page, under the buttons, beside the boundary the room watches."""
 import streamlit as st
 
 from nnlab.data import toy2d
-from pages import common, controls, errors, share, wording
+from pages import common, errors, share, wording
+from pages import controls_ui as widgets
 from pages import playground_run as pr
 
 P = pr.PREFIX
@@ -14,7 +15,7 @@ P = pr.PREFIX
 
 def option_ui(name: str, **kwargs):
     """The widget of data option `name` (nnlab.data.toy2d.OPTIONS), built as every setting's."""
-    return controls.setting_ui(toy2d.OPTION[name], prefix=P, **kwargs)
+    return widgets.setting_ui(toy2d.OPTION[name], prefix=P, **kwargs)
 
 
 def data_ui():
@@ -41,9 +42,9 @@ def controls_ui(data):
     if st.session_state[P + "show_only"]:
         with st.container(border=True, key="play_listed_controls", horizontal=True, gap="medium"):
             data_ui()
-            controls.network_ui(data, prefix=P)
-            controls.optimizer_ui(data, prefix=P)
-            controls.training_ui(data, prefix=P)
+            widgets.network_ui(data, prefix=P)
+            widgets.optimizer_ui(data, prefix=P)
+            widgets.training_ui(data, prefix=P)
             st.button("All controls", key="play_show_all_controls", type="tertiary", icon=":material/tune:",
                       on_click=_show_all, help="Show every control of the Playground again (this tab only).")
         return
@@ -51,11 +52,11 @@ def controls_ui(data):
     with tab_data:
         data_ui()
     with tab_net:
-        controls.network_ui(data, prefix=P)
+        widgets.network_ui(data, prefix=P)
     with tab_opt:
-        controls.optimizer_ui(data, prefix=P)
+        widgets.optimizer_ui(data, prefix=P)
     with tab_train:
-        controls.training_ui(data, prefix=P)
+        widgets.training_ui(data, prefix=P)
 
 
 def sidebar_ui(data):

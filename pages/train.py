@@ -5,7 +5,7 @@ import streamlit as st
 from nnlab.core.network import Network
 from nnlab.experiments import estimate, presets
 from nnlab.viz import escape, figures
-from pages import code_ui, common, controls, errors, present, share, wording
+from pages import code_ui, common, controls, controls_ui, errors, present, share, wording
 from pages import lessons_text as lessons
 from pages import training_run as tr
 
@@ -182,7 +182,7 @@ def train_page():
                 "press **Train**.")
     lesson_ui()
     with present.controls_area():
-        ctl = controls.controls_ui(data)
+        ctl = controls_ui.controls_ui(data)
     preset_offer_ui(data)
     if st.session_state.ui_error:
         st.error(st.session_state.ui_error)
