@@ -33,7 +33,7 @@ from nnlab.network import Network
 from nnlab.optimizers import suggest_lr
 from nnlab.training import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
 
-from pages import common, controls, wording
+from pages import common, controls, lab, wording
 
 # Redraw rates while training.  A chart redraw costs ~20 ms of plotly on the
 # server (in the training thread) plus a re-render in the browser, which shares
@@ -263,6 +263,8 @@ def run_training(view: TrainView, token, epochs=None):
                 if st.session_state.train_token is not token:
                     return  # a newer run took over; it draws the state
                 record = next(epochs_left, None)
+                if record is not None:
+                    lab.checkpoint(trainer, record)  # the lab keeps the model (every epoch, within a budget)
             if record is None:
                 break
             now = time.perf_counter()
@@ -280,6 +282,7 @@ def run_training(view: TrainView, token, epochs=None):
         if st.session_state.train_token is token:
             st.session_state.running = False
             view.record_last_run(trainer, start_epoch, start_seconds, started)
+            lab.save()  # no end of the script run follows to save it
         raise
     st.session_state.running = False
     view.live = False
