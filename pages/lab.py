@@ -130,7 +130,7 @@ def _restore_model(raw, state) -> str:
     common.set_model(net, trainer=trainer, history=header.get("history"), controls=state.get("controls"),
                      dataset=dataset, source=state.get("source") or "kept in this lab",
                      train_config=header.get("train") or None)
-    s.model_serial = max(s.model_serial, int(state.get("serial", 0)))
+    s.model_serial = int(state.get("serial", s.model_serial))  # the same model: the same run on Compare
     return ""
 
 

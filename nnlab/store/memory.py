@@ -54,7 +54,10 @@ class MemoryStore(LabStore):
 
     def save_models(self, token, models, parts=None):
         with self._lock:
-            self._lab(token).models = {int(k): bytes(models[k]) for k in sorted(models)[-MAX_MODELS:]}
+            lab = self._lab(token)
+            keep = sorted(int(k) for k in models)[-MAX_MODELS:]
+            lab.models = {k: lab.models[k] if models[k] is None else bytes(models[k]) for k in keep
+                          if models[k] is not None or k in lab.models}
         if parts:
             self.save_parts(token, parts)
 
