@@ -45,14 +45,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    chromium_path()
+def start_server(home, log):
+    """`streamlit run app.py` on a free port with its own lab store in `home`: (process, url)."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
     # One BLAS thread: on a 2-core machine shared with Chromium, OpenBLAS's spinning
     # worker threads slow training several times over (measured: 2.7 s -> 1.9 s loop).
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "NNLAB_HOME": str(home)}  # never ~/.nnlab
     if MNIST.is_dir():
         env["NNLAB_MNIST_DIR"] = str(MNIST)  # the app's own way to find MNIST (never required)
     proc = subprocess.Popen(
@@ -73,12 +71,24 @@ def server(tmp_path_factory):
             proc.kill()
             pytest.fail(f"streamlit did not start; see {log.name}")
         time.sleep(0.3)
-    yield url
+    return proc, url
+
+
+def stop_server(proc):
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    chromium_path()
+    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
+    proc, url = start_server(tmp_path_factory.mktemp("nnlab_home"), log)
+    yield url
+    stop_server(proc)
     log.close()
 
 
@@ -209,7 +219,8 @@ def test_every_page_has_a_url_of_its_name(browser, server):
         try:
             pg.get_by_role("heading", name=title, exact=True).wait_for()
             assert "Page not found" not in pg.inner_text("body"), path
-            assert pg.url.rstrip("/").endswith(path.rstrip("/") or "/train"), (path, pg.url)
+            address = pg.url.split("?")[0]  # (then ?lab=TOKEN: the tab's lab)
+            assert address.rstrip("/").endswith(path.rstrip("/") or "/train"), (path, pg.url)
         finally:
             ctx.close()
 
@@ -945,3 +956,70 @@ def test_playground_presenter_mode_has_its_controls_on_the_page(browser, server)
         assert box(listed)["y"] < 720  # beside the boundary, where the room sees it
     finally:
         ctx.close()
+
+
+# ------------------------------------------------------------------ the lab (issue 23)
+def lab_of(url):
+    """The ?lab= token of a page's address."""
+    match = re.search(r"[?&]lab=([A-Za-z0-9_-]{32})(&|$)", url)
+    assert match, url
+    return match.group(1)
+
+
+def shows_the_lab(browser, base, token, ctx=None):
+    """In a tab (a new browser context unless `ctx`): Evaluate shows the model, Compare the run."""
+    own = ctx is None
+    ctx = ctx or browser.new_context(viewport=VIEWPORT)
+    try:
+        pg = ctx.new_page()
+        pg.set_default_timeout(LONG)
+        pg.goto(f"{base}/evaluate?lab={token}")
+        pg.get_by_role("heading", name="Evaluate", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        body = pg.inner_text("body")
+        i = body.find("There is no model yet")
+        assert i < 0 and "Misclassified images" in body and "Download the model" in body, body[max(i - 300, 0):i + 300]
+        assert lab_of(pg.url) == token
+        pg.goto(f"{base}/compare?lab={token}")
+        pg.get_by_role("heading", name="Compare", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        body = pg.inner_text("body")
+        assert "No runs yet" not in body and "run 1" in body, body[:400]
+    finally:
+        if own:
+            ctx.close()
+
+
+def test_the_lab_survives_a_reload_another_tab_and_a_server_restart(browser, tmp_path):
+    """Train; reload on Compare (reached through the sidebar: the address keeps the lab);
+    the same address in a new browser context; the server restarted on its data folder."""
+    home = tmp_path / "home"
+    log = (tmp_path / "server.log").open("w")
+    proc, base = start_server(home, log)
+    try:
+        ctx = browser.new_context(viewport=VIEWPORT)
+        pg = ctx.new_page()
+        pg.set_default_timeout(LONG)
+        pg.goto(base + "/")
+        pg.get_by_role("heading", name="Train", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        token = lab_of(pg.url)
+        click_train_and_wait(pg, 40)
+        pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
+        pg.get_by_role("heading", name="Compare", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        assert lab_of(pg.url) == token  # navigation keeps the lab in the address
+        pg.reload()
+        pg.get_by_role("heading", name="Compare", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        assert "run 1" in pg.inner_text("body") and "No runs yet" not in pg.inner_text("body")
+        shows_the_lab(browser, base, token, ctx)  # reloads in the same tab
+        ctx.close()
+        shows_the_lab(browser, base, token)  # another browser
+        stop_server(proc)
+        proc, base = start_server(home, log)  # a restart, on another port
+        shows_the_lab(browser, base, token)
+        assert not list(Path.home().glob(".nnlab/*")) or os.environ.get("NNLAB_HOME")  # tests keep out of ~/.nnlab
+    finally:
+        stop_server(proc)
+        log.close()
