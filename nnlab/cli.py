@@ -186,9 +186,10 @@ def build_parser() -> Parser:
     bs.add_argument("--json", action="store_true")
     for p in (ba, bs):
         p.add_argument("--data-dir", default=None, help="folder with the MNIST IDX files")
-    from . import cli_sweep
+    from . import cli_runs, cli_sweep
 
     cli_sweep.add_parsers(sub, bsub)
+    cli_runs.add_parser(sub)
     return parser
 
 
@@ -362,7 +363,13 @@ def cmd_sweep(args):
     return run(args)
 
 
-COMMANDS = {"train": cmd_train, "sweep": cmd_sweep, "hyperparams": cmd_hyperparams, "evaluate": cmd_evaluate,
+def cmd_runs(args):
+    from .cli_runs import run
+
+    return run(args)
+
+
+COMMANDS = {"runs": cmd_runs, "train": cmd_train, "sweep": cmd_sweep, "hyperparams": cmd_hyperparams, "evaluate": cmd_evaluate,
             "predict": cmd_predict, "gradcheck": cmd_gradcheck, "bench": cmd_bench}
 
 

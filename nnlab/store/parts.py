@@ -161,9 +161,11 @@ def export_run(store, token: str, run_id: int) -> bytes:
     """Run `run_id`'s kept model file, checked; StoreError/KeyError/ModelFileError say why not."""
     lab = store.load_lab(token)
     if lab is None:
-        raise KeyError(f"no lab {token[:6]}…")
+        raise KeyError("no such lab in this store")
     if run_id not in lab.models:
-        raise KeyError(f"run {run_id} of this lab keeps no model (only the models of the runs trained last are kept)")
+        known = {r.get("id") for r in (from_json(lab.parts.get("runs"), {}) or {}).get("runs", [])}
+        raise KeyError(f"run {run_id} of this lab keeps no model (only the runs trained last keep theirs)"
+                       if run_id in known else f"this lab has no run {run_id}")
     raw = lab.models[run_id]
     modelfile.load(raw)  # the same checks as an upload
     return raw
