@@ -79,3 +79,10 @@ def test_measure_playground_counts_the_pictures_the_browser_shows():
     assert m["epochs"] == 100 and 1 <= m["shown"] <= m["sent"] and m["seconds"] > 0
     assert m["shown_per_s"] == pytest.approx(m["shown"] / m["seconds"])
     assert "pictures sent" in stdout
+
+
+def test_measure_lab_reports_the_checkpoint_cost():
+    result, stdout = run_script("measure_lab.py", "--epochs", "1", "--json") if not MNIST.is_dir() else \
+        run_script("measure_lab.py", "--epochs", "1", "--data-dir", str(MNIST), "--json")
+    assert all(r["median_checkpoint_s"] > 0 and r["best_epoch_s"] > 0 for r in result["rows"])
+    assert "% of an epoch" in stdout
