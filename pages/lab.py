@@ -202,8 +202,9 @@ def save():
         if "data_sources" in changed:
             store().save_parts(s.lab_token, _data_parts())
         if "runs" in changed and s.run_log is not None:
-            before = dict(saved.get("runs") and {r[0]: r[5] for r in saved["runs"][1]} or {})
-            models = parts.runlog_models(s.run_log, unchanged=lambda r: before.get(r.id) == id(r.model))
+            # (trained: counts every record of the run, so a new model of it never looks unchanged)
+            before = {r[0]: (r[3], r[5]) for r in saved["runs"][1]} if saved.get("runs") else {}
+            models = parts.runlog_models(s.run_log, unchanged=lambda r: before.get(r.id) == (r.trained, id(r.model)))
             store().save_models(s.lab_token, models, {"runs": parts.runlog_json(s.run_log)})
         if "model" in changed:
             with s.train_lock:  # not while an epoch changes the weights
@@ -275,7 +276,7 @@ def lab_ui():
     if warning:
         st.warning(warning, icon=":material/cloud_off:")
     else:
-        st.caption("Your work is kept at this page's address: bookmark it to come back (docs: lab).")
+        st.caption("Your work is kept at this page's address: bookmark it to come back to this lab.")
     c1, c2 = st.columns(2)
     c1.button("New lab", icon=":material/add:", key="lab_new", on_click=_new_lab, width="stretch",
               help="Start an empty lab (no model, no runs). This one stays at its own address.")

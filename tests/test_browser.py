@@ -1023,3 +1023,31 @@ def test_the_lab_survives_a_reload_another_tab_and_a_server_restart(browser, tmp
     finally:
         stop_server(proc)
         log.close()
+
+
+def test_a_corrupt_lab_store_keeps_the_app_working_with_one_warning(browser, tmp_path):
+    """A database file of garbage: training works in memory, and the sidebar says, once,
+    that nothing is being saved — without showing where the data folder is."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "labs.sqlite3").write_bytes(os.urandom(65536))
+    log = (tmp_path / "server.log").open("w")
+    proc, base = start_server(home, log)
+    try:
+        ctx, pg = new_tab(browser, base, "/train")
+        try:
+            sidebar = pg.get_by_test_id("stSidebar")
+            warning = sidebar.get_by_text(re.compile("not being saved"))
+            expect(warning).to_have_count(1)
+            assert "damaged" in warning.inner_text() and str(home) not in pg.inner_text("body")
+            click_train_and_wait(pg, 40)
+            pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
+            pg.get_by_role("heading", name="Compare", exact=True).wait_for()
+            wait_idle(pg, 1000)
+            assert "run 1" in pg.inner_text("body")
+            expect(pg.get_by_test_id("stSidebar").get_by_text(re.compile("not being saved"))).to_have_count(1)
+        finally:
+            ctx.close()
+    finally:
+        stop_server(proc)
+        log.close()
