@@ -100,7 +100,7 @@ def restore(lab):
     sweep = parts.from_json(p.get("sweep"), {}) or {}
     if sweep:
         s.sweep_results, s.sweep_axes, s.sweep_best = sweep["results"], sweep["axes"], sweep["best"]
-    why = _restore_model(p.get("model"), parts.from_json(p.get("model_state"), {}) or {})
+    why = _restore_model(p.get("model"), parts.from_json(p.get("model_state"), {}) or {}, p.get("optimizer"))
     if why:
         problems.append(why)
     if problems:
@@ -108,7 +108,7 @@ def restore(lab):
     s.lab_saved = signatures()
 
 
-def _restore_model(raw, state) -> str:
+def _restore_model(raw, state, optimizer=None) -> str:
     """The model (and its trainer, paused) from its checkpoint; '' when done or none, else what was lost."""
     from pages import common
 
@@ -124,7 +124,7 @@ def _restore_model(raw, state) -> str:
         trainer = None
         if state.get("trainer") is not None and header.get("train"):
             trainer = parts.restore_trainer(net, data, header["train"], header.get("history") or [], state["trainer"],
-                                            record_grads=s.record_grads)
+                                            record_grads=s.record_grads, optimizer=optimizer)
     except (ValueError, TypeError, KeyError):  # ModelFileError and DataError are ValueErrors
         return f"the model (it no longer fits its data, {dataset})"
     common.set_model(net, trainer=trainer, history=header.get("history"), controls=state.get("controls"),
@@ -172,7 +172,7 @@ def signatures() -> dict:
 def _model_parts() -> dict:
     s = _s()
     if s.net is None:
-        return {"model": None, "model_state": parts.to_json({"serial": s.model_serial})}
+        return {"model": None, "optimizer": None, "model_state": parts.to_json({"serial": s.model_serial})}
     from pages import common
 
     data = common.model_data()
@@ -181,7 +181,7 @@ def _model_parts() -> dict:
     state = {"serial": s.model_serial, "controls": s.model_controls, "dataset": s.model_dataset,
              "source": s.model_source, "trainer": None if t is None else parts.trainer_state(t)}
     return {"model": parts.model_file(s.net, data.meta() if data is not None else None, history, s.train_config),
-            "model_state": parts.to_json(state)}
+            "model_state": parts.to_json(state), "optimizer": None if t is None else parts.optimizer_bytes(t.optimizer)}
 
 
 def save():

@@ -4,7 +4,8 @@
 
 Trains the `mnist` preset (784-256-128-10 ReLU, Adam, batch 128) and after each
 epoch times one checkpoint exactly as the Train page takes it (pages/lab.py
-`checkpoint`): the model file (stored, not deflated) and its state written to a
+`checkpoint`): the model file (stored, not deflated), the optimizer's and the
+trainer's state written to a
 SQLite lab store in a temporary NNLAB_HOME, one transaction.  Then the same for the
 `digits-quick` preset, whose epochs are tiny (there the page's budget, 2 % of the
 training time, spaces checkpoints out).  Without --data-dir or ../shared/data/mnist:
@@ -43,7 +44,8 @@ def measure(ds, preset, epochs):
         for record in trainer.run():
             t0 = time.perf_counter()
             model = parts.model_file(net, ds.meta(), trainer.history, cfg.to_dict())
-            store.save_parts(token, {"model": model, "model_state": parts.to_json(parts.trainer_state(trainer))})
+            store.save_parts(token, {"model": model, "model_state": parts.to_json(parts.trainer_state(trainer)),
+                                     "optimizer": parts.optimizer_bytes(trainer.optimizer)})
             save_s.append(time.perf_counter() - t0)
             epoch_s.append(record["seconds"])
             size = len(model)

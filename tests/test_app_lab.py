@@ -65,6 +65,7 @@ def test_the_lab_comes_back_in_a_new_session_model_runs_controls_and_training_go
         again.get("metric")
     net = again.session_state.net
     assert all((p == q).all() for p, q in zip(net.get_params(), params))
+    assert again.session_state.trainer.optimizer.t > 0  # Adam's state came back too
     assert again.session_state["ctl_epochs"] == 3 and again.session_state["ctl_layers"] == 1
     again.switch_page("pages/compare.py").run()
     assert "no runs yet" not in texts(again.info).lower()

@@ -108,23 +108,69 @@ def test_a_kept_model_is_read_through_the_model_file_checks():
     assert dropped == 1 and back.runs[0].model is None and len(back.runs) == 1
 
 
-def test_a_trainer_goes_on_from_its_checkpoint(digits, store):
-    net, cfg = presets.build("digits-quick", digits, seed=0, epochs=6)
-    trainer = Trainer(net, digits, cfg)
+@pytest.mark.parametrize("engine,optimizer", [("reference", "adam"), ("reference", "momentum"),
+                                              ("fast", "adam"), ("fast", "rmsprop")])
+def test_a_trainer_goes_on_from_its_checkpoint_as_if_never_stopped(digits, store, engine, optimizer):
+    """4 epochs, a checkpoint, a new process's restore, 2 more: the same numbers as 6 at once
+    (the optimizer's state and the batch order are kept)."""
+    def fresh():
+        net, cfg = presets.build("digits-quick", digits, seed=0, epochs=6)
+        cfg.optimizer, cfg.lr = optimizer, {"adam": 0.001, "momentum": 0.05, "rmsprop": 0.001}[optimizer]
+        return net, cfg, Trainer(net, digits, cfg, engine=engine)
+
+    net0, _, straight = fresh()
+    for _ in straight.run():
+        pass
+    net, cfg, trainer = fresh()
     for _ in trainer.run(4):
         pass
     trainer.reconfigure(cfg, note="a mark")
     token = store.create_lab()
     store.save_parts(token, {"model": parts.model_file(net, digits.meta(), trainer.history, cfg.to_dict()),
-                             "model_state": parts.to_json(parts.trainer_state(trainer))})
+                             "model_state": parts.to_json(parts.trainer_state(trainer)),
+                             "optimizer": parts.optimizer_bytes(trainer.optimizer)})
     lab = store.load_lab(token)
     net2, header = modelfile.load(lab.parts["model"])
     assert np.array_equal(net2.flat_params, net.flat_params)
-    t2 = parts.restore_trainer(net2, digits, header["train"], header["history"], parts.from_json(lab.parts["model_state"]))
+    t2 = parts.restore_trainer(net2, digits, header["train"], header["history"], parts.from_json(lab.parts["model_state"]),
+                               optimizer=lab.parts["optimizer"])
     assert t2.epoch == 4 and len(t2.history) == 4 and t2.marks == [{"epoch": 4, "note": "a mark"}]
-    assert t2.train_seconds == pytest.approx(trainer.train_seconds) and not t2.finished
+    assert t2.optimizer.t == trainer.optimizer.t > 0 and not t2.finished
+    assert t2.train_seconds == pytest.approx(trainer.train_seconds)
     records = list(t2.run())
     assert [r["epoch"] for r in records] == [5, 6] and t2.finished and len(t2.history) == 6
+    got = [r["train_loss"] for r in t2.history]
+    want = [r["train_loss"] for r in straight.history]
+    if engine == "reference":
+        assert got == want and np.array_equal(net2.flat_params, net0.flat_params)
+    else:  # Adam's moments are kept rescaled: equal to float rounding
+        np.testing.assert_allclose(got, want, rtol=1e-4)
+
+
+def test_an_optimizer_state_that_does_not_fit_leaves_a_fresh_optimizer(digits):
+    net, cfg = presets.build("digits-quick", digits, seed=0, epochs=2)
+    trainer = Trainer(net, digits, cfg)
+    for _ in trainer.run():
+        pass
+    raw = parts.optimizer_bytes(trainer.optimizer)
+    other, _ = presets.build("digits-quick", digits, seed=0, epochs=2)
+    opt = Trainer(other, digits, cfg).optimizer
+    assert parts.load_optimizer(opt, raw, net.flat_params.size) and opt.t == trainer.optimizer.t
+    for bad in (None, b"", b"garbage", raw[:200]):
+        opt = Trainer(other, digits, cfg).optimizer
+        assert not parts.load_optimizer(opt, bad, net.flat_params.size) and opt.t == 0
+    opt = Trainer(other, digits, cfg).optimizer
+    assert not parts.load_optimizer(opt, raw, net.flat_params.size + 1) and opt.t == 0  # another network's
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, np.array([object()], dtype=object), allow_pickle=True)  # a pickled array: never loaded
+    evil = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("__t__.npy", buf.getvalue())
+    assert not parts.load_optimizer(opt, evil.getvalue(), net.flat_params.size)
 
 
 # ------------------------------------------------------------------ transactions

@@ -4,16 +4,20 @@ through the same checks as an uploaded model file.  No Streamlit here: the app
 (pages/lab.py) and the CLI (nnlab/cli_runs.py) both use these.
 
 A trainer comes back as far as a checkpoint can take it (docs/lab.md): the weights,
-the epoch count, the history, the change marks and how the run ended are kept; the
-optimizer's state (Adam's moments, momentum's velocity), the batch order and early
-stopping's best copy are not (they would triple a checkpoint), so training goes on
-with a fresh optimizer state — as after a change of optimizer — and an epoch that was
-half done when the checkpoint was taken starts again from its first batch.
+the optimizer's state (its step count and arrays: Adam's moments, momentum's velocity,
+as plain .npy arrays, no pickle), the random generators of the batch order and of dropout, the
+epoch count, the history, the change marks and how the run ended: from an epoch's end
+the reference engine goes on bit for bit as if never stopped (the fast engine to float
+rounding: it keeps Adam's moments rescaled).  Early stopping's copy of the best weights
+is not kept (it counts afresh), and an epoch that was half done when the checkpoint was
+taken starts again from its first batch, in a new order.
 """
 from __future__ import annotations
 
+import io
 import json
 import math
+import zipfile
 
 import numpy as np
 
@@ -118,12 +122,44 @@ def trainer_state(trainer) -> dict:
     return {"epoch": trainer.epoch, "marks": trainer.marks, "stopped_reason": trainer.stopped_reason,
             "message": trainer.message, "train_seconds": trainer.train_seconds, "diverged_at": trainer.diverged_at,
             "mid_epoch": trainer.epoch_progress is not None, "engine": trainer.engine.name,
+            "rng": trainer.rng.bit_generator.state,  # the next epoch's order (drawn at its first batch)
+            "dropout_rng": trainer.net.dropout_rng.bit_generator.state,  # the network's dropout masks
             "best_epoch": trainer.stopping.best_epoch,
             "best_val_loss": trainer.stopping.best_val_loss if math.isfinite(trainer.stopping.best_val_loss) else None}
 
 
-def restore_trainer(net, data, train_config: dict, history: list, state: dict, record_grads: bool = True):
-    """A Trainer that goes on from a checkpoint: `net` (its weights), the run's history and `state`."""
+def optimizer_bytes(optimizer) -> bytes:
+    """The optimizer's step count and state arrays (the paper's names) as an uncompressed .npz."""
+    buf = io.BytesIO()
+    np.savez(buf, __t__=np.array(optimizer.t, dtype=np.int64), **optimizer.state())
+    return buf.getvalue()
+
+
+def load_optimizer(optimizer, raw: bytes | None, n_params: int) -> bool:
+    """Put saved state into `optimizer` when it fits (its own arrays' names, one float per
+    parameter, finite); False (the optimizer left fresh) otherwise.  Never unpickles."""
+    if not raw:
+        return False
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError):
+        return False
+    t = arrays.pop("__t__", None)
+    fresh = type(optimizer)(lr=optimizer.lr)  # which arrays this optimizer keeps, by name
+    expected = set(getattr(fresh, "slots", ())) or {k for k in ("m", "v", "s") if hasattr(fresh, k)}
+    if t is None or t.shape != () or set(arrays) != (expected if int(t) > 0 else set()):
+        return False
+    if any(a.shape != (n_params,) or a.dtype.kind != "f" or not np.isfinite(a).all() for a in arrays.values()):
+        return False
+    optimizer.load_state(int(t), arrays)
+    return True
+
+
+def restore_trainer(net, data, train_config: dict, history: list, state: dict, record_grads: bool = True,
+                    optimizer: bytes | None = None):
+    """A Trainer that goes on from a checkpoint: `net` (its weights), the run's history, `state`
+    and the optimizer's state (`optimizer_bytes`; a fresh optimizer when missing or unfit)."""
     from ..training import Trainer
 
     trainer = Trainer(net, data, TrainConfig.from_dict(train_config), engine=state.get("engine", "fast"),
@@ -134,6 +170,14 @@ def restore_trainer(net, data, train_config: dict, history: list, state: dict, r
     trainer.stopped_reason, trainer.message = state.get("stopped_reason"), state.get("message") or ""
     trainer.train_seconds = float(state.get("train_seconds") or 0.0)
     trainer.diverged_at = state.get("diverged_at")
+    if state.get("rng") and not state.get("mid_epoch"):  # (half an epoch: it starts again, in a new order)
+        for rng, key in ((trainer.rng, "rng"), (net.dropout_rng, "dropout_rng")):
+            try:  # (in place: the batch source and the Dropout layers draw from these very generators)
+                rng.bit_generator.state = state[key]
+            except (TypeError, ValueError, KeyError):
+                pass
+    trainer.optimizer.lr = trainer.lr_at(trainer.epoch)
+    load_optimizer(trainer.optimizer, optimizer, net.flat_params.size)
     return trainer
 
 
@@ -172,4 +216,4 @@ def export_run(store, token: str, run_id: int) -> bytes:
 
 
 __all__ = ["StoreError", "to_json", "from_json", "model_file", "kept_model_bytes", "kept_model", "runlog_json",
-           "runlog_from", "runlog_models", "trainer_state", "restore_trainer", "list_runs", "export_run"]
+           "runlog_from", "runlog_models", "trainer_state", "restore_trainer", "optimizer_bytes", "load_optimizer", "list_runs", "export_run"]
