@@ -299,13 +299,13 @@ def test_a_lock_held_beyond_the_timeout_falls_back_and_a_save_says_locked(tmp_pa
 
 def test_a_full_disk_is_a_store_error_and_the_lab_keeps_its_last_save(tmp_path):
     class Tiny(SQLiteStore):
-        PRAGMAS = SQLiteStore.PRAGMAS + ("PRAGMA max_page_count = 40",)  # ~160 KB: a full disk
+        PRAGMAS = SQLiteStore.PRAGMAS + ("PRAGMA max_page_count = 14",)  # 14 pages of 64 KB: a full disk
 
     s = Tiny(tmp_path / "full.sqlite3")
     token = s.create_lab()
     s.save_part(token, "small", b"fits")
     with pytest.raises(StoreError) as e:
-        s.save_part(token, "big", os.urandom(1_000_000))
+        s.save_part(token, "big", os.urandom(2_000_000))
     assert e.value.kind == "full" and "full" in str(e.value)
     assert s.load_lab(token).parts == {"small": b"fits"} and s.integrity() == "ok"
 
