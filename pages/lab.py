@@ -228,6 +228,14 @@ def _data_parts() -> dict:
     return out
 
 
+def checkpoint_due(since: float, cost: float, inside_epoch: bool) -> bool:
+    """Whether to checkpoint now, `since` seconds after the last one, which took `cost` s:
+    at an epoch's end or after CHECKPOINT_SECONDS inside one, within CHECKPOINT_SHARE."""
+    if since < cost / CHECKPOINT_SHARE:
+        return False
+    return not inside_epoch or since >= CHECKPOINT_SECONDS
+
+
 def checkpoint(trainer, record) -> None:
     """Called by the Train loop with each record (under the tab's training lock): save
     the model at an epoch's end, and every CHECKPOINT_SECONDS inside a long epoch — but
@@ -236,8 +244,7 @@ def checkpoint(trainer, record) -> None:
     if not s.get("lab_token") or s.get("lab_off") or s.trainer is not trainer:
         return
     last, cost = s.lab_checkpoint
-    since = time.monotonic() - last
-    if since < cost / CHECKPOINT_SHARE or (record.get("progress") and since < CHECKPOINT_SECONDS):
+    if not checkpoint_due(time.monotonic() - last, cost, bool(record.get("progress"))):
         return
     t0 = time.monotonic()
     try:

@@ -169,3 +169,46 @@ def test_a_store_that_fails_mid_session_stops_saving_with_one_warning(monkeypatc
     assert "no longer being saved: the disk is full" in texts(at.sidebar.warning)
     assert len([w for w in at.sidebar.warning if "saved" in w.value]) == 1
     assert at.session_state.trainer.epoch == 2 and len(at.session_state.run_log.runs) == 1
+
+
+def test_checkpoints_at_each_epoch_end_every_few_seconds_inside_one_within_the_budget():
+    from pages.lab import CHECKPOINT_SECONDS, CHECKPOINT_SHARE, checkpoint_due
+
+    assert checkpoint_due(0.6, 0.01, inside_epoch=False)  # MNIST: every epoch's end
+    assert not checkpoint_due(0.25, 0.01, inside_epoch=True)  # a progress record inside it: not yet
+    assert checkpoint_due(CHECKPOINT_SECONDS, 0.01, inside_epoch=True)  # a long epoch: every few seconds
+    assert not checkpoint_due(0.004, 0.003, inside_epoch=False)  # tiny epochs: spaced out by the budget...
+    assert checkpoint_due(0.003 / CHECKPOINT_SHARE, 0.003, inside_epoch=False)  # ...to at most 2 % of the time
+
+
+def test_a_training_cut_off_comes_back_paused_at_its_last_checkpoint(monkeypatch):
+    """The tab closed (or the server died) in the middle of Train: nothing but the loop's
+    checkpoints reached the store.  The lab comes back paused there; Train goes on."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from pages import lab, training_run
+
+    draws = {"n": 0}
+    draw = training_run.TrainView.draw
+
+    def cut_off(self, trainer, history):
+        draws["n"] += 1
+        if draws["n"] == 4 and self.live:
+            raise StopException()  # the session ends here
+        return draw(self, trainer, history)
+
+    monkeypatch.setattr(training_run, "CHART_SECONDS", 0)
+    monkeypatch.setattr(training_run.TrainView, "draw", cut_off)
+    at = session()
+    at.slider(key="ctl_epochs").set_value(40).run()
+    monkeypatch.setattr(lab, "save", lambda: None)  # only the loop's checkpoints are written
+    button(at, "Train").click().run()
+    done = at.session_state.trainer.epoch
+    assert 0 < done < 40
+    monkeypatch.undo()
+    back = session(token_of(at))
+    kept = back.session_state.trainer.epoch
+    assert 1 <= kept <= done and back.session_state.running is False and not back.session_state.trainer.finished
+    assert "paused" in back.get("progress")[0].proto.text and f"Epoch {kept} of 40" in back.get("progress")[0].proto.text
+    button(back, "Train").click().run()
+    assert back.session_state.trainer.epoch == 40 and len(back.session_state.history) == 40
