@@ -146,6 +146,16 @@ def test_new_lab_starts_empty_and_delete_removes_the_lab():
     assert "does not exist" in texts(session(first).info)
 
 
+def test_a_lab_deleted_in_another_tab_is_not_brought_back_by_this_one():
+    a = train(session(), 2)
+    token = token_of(a)
+    b = session(token)
+    button(b, "Delete this lab").click().run()
+    train(a, 3)  # the first tab goes on: its work stays in the tab, and it says why it is not kept
+    assert "this lab was deleted" in texts(a.sidebar.warning) and a.session_state.trainer.epoch == 3
+    assert "does not exist" in texts(session(token).info)
+
+
 def test_an_unusable_store_warns_once_and_the_tab_goes_on_in_memory(monkeypatch):
     from pages import lab
 

@@ -66,6 +66,12 @@ def test_every_part_round_trips_and_a_deleted_lab_is_gone(tmp_path, make):
     other = s.create_lab()
     s.delete_lab(token)
     assert s.load_lab(token) is None and not s.lab_exists(token) and s.lab_exists(other)
+    with pytest.raises(StoreError) as e:  # a tab still open on it does not bring it back
+        s.save_parts(token, {"controls": b"{}"})
+    assert e.value.kind == "gone" and not s.lab_exists(token)
+    with pytest.raises(StoreError):
+        s.save_models(token, {1: b"m"})
+    assert not s.lab_exists(token)
     if isinstance(s, SQLiteStore):  # nothing of it left behind (ON DELETE CASCADE)
         with sqlite3.connect(s.path) as db:
             assert db.execute("SELECT count(*) FROM parts WHERE token = ?", (token,)).fetchone()[0] == 0

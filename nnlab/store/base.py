@@ -28,7 +28,8 @@ MAX_PART_BYTES = 128 * 2 ** 20  # one part: the largest upload (100 MB) with roo
 
 class StoreError(Exception):
     """The store cannot be used.  `kind` is one of "missing", "read-only", "locked",
-    "full", "corrupt", "too-large", "unavailable"; the text never holds a path."""
+    "full", "corrupt", "too-large", "gone" (the lab was deleted), "unavailable"; the
+    text never holds a path."""
 
     WORDS = {
         "missing": "its data folder cannot be created",
@@ -37,6 +38,7 @@ class StoreError(Exception):
         "full": "the disk is full",
         "corrupt": "its database file is damaged",
         "too-large": "this part of the lab is too large to keep",
+        "gone": "this lab was deleted (in another tab or window)",
         "unavailable": "its database cannot be opened",
     }
 
@@ -106,7 +108,8 @@ class LabStore(ABC):
 
     @abstractmethod
     def save_parts(self, token: str, parts: dict) -> None:
-        """Replace the named parts ({name: bytes, or None to remove it}) in one transaction."""
+        """Replace the named parts ({name: bytes, or None to remove it}) in one transaction.
+        A lab that does not exist (deleted meanwhile) raises StoreError("gone")."""
 
     def save_part(self, token: str, name: str, value: bytes | None) -> None:
         self.save_parts(token, {name: value})

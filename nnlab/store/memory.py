@@ -35,9 +35,8 @@ class MemoryStore(LabStore):
 
     def _lab(self, token) -> Lab:
         lab = self._labs.get(token)
-        if lab is None:
-            now = time.time()
-            lab = self._labs[token] = Lab(token, created=now, used=now)
+        if lab is None:  # deleted meanwhile: not brought back
+            raise StoreError("gone")
         lab.used = time.time()
         return lab
 

@@ -150,8 +150,9 @@ class SQLiteStore(LabStore):
 
     @staticmethod
     def _touch(db, token, now):
-        db.execute("INSERT INTO labs VALUES (?, ?, ?) ON CONFLICT(token) DO UPDATE SET used = excluded.used",
-                    (token, now, now))
+        """Mark the lab used; a lab deleted meanwhile (in another tab) is not brought back."""
+        if db.execute("UPDATE labs SET used = ? WHERE token = ?", (now, token)).rowcount == 0:
+            raise StoreError("gone")
 
     @staticmethod
     def _put_parts(db, token, parts, now):
