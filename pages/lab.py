@@ -3,7 +3,8 @@ by the address.  Not a page.
 
     open_lab()      frame(), before any widget: the lab of ?lab=TOKEN back into session
                     state (or a new lab), and the token put (back) in the address bar
-    save()          app.py, after each page ran: the parts that changed, one transaction each
+    save()          after each page ran (pages/errors.run): the parts that changed, one
+                    transaction each
     checkpoint()    the Train loop, after each record: the model, at each epoch's end and
                     every CHECKPOINT_SECONDS inside a long epoch, within the cost budget
     lab_ui()        the sidebar: New lab, Delete this lab, and the warning when nothing is kept
@@ -18,8 +19,7 @@ import time
 import streamlit as st
 
 from nnlab import modelfile
-from nnlab.network import Network
-from nnlab.store import StoreError, open_store, parse_token, parts
+from nnlab.store import StoreError, new_token, open_store, parse_token, parts
 
 QUERY = "lab"               # ?lab=TOKEN
 CHECKPOINT_SECONDS = 5.0    # inside a long epoch: a checkpoint at most this often
@@ -63,18 +63,12 @@ def open_lab():
                 token = store().create_lab()
         except StoreError as e:
             _fail(e)
-            token = token or _memory_token()
+            token = token or new_token()  # (a valid token stays: the lab is there when the store is back)
         s.lab_token = token
         if lab is not None:
             restore(lab)
     if st.query_params.get(QUERY) != s.lab_token:
         st.query_params[QUERY] = s.lab_token
-
-
-def _memory_token():
-    from nnlab.store import new_token
-
-    return new_token()
 
 
 def restore(lab):
@@ -98,8 +92,8 @@ def restore(lab):
         if dropped:
             problems.append(f"the models of {dropped} runs (their curves are kept)")
     sweep = parts.from_json(p.get("sweep"), {}) or {}
-    if sweep:
-        s.sweep_results, s.sweep_axes, s.sweep_best = sweep["results"], sweep["axes"], sweep["best"]
+    if sweep.get("results"):
+        s.sweep_results, s.sweep_axes, s.sweep_best = sweep["results"], sweep.get("axes") or {}, sweep.get("best")
     why = _restore_model(p.get("model"), parts.from_json(p.get("model_state"), {}) or {}, p.get("optimizer"))
     if why:
         problems.append(why)
