@@ -23,7 +23,7 @@ from nnlab.store import StoreError, new_token, open_store, parse_token, parts
 
 QUERY = "lab"               # ?lab=TOKEN
 CHECKPOINT_SECONDS = 5.0    # inside a long epoch: a checkpoint at most this often
-CHECKPOINT_SHARE = 0.02     # ... and checkpoints take at most this share of the training time
+CHECKPOINT_SHARE = 0.05     # ... and checkpoints take at most this share of the time (issue 23: < 5 %)
 # The controls a lab keeps: the training controls, the Playground's, the Sweep's axes.
 CONTROL_PREFIXES = ("ctl_", "pg_", "sweep_param_", "sweep_values_")
 NOT_CONTROLS = ("pg_show_only",)

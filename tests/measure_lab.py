@@ -7,8 +7,8 @@ epoch times one checkpoint exactly as the Train page takes it (pages/lab.py
 `checkpoint`): the model file (stored, not deflated), the optimizer's and the
 trainer's state written to a
 SQLite lab store in a temporary NNLAB_HOME, one transaction.  Then the same for the
-`digits-quick` preset, whose epochs are tiny (there the page's budget, 2 % of the
-training time, spaces checkpoints out).  Without --data-dir or ../shared/data/mnist:
+`digits-quick` preset, whose epochs are tiny (there the page's budget, 5 % of the
+time, spaces checkpoints out).  Without --data-dir or ../shared/data/mnist:
 digits only.
 """
 from __future__ import annotations
