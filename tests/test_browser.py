@@ -1016,8 +1016,9 @@ def test_the_lab_survives_a_reload_another_tab_and_a_server_restart(browser, tmp
         shows_the_lab(browser, base, token, ctx)  # reloads in the same tab
         ctx.close()
         shows_the_lab(browser, base, token)  # another browser
-        stop_server(proc)
-        proc, base = start_server(home, log)  # a restart, on another port
+        proc.kill()  # the server dies (kill -9: no clean shutdown) and is started again, on another port
+        proc.wait(10)
+        proc, base = start_server(home, log)
         shows_the_lab(browser, base, token)
         assert not list(Path.home().glob(".nnlab/*")) or os.environ.get("NNLAB_HOME")  # tests keep out of ~/.nnlab
     finally:
