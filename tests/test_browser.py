@@ -1052,3 +1052,50 @@ def test_a_corrupt_lab_store_keeps_the_app_working_with_one_warning(browser, tmp
     finally:
         stop_server(proc)
         log.close()
+
+
+def test_kill_9_during_a_training_then_the_lab_is_back_paused_and_two_servers_share_it(browser, tmp_path):
+    """The server is killed (-9) while Train runs the 300-epoch digits preset — mid-epoch,
+    maybe mid-checkpoint: after a restart the lab is back, paused at its last checkpoint,
+    and Train goes on.  A second server on the same data folder serves the same lab."""
+    import sqlite3
+
+    home = tmp_path / "home"
+    log = (tmp_path / "server.log").open("w")
+    proc, base = start_server(home, log)
+    second = None
+    try:
+        ctx, pg = new_tab(browser, base, "/train")
+        token = lab_of(pg.url)
+        apply_preset(pg, "digits")
+        button(pg, "Train").click()
+        pg.get_by_text(re.compile(r"^Epoch ([2-9]\d) of 300")).wait_for()  # 20+ epochs: checkpoints written
+        proc.kill()  # in the middle of training
+        proc.wait(10)
+        ctx.close()
+        with sqlite3.connect(home / "labs.sqlite3") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        proc, base = start_server(home, log)
+        ctx, pg = new_tab(browser, base, f"/train?lab={token}")
+        text = progress_text(pg)
+        kept = int(re.match(r"Epoch (\d+) of 300", text).group(1))
+        assert kept >= 1 and "paused" in text, text
+        button(pg, "Step").click()  # goes on from there
+        pg.get_by_text(re.compile(rf"^Epoch {kept + 1} of 300")).wait_for()
+        wait_idle(pg, 1000)
+        ctx.close()
+        second, other = start_server(home, log)  # another server process on the same file
+        ctx2, pg2 = new_tab(browser, other, f"/train?lab={token}")
+        assert progress_text(pg2).startswith(f"Epoch {kept + 1} of 300")
+        button(pg2, "Step").click()
+        pg2.get_by_text(re.compile(rf"^Epoch {kept + 2} of 300")).wait_for()
+        wait_idle(pg2, 1000)
+        ctx2.close()
+        ctx, pg = new_tab(browser, base, f"/train?lab={token}")  # the first server sees what the second saved
+        assert progress_text(pg).startswith(f"Epoch {kept + 2} of 300")
+        ctx.close()
+    finally:
+        for p in (proc, second):
+            if p is not None:
+                stop_server(p)
+        log.close()
