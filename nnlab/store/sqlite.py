@@ -67,7 +67,7 @@ class SQLiteStore(LabStore):
     def __init__(self, path, busy_seconds: float = BUSY_SECONDS):
         self.path, self.busy_seconds = Path(path), float(busy_seconds)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: this user's only
             with self._connect() as db:
                 # 64 KB pages (a new file only): a checkpoint's 6 MB of MNIST weights and Adam state took
                 # 28 ms to write with SQLite's default 4 KB pages, 6 ms with these (docs/lab.md)
