@@ -84,9 +84,8 @@ def restore(lab):
             src = {**src, "data": data}
         src.pop("stored", None)
         s.data_sources = {**s.data_sources, name: src}
-    for key, value in (parts.from_json(p.get("controls"), {}) or {}).items():
-        if key.startswith(CONTROL_PREFIXES) and key not in NOT_CONTROLS:
-            s[key] = value
+    if not _restore_controls(parts.from_json(p.get("controls"), {}) or {}):
+        problems.append("the controls' values (saved by another version of nnlab): they start afresh")
     if p.get("runs"):
         s.run_log, dropped = parts.runlog_from(p["runs"], lab.models)
         if dropped:
@@ -100,6 +99,32 @@ def restore(lab):
     if problems:
         s.lab_notice = "This lab is back, except " + "; ".join(problems) + "."
     s.lab_saved = signatures()
+
+
+def _restore_controls(saved: dict) -> bool:
+    """The saved control values into session state; those of a group whose values the
+    controls cannot read (a lab saved by another version) are left out.  False then."""
+    from pages import controls
+
+    ok = True
+    for prefix in (controls.K, "pg_"):
+        values = {k: v for k, v in saved.items() if k.startswith(prefix) and k not in NOT_CONTROLS}
+        before = {k: _s()[k] for k in values if k in _s()}
+        for key, value in values.items():
+            _s()[key] = value
+        try:
+            controls.read_controls(prefix=prefix)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            for key in values:  # back to what the tab had (the starting values come in init_controls)
+                if key in before:
+                    _s()[key] = before[key]
+                else:
+                    del _s()[key]
+            ok = False
+    for key, value in saved.items():
+        if key.startswith(("sweep_param_", "sweep_values_")) and isinstance(value, str):
+            _s()[key] = value
+    return ok
 
 
 def _restore_model(raw, state, optimizer=None) -> str:

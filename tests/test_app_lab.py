@@ -222,3 +222,16 @@ def test_a_training_cut_off_comes_back_paused_at_its_last_checkpoint(monkeypatch
     assert "paused" in back.get("progress")[0].proto.text and f"Epoch {kept} of 40" in back.get("progress")[0].proto.text
     button(back, "Train").click().run()
     assert back.session_state.trainer.epoch == 40 and len(back.session_state.history) == 40
+
+
+def test_controls_the_app_cannot_read_start_afresh_with_a_notice(lab_home):
+    """A lab saved by another version of nnlab (values the controls no longer read) still opens."""
+    from nnlab.store import open_store, parts
+
+    store = open_store(lab_home)
+    token = store.create_lab()
+    store.save_part(token, "controls", parts.to_json({"ctl_layers": 99, "ctl_epochs": "many", "pg_lr": [1]}))
+    at = session(token)
+    assert "controls' values" in texts(at.info) and at.session_state["ctl_layers"] != 99
+    button(at, "Train").click().run()
+    assert not at.exception and at.session_state.trainer is not None
