@@ -81,6 +81,7 @@ STATE = {
     "lab_saved": {},         # part name -> fingerprint of what the store holds (only changed parts are saved)
     "lab_notice": "",        # shown once: a wrong address, what could not be brought back, a new lab
     "lab_off": "",           # why this tab's work is no longer saved (the store failed), in the sidebar
+    "lab_busy": 0.0,         # time.monotonic() when a write last found the database locked (0: it was not)
     "lab_checkpoint": (0.0, 0.0),  # (time.monotonic() of the Train loop's last checkpoint, its cost in s)
 }
 

@@ -23,6 +23,7 @@ from nnlab.store import StoreError, new_token, open_store, parse_token, parts
 
 QUERY = "lab"               # ?lab=TOKEN
 CHECKPOINT_SECONDS = 5.0    # inside a long epoch: a checkpoint at most this often
+RETRY_SECONDS = 30.0        # a database found locked (by another process) is tried again this much later
 CHECKPOINT_SHARE = 0.05     # ... and checkpoints take at most this share of the time (issue 23: < 5 %)
 # The controls a lab keeps: the training controls, the Playground's, the Sweep's axes.
 CONTROL_PREFIXES = ("ctl_", "pg_", "sweep_param_", "sweep_values_")
@@ -41,8 +42,18 @@ def _s():
 
 
 def _fail(e: StoreError):
+    """A write failed: a busy database is tried again RETRY_SECONDS later; anything else
+    stops this tab's saving (a read-only, full or damaged store does not mend itself)."""
+    if e.kind == "locked":
+        _s().lab_busy = time.monotonic()
+        return
     _s().lab_off = (f"Your work is no longer being saved: {e}. This tab keeps it until it is closed; "
                     "download a model on **Evaluate** to keep it.")
+
+
+def _busy() -> bool:
+    """A write found the database locked less than RETRY_SECONDS ago."""
+    return bool(_s().get("lab_busy")) and time.monotonic() - _s().lab_busy < RETRY_SECONDS
 
 
 # ------------------------------------------------------------------ open
@@ -206,7 +217,7 @@ def _model_parts() -> dict:
 def save():
     """Save every part that changed since it was last saved (each write one transaction)."""
     s = _s()
-    if not s.get("lab_token") or s.get("lab_off"):
+    if not s.get("lab_token") or s.get("lab_off") or _busy():
         return
     now, saved = signatures(), s.lab_saved
     changed = [name for name in now if saved.get(name) != now[name]]
@@ -231,7 +242,7 @@ def save():
     except StoreError as e:
         _fail(e)
         return
-    s.lab_saved = now
+    s.lab_saved, s.lab_busy = now, 0.0
 
 
 def _data_parts() -> dict:
@@ -260,7 +271,7 @@ def checkpoint(trainer, record) -> None:
     the model at an epoch's end, and every CHECKPOINT_SECONDS inside a long epoch — but
     never more than CHECKPOINT_SHARE of the time (tiny epochs: every few epochs)."""
     s = _s()
-    if not s.get("lab_token") or s.get("lab_off") or s.trainer is not trainer:
+    if not s.get("lab_token") or s.get("lab_off") or s.trainer is not trainer or _busy():
         return
     last, cost = s.lab_checkpoint
     if not checkpoint_due(time.monotonic() - last, cost, bool(record.get("progress"))):
@@ -271,8 +282,9 @@ def checkpoint(trainer, record) -> None:
     except StoreError as e:
         _fail(e)
         return
-    s.lab_checkpoint = (time.monotonic(), time.monotonic() - t0)
-    s.lab_saved = {**s.lab_saved, "model": _model_signature()}
+    finally:  # (a failed attempt counts too: a busy database is not waited for at every epoch)
+        s.lab_checkpoint = (time.monotonic(), time.monotonic() - t0)
+    s.lab_saved, s.lab_busy = {**s.lab_saved, "model": _model_signature()}, 0.0
 
 
 # ------------------------------------------------------------------ sidebar
@@ -298,7 +310,9 @@ def _new_lab(delete: bool = False):
 def lab_ui():
     """The sidebar's lab section: what is kept, New lab, Delete this lab; the warning when nothing is."""
     s = _s()
-    warning = s.lab_off or store().warning
+    warning = s.lab_off or store().warning or (
+        "Your work could not be saved just now: the lab's database is busy (locked by another process). "
+        "It is kept in this tab; saving is tried again in a moment." if s.get("lab_busy") else "")
     if warning:
         st.warning(warning, icon=":material/cloud_off:")
     else:

@@ -235,3 +235,30 @@ def test_controls_the_app_cannot_read_start_afresh_with_a_notice(lab_home):
     assert "controls' values" in texts(at.info) and at.session_state["ctl_layers"] != 99
     button(at, "Train").click().run()
     assert not at.exception and at.session_state.trainer is not None
+
+
+def test_a_busy_database_is_said_and_tried_again_later(monkeypatch):
+    """Locked by another process beyond the timeout: a warning, the work stays in the tab, and
+    saving goes on once the lock is gone (not switched off for good)."""
+    from pages import lab
+
+    class Busy(MemoryStore):
+        locked = True
+
+        def save_parts(self, token, parts):
+            if self.locked:
+                raise StoreError("locked")
+            super().save_parts(token, parts)
+
+    busy = Busy()
+    monkeypatch.setattr(lab, "store", lambda: busy)
+    at = train(session(), 2)
+    assert "busy" in texts(at.sidebar.warning) and at.session_state.trainer.epoch == 2
+    token = token_of(at)
+    assert "model" not in busy.load_lab(token).parts
+    busy.locked = False
+    monkeypatch.setattr(lab, "RETRY_SECONDS", 0.0)
+    at.run()  # (its sidebar was drawn before the save at the end of the run)
+    assert "model" in busy.load_lab(token).parts
+    at.run()
+    assert "busy" not in texts(at.sidebar.warning)
