@@ -226,5 +226,5 @@ def open_store(home=None, busy_seconds: float = BUSY_SECONDS, purge: bool = True
             store.purge_unused(lab_days())
         return store
     except StoreError as e:
-        return MemoryStore(warning=f"Your work is not being saved on this server: {e}. It is kept in this "
-                                   "tab only, until the server restarts.")
+        return MemoryStore(warning=f"Your work is not being saved on this server: {e}. It is kept in the "
+                                   "server's memory only, until it restarts.")
