@@ -369,8 +369,8 @@ def cmd_runs(args):
     return run(args)
 
 
-COMMANDS = {"runs": cmd_runs, "train": cmd_train, "sweep": cmd_sweep, "hyperparams": cmd_hyperparams, "evaluate": cmd_evaluate,
-            "predict": cmd_predict, "gradcheck": cmd_gradcheck, "bench": cmd_bench}
+COMMANDS = {"train": cmd_train, "sweep": cmd_sweep, "hyperparams": cmd_hyperparams, "evaluate": cmd_evaluate,
+            "predict": cmd_predict, "gradcheck": cmd_gradcheck, "bench": cmd_bench, "runs": cmd_runs}
 
 
 def main(argv=None) -> int:

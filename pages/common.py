@@ -297,8 +297,7 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
         st.selectbox("Dataset", names, key=key, format_func=wording.dataset_label, help=controls.HELP["dataset"])
         status = st.empty()
         st.divider()
-    with st.sidebar:
-        lab.lab_ui()
+        lab.lab_ui()  # New lab, Delete; the warning when the work is not being saved
     lab.notice_ui()
     if data_error_here:
         data_error_ui()

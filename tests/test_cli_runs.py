@@ -42,10 +42,10 @@ def test_runs_list_one_line_or_json_object_per_run(tmp_path, monkeypatch, capsys
 
 def test_runs_export_writes_the_run_s_model_file(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NNLAB_HOME", str(tmp_path))
-    store, token, log = make_lab(tmp_path)
+    _, token, log = make_lab(tmp_path)
     out = tmp_path / "run2.npz"
     assert main(["runs", "export", "--lab", token, "--run", "2", "--save", str(out)]) == 0
-    net, header = modelfile.load(out)
+    net, _ = modelfile.load(out)
     assert net.config.hidden == [16, 8]
     assert all(np.array_equal(a, b) for a, b in zip(net.get_params(), log.get(2).model["params"]))
 
@@ -55,7 +55,7 @@ def test_runs_errors_are_one_line(tmp_path, monkeypatch, capsys):
     assert main(["runs", "list"]) == 0 and capsys.readouterr().out == ""
     assert not (tmp_path / "empty").exists()  # listing creates nothing
     monkeypatch.setenv("NNLAB_HOME", str(tmp_path))
-    store, token, _ = make_lab(tmp_path)
+    _, token, _ = make_lab(tmp_path)
     for argv, code, words in [
         (["runs", "list", "--lab", "nope"], 2, "not a lab token"),
         (["runs", "list", "--lab", "A" * 32], 1, "no such lab"),

@@ -138,8 +138,8 @@ def test_a_trainer_goes_on_from_its_checkpoint_as_if_never_stopped(digits, store
     lab = store.load_lab(token)
     net2, header = modelfile.load(lab.parts["model"])
     assert np.array_equal(net2.flat_params, net.flat_params)
-    t2 = parts.restore_trainer(net2, digits, header["train"], header["history"], parts.from_json(lab.parts["model_state"]),
-                               optimizer=lab.parts["optimizer"])
+    t2 = parts.restore_trainer(net2, digits, header["train"], header["history"],
+                               parts.from_json(lab.parts["model_state"]), optimizer=lab.parts["optimizer"])
     assert t2.epoch == 4 and len(t2.history) == 4 and t2.marks == [{"epoch": 4, "note": "a mark"}]
     assert t2.optimizer.t == trainer.optimizer.t > 0 and not t2.finished
     assert t2.train_seconds == pytest.approx(trainer.train_seconds)

@@ -215,5 +215,6 @@ def export_run(store, token: str, run_id: int) -> bytes:
     return raw
 
 
-__all__ = ["StoreError", "to_json", "from_json", "model_file", "kept_model_bytes", "kept_model", "runlog_json",
-           "runlog_from", "runlog_models", "trainer_state", "restore_trainer", "optimizer_bytes", "load_optimizer", "list_runs", "export_run"]
+__all__ = ["StoreError", "export_run", "from_json", "kept_model", "kept_model_bytes", "list_runs", "load_optimizer",
+           "model_file", "optimizer_bytes", "restore_trainer", "runlog_from", "runlog_json", "runlog_models", "to_json",
+           "trainer_state"]
