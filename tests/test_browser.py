@@ -1099,3 +1099,30 @@ def test_kill_9_during_a_training_then_the_lab_is_back_paused_and_two_servers_sh
             if p is not None:
                 stop_server(p)
         log.close()
+
+
+def test_new_lab_and_delete_in_the_sidebar(page, browser, server):
+    """New lab: a new address, no model, the old lab still at its own; Delete (confirmed): gone."""
+    first = lab_of(page.url)
+    click_train_and_wait(page, 40)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name="New lab").click()
+    page.get_by_text("This is a new, empty lab").wait_for()
+    wait_idle(page)
+    second = lab_of(page.url)
+    assert second != first and "No model yet" in sidebar.inner_text()
+    shows_the_lab(browser, server, first)  # still there
+    page.goto(f"{server}/train?lab={first}")
+    page.get_by_role("heading", name="Train", exact=True).wait_for()
+    wait_idle(page, 1000)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name="Delete").click()
+    page.get_by_role("button", name="Delete this lab").click()
+    page.get_by_text("The lab was deleted").wait_for()
+    wait_idle(page)
+    assert lab_of(page.url) not in (first, second) and "No model yet" in sidebar.inner_text()
+    ctx, other = new_tab(browser, server, f"/evaluate?lab={first}")
+    try:
+        assert "does not exist" in other.inner_text("body")
+    finally:
+        ctx.close()
