@@ -38,8 +38,10 @@ class ModelFileError(ValueError):
 
 
 def model_bytes(net: Network, meta: dict | None = None, history: list | None = None,
-                train_config: dict | None = None) -> bytes:
-    """The .npz file content for `net` (used for downloads and for `save`)."""
+                train_config: dict | None = None, compress: bool = True) -> bytes:
+    """The .npz file content for `net` (used for downloads and for `save`).  `compress=False`:
+    the same file, its entries stored rather than deflated (the lab store's checkpoints:
+    ~10x faster to write, ~10 % larger for trained float32 weights); `load` reads both."""
     header = {
         "format": FORMAT, "version": VERSION,
         "network": net.config.to_dict(),
@@ -49,7 +51,7 @@ def model_bytes(net: Network, meta: dict | None = None, history: list | None = N
     }
     arrays = {name: np.ascontiguousarray(value) for name, value in net.named_params().items()}
     buf = io.BytesIO()
-    np.savez_compressed(buf, __config__=np.array(json.dumps(header, default=_jsonable)), **arrays)
+    (np.savez_compressed if compress else np.savez)(buf, __config__=np.array(json.dumps(header, default=_jsonable)), **arrays)
     return buf.getvalue()
 
 

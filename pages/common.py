@@ -18,7 +18,7 @@ from nnlab.data.dataerror import Unreachable
 from nnlab.experiments import sharelink
 from nnlab.experiments.runs import RunLog
 from nnlab.viz import escape
-from pages import controls, present, share, streamlit_compat, style, wording
+from pages import controls, lab, present, share, streamlit_compat, style, wording
 
 # Every session-state key the app uses, with its initial value.  Widget keys
 # (the training controls, prefix "ctl_") are initialised in pages/controls.py.
@@ -81,6 +81,13 @@ STATE = {
     "drawn_input": None,     # Draw: the last drawing as the network sees it, (x (1, n_features), image), for Inside
     "inside_check": None,    # Inside: the last gradient checks {"key": ..., "ok": result, "broken": result}
     "playground": None,      # Playground: its own model, trainer and 2-D data (pages/playground_run.Play)
+    # the tab's lab, kept in the lab store (pages/lab.py, docs/lab.md):
+    "lab_token": None,       # this tab's lab (also in the address: ?lab=TOKEN)
+    "lab_saved": {},         # part name -> fingerprint of what the store holds (only changed parts are saved)
+    "lab_notice": "",        # shown once: a wrong address, what could not be brought back, a new lab
+    "lab_off": "",           # why this tab's work is no longer saved (the store failed), in the sidebar
+    "lab_busy": 0.0,         # time.monotonic() when a write last found the database locked (0: it was not)
+    "lab_checkpoint": (0.0, 0.0),  # (time.monotonic() of the Train loop's last checkpoint, its cost in s)
 }
 
 WIDGET_PREFIX = "ctl_"
@@ -279,6 +286,7 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
     streamlit_compat.leave_pages_folder_mode()
     style.apply()
     init_state()
+    lab.open_lab()  # the lab of the address: its controls, runs and model, before any widget is drawn
     controls.init_controls()
     share.apply_link(page)  # before any widget is drawn: a link sets their values
     present.apply()
@@ -287,12 +295,15 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
     if not shared_sidebar:
+        lab.notice_ui()
         return None
     _check_dataset(key)
     with st.sidebar:
         st.selectbox("Dataset", names, key=key, format_func=wording.dataset_label, help=controls.HELP["dataset"])
         status = st.empty()
         st.divider()
+        lab.lab_ui()  # New lab, Delete; the warning when the work is not being saved
+    lab.notice_ui()
     if data_error_here:
         data_error_ui()
     if notices:

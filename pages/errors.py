@@ -16,6 +16,8 @@ import os
 
 import streamlit as st
 
+from pages import lab
+
 log = logging.getLogger("nnlab.app")
 
 PLAIN = ("Something went wrong on this page — that is a bug in nnlab, not something you did. "
@@ -29,6 +31,8 @@ def run(page):
     pages/-folder mode (pages/streamlit_compat.py)."""
     try:
         page.run() if hasattr(page, "run") else page()
+        if not hasattr(page, "run"):  # a page's own function (each page file ends with this call)
+            lab.save()  # what this run changed, into the tab's lab (pages/lab.py)
     except Exception:
         if os.environ.get("NNLAB_SHOW_ERRORS"):
             raise

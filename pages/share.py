@@ -28,7 +28,8 @@ from pages import controls, qr
 
 
 def _params() -> dict:
-    return {k: st.query_params.get_all(k) for k in st.query_params}
+    """The address's query parameters but the lab's token (a setup, not a lab: pages/lab.py)."""
+    return {k: st.query_params.get_all(k) for k in st.query_params if k not in sharelink.NOT_SETUP}
 
 
 def apply_link(page: str = "train"):

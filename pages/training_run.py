@@ -27,7 +27,7 @@ from nnlab.train import engines
 from nnlab.train.optimizers import suggest_lr
 from nnlab.train.trainer import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
 from nnlab.viz import figures
-from pages import common, controls, live_run, wording
+from pages import common, controls, lab, live_run, wording
 
 # Redraw rates while training.  A chart redraw costs ~20 ms of plotly on the
 # server (in the training thread) plus a re-render in the browser, which shares
@@ -258,7 +258,8 @@ def run_training(view: TrainView, token, epochs=None):
     trainer = st.session_state.trainer
     # Long (MNIST) epochs also yield progress records, so the bar moves inside an epoch.
     loop = live_run.Loop(trainer.run(epochs, progress_seconds=PROGRESS_SECONDS), st.session_state.train_lock,
-                         owns=lambda: st.session_state.train_token is token)
+                         owns=lambda: st.session_state.train_token is token,
+                         keep=lambda record: lab.checkpoint(trainer, record))  # the lab keeps the model (pages/lab.py)
     view.live = True
     start_epoch, start_seconds = trainer.epoch, trainer.train_seconds
     last_chart = started = time.perf_counter()
@@ -268,6 +269,7 @@ def run_training(view: TrainView, token, epochs=None):
         if st.session_state.train_token is token:
             st.session_state.running = False
             view.record_last_run(trainer, start_epoch, start_seconds, started)
+            lab.save()  # no end of the script run follows to save it
 
     with live_run.header_stop(paused):
         for record in loop:

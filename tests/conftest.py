@@ -40,6 +40,20 @@ DIGIT_STROKES = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def lab_home(tmp_path_factory):
+    """Tests never write to ~/.nnlab: the lab store (and every server a test starts,
+    which inherits the environment) uses a folder of this session's."""
+    home = tmp_path_factory.mktemp("nnlab_home")
+    old = os.environ.get("NNLAB_HOME")
+    os.environ["NNLAB_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("NNLAB_HOME", None)
+    else:
+        os.environ["NNLAB_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def digit_strokes():
     return DIGIT_STROKES

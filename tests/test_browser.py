@@ -45,14 +45,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    chromium_path()
+def start_server(home, log):
+    """`streamlit run app.py` on a free port with its own lab store in `home`: (process, url)."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
     # One BLAS thread: on a 2-core machine shared with Chromium, OpenBLAS's spinning
     # worker threads slow training several times over (measured: 2.7 s -> 1.9 s loop).
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "NNLAB_HOME": str(home)}  # never ~/.nnlab
     if MNIST.is_dir():
         env["NNLAB_MNIST_DIR"] = str(MNIST)  # the app's own way to find MNIST (never required)
     proc = subprocess.Popen(
@@ -74,12 +72,24 @@ def server(tmp_path_factory):
             proc.kill()
             pytest.fail(f"streamlit did not start; see {log.name}")
         time.sleep(0.3)
-    yield url
+    return proc, url
+
+
+def stop_server(proc):
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    chromium_path()
+    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
+    proc, url = start_server(tmp_path_factory.mktemp("nnlab_home"), log)
+    yield url
+    stop_server(proc)
     log.close()
 
 
@@ -220,7 +230,8 @@ def test_every_page_has_a_url_of_its_name(browser, server):
         try:
             pg.get_by_role("heading", name=title, exact=True).wait_for()
             assert "Page not found" not in pg.inner_text("body"), path
-            assert pg.url.rstrip("/").endswith(path.rstrip("/") or "/train"), (path, pg.url)
+            address = pg.url.split("?")[0]  # (then ?lab=TOKEN: the tab's lab)
+            assert address.rstrip("/").endswith(path.rstrip("/") or "/train"), (path, pg.url)
         finally:
             ctx.close()
 
@@ -1142,5 +1153,175 @@ def test_playground_presenter_mode_has_its_controls_on_the_page(browser, server)
             assert listed.get_by_text(label, exact=True).is_visible(), label
         assert listed.get_by_text("Points", exact=True).count() == 0
         assert box(listed)["y"] < 720  # beside the boundary, where the room sees it
+    finally:
+        ctx.close()
+
+
+# ------------------------------------------------------------------ the lab (issue 23)
+def lab_of(url):
+    """The ?lab= token of a page's address."""
+    match = re.search(r"[?&]lab=([A-Za-z0-9_-]{32})(&|$)", url)
+    assert match, url
+    return match.group(1)
+
+
+def shows_the_lab(browser, base, token, ctx=None):
+    """In a tab (a new browser context unless `ctx`): Evaluate shows the model, Compare the run."""
+    own = ctx is None
+    ctx = ctx or browser.new_context(viewport=VIEWPORT)
+    try:
+        pg = ctx.new_page()
+        pg.set_default_timeout(LONG)
+        pg.goto(f"{base}/evaluate?lab={token}")
+        pg.get_by_role("heading", name="Evaluate", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        body = pg.inner_text("body")
+        i = body.find("There is no model yet")
+        assert i < 0 and "Misclassified images" in body and "Download the model" in body, body[max(i - 300, 0):i + 300]
+        assert lab_of(pg.url) == token
+        pg.goto(f"{base}/compare?lab={token}")
+        pg.get_by_role("heading", name="Compare", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        body = pg.inner_text("body")
+        assert "No runs yet" not in body and "run 1" in body, body[:400]
+    finally:
+        if own:
+            ctx.close()
+
+
+def test_the_lab_survives_a_reload_another_tab_and_a_server_restart(browser, tmp_path):
+    """Train; reload on Compare (reached through the sidebar: the address keeps the lab);
+    the same address in a new browser context; the server restarted on its data folder."""
+    home = tmp_path / "home"
+    log = (tmp_path / "server.log").open("w")
+    proc, base = start_server(home, log)
+    try:
+        ctx = browser.new_context(viewport=VIEWPORT)
+        pg = ctx.new_page()
+        pg.set_default_timeout(LONG)
+        pg.goto(base + "/")
+        pg.get_by_role("heading", name="Train", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        token = lab_of(pg.url)
+        click_train_and_wait(pg, 40)
+        pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
+        pg.get_by_role("heading", name="Compare", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        assert lab_of(pg.url) == token  # navigation keeps the lab in the address
+        pg.reload()
+        pg.get_by_role("heading", name="Compare", exact=True).wait_for()
+        wait_idle(pg, 1000)
+        assert "run 1" in pg.inner_text("body") and "No runs yet" not in pg.inner_text("body")
+        shows_the_lab(browser, base, token, ctx)  # reloads in the same tab
+        ctx.close()
+        shows_the_lab(browser, base, token)  # another browser
+        proc.kill()  # the server dies (kill -9: no clean shutdown) and is started again, on another port
+        proc.wait(10)
+        proc, base = start_server(home, log)
+        shows_the_lab(browser, base, token)
+        assert not list(Path.home().glob(".nnlab/*")) or os.environ.get("NNLAB_HOME")  # tests keep out of ~/.nnlab
+    finally:
+        stop_server(proc)
+        log.close()
+
+
+def test_a_corrupt_lab_store_keeps_the_app_working_with_one_warning(browser, tmp_path):
+    """A database file of garbage: training works in memory, and the sidebar says, once,
+    that nothing is being saved — without showing where the data folder is."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "labs.sqlite3").write_bytes(os.urandom(65536))
+    log = (tmp_path / "server.log").open("w")
+    proc, base = start_server(home, log)
+    try:
+        ctx, pg = new_tab(browser, base, "/train")
+        try:
+            sidebar = pg.get_by_test_id("stSidebar")
+            warning = sidebar.get_by_text(re.compile("not being saved"))
+            expect(warning).to_have_count(1)
+            assert "damaged" in warning.inner_text() and str(home) not in pg.inner_text("body")
+            click_train_and_wait(pg, 40)
+            pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
+            pg.get_by_role("heading", name="Compare", exact=True).wait_for()
+            wait_idle(pg, 1000)
+            assert "run 1" in pg.inner_text("body")
+            expect(pg.get_by_test_id("stSidebar").get_by_text(re.compile("not being saved"))).to_have_count(1)
+        finally:
+            ctx.close()
+    finally:
+        stop_server(proc)
+        log.close()
+
+
+def test_kill_9_during_a_training_then_the_lab_is_back_paused_and_two_servers_share_it(browser, tmp_path):
+    """The server is killed (-9) while Train runs the 300-epoch digits preset — mid-epoch,
+    maybe mid-checkpoint: after a restart the lab is back, paused at its last checkpoint,
+    and Train goes on.  A second server on the same data folder serves the same lab."""
+    import sqlite3
+
+    home = tmp_path / "home"
+    log = (tmp_path / "server.log").open("w")
+    proc, base = start_server(home, log)
+    second = None
+    try:
+        ctx, pg = new_tab(browser, base, "/train")
+        token = lab_of(pg.url)
+        apply_preset(pg, "digits")
+        button(pg, "Train").click()
+        pg.get_by_text(re.compile(r"^Epoch ([2-9]\d) of 300")).wait_for()  # 20+ epochs: checkpoints written
+        proc.kill()  # in the middle of training
+        proc.wait(10)
+        ctx.close()
+        with sqlite3.connect(home / "labs.sqlite3") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        proc, base = start_server(home, log)
+        ctx, pg = new_tab(browser, base, f"/train?lab={token}")
+        text = progress_text(pg)
+        kept = int(re.match(r"Epoch (\d+) of 300", text).group(1))
+        assert kept >= 1 and "paused" in text, text
+        button(pg, "Step").click()  # goes on from there
+        pg.get_by_text(re.compile(rf"^Epoch {kept + 1} of 300")).wait_for()
+        wait_idle(pg, 1000)
+        ctx.close()
+        second, other = start_server(home, log)  # another server process on the same file
+        ctx2, pg2 = new_tab(browser, other, f"/train?lab={token}")
+        assert progress_text(pg2).startswith(f"Epoch {kept + 1} of 300")
+        button(pg2, "Step").click()
+        pg2.get_by_text(re.compile(rf"^Epoch {kept + 2} of 300")).wait_for()
+        wait_idle(pg2, 1000)
+        ctx2.close()
+        ctx, pg = new_tab(browser, base, f"/train?lab={token}")  # the first server sees what the second saved
+        assert progress_text(pg).startswith(f"Epoch {kept + 2} of 300")
+        ctx.close()
+    finally:
+        for p in (proc, second):
+            if p is not None:
+                stop_server(p)
+        log.close()
+
+
+def test_new_lab_and_delete_in_the_sidebar(page, browser, server):
+    """New lab: a new address, no model, the old lab still at its own; Delete (confirmed): gone."""
+    first = lab_of(page.url)
+    click_train_and_wait(page, 40)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name="New lab").click()
+    page.get_by_text("This is a new, empty lab").wait_for()
+    wait_idle(page)
+    second = lab_of(page.url)
+    assert second != first and "No model yet" in sidebar.inner_text()
+    shows_the_lab(browser, server, first)  # still there
+    page.goto(f"{server}/train?lab={first}")
+    page.get_by_role("heading", name="Train", exact=True).wait_for()
+    wait_idle(page, 1000)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name="Delete").click()
+    page.get_by_role("button", name="Delete this lab").click()
+    page.get_by_text("The lab was deleted").wait_for()
+    wait_idle(page)
+    assert lab_of(page.url) not in (first, second) and "No model yet" in sidebar.inner_text()
+    ctx, other = new_tab(browser, server, f"/evaluate?lab={first}")
+    try:
+        assert "does not exist" in other.inner_text("body")
     finally:
         ctx.close()

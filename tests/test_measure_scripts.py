@@ -86,3 +86,10 @@ def test_measure_draw_clear_counts_digits_drawn_after_clear():
     result, stdout = run_script("measure_draw_clear.py", "--digits", "3", "--json")
     assert result["digits"] == 3 and result["after"] == "reading" and isinstance(result["lost"], list)
     assert stdout.count("read as") + len(result["lost"]) == 3
+
+
+def test_measure_lab_reports_the_checkpoint_cost():
+    result, stdout = run_script("measure_lab.py", "--epochs", "1", "--json") if not MNIST.is_dir() else \
+        run_script("measure_lab.py", "--epochs", "1", "--data-dir", str(MNIST), "--json")
+    assert all(r["median_checkpoint_s"] > 0 and r["best_epoch_s"] > 0 for r in result["rows"])
+    assert "% of an epoch" in stdout

@@ -1,4 +1,4 @@
-"""Command line: ``python -m nnlab train|evaluate|predict|gradcheck|hyperparams|bench|sweep|code ...``.
+"""Command line: ``python -m nnlab train|evaluate|predict|gradcheck|hyperparams|bench|sweep|code|runs ...``.
 
 One module per command, each with ``add_parser(sub)`` and ``run(args)``; what they
 share (the setting flags generated from the settings table, the data flags, printing)
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sys
 
-from nnlab.cli import bench, code, evaluate, gradcheck, hyperparams, predict, sweep, train
+from nnlab.cli import bench, code, evaluate, gradcheck, hyperparams, predict, runs, sweep, train
 from nnlab.cli.common import Parser, UsageError
 
 # in the order `python -m nnlab --help` lists them
 COMMANDS = {"train": train, "evaluate": evaluate, "predict": predict, "gradcheck": gradcheck,
-            "hyperparams": hyperparams, "bench": bench, "sweep": sweep, "code": code}
+            "hyperparams": hyperparams, "bench": bench, "sweep": sweep, "code": code,
+            "runs": runs}
 
 
 def build_parser() -> Parser:

@@ -41,6 +41,7 @@ class Run:
     changes: list = field(default_factory=list)  # what differs from the run before, as "key: old → new"
     model: object = None  # the model as last trained, while among the MAX_MODELS runs trained last
     trained: int = 0      # when it was last recorded, in records of this log (which models to keep)
+    created: str = ""     # date and time of its first record, ISO 8601 (the lab store's CLI lists it)
 
     @property
     def epochs(self) -> int:
@@ -94,8 +95,10 @@ class RunLog:
                 self._forget_old_models(run)
                 return run
         previous = self.runs[-1].settings if self.runs else None
+        now = now or _dt.datetime.now()
         run = Run(self._next_id, model_id, f"run {self._next_id}", dict(settings), history, float(seconds),
-                  dataset, (now or _dt.datetime.now()).strftime("%H:%M:%S"), changes(previous, settings), model)
+                  dataset, now.strftime("%H:%M:%S"), changes(previous, settings), model,
+                  created=now.isoformat(timespec="seconds"))
         self._next_id += 1
         self.runs.append(run)
         self._drop_oldest_runs()

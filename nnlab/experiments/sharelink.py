@@ -33,6 +33,7 @@ from nnlab.experiments import sweep
 
 MAX_TEXT = 200       # characters in one value (a sweep's values list is the longest)
 MAX_KEYS = 100       # parameters read from one link; the rest are listed as ignored
+NOT_SETUP = ("lab",)  # in the address but not a setup: the lab's token (nnlab/store), never in a link
 UPLOADED = ("csv",)  # datasets made from a file the sharing browser uploaded: not in links
 
 
@@ -237,6 +238,7 @@ def decode(params: dict) -> Link:
     """A Link from query parameters {name: [texts]} (st.query_params as lists).
     Unknown names, repeated names, empty or bad values are listed in `ignored`."""
     keys, link = all_keys(), Link()
+    params = {k: v for k, v in params.items() if k not in NOT_SETUP}  # ignored silently
     for n, (name, texts) in enumerate(params.items()):
         texts = list(texts) if isinstance(texts, (list, tuple)) else [texts]
         text = str(texts[-1]) if texts else ""

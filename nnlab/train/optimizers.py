@@ -34,6 +34,12 @@ class Optimizer:
         """The state arrays by the paper's names, e.g. {"m": ..., "v": ...}."""
         return {}
 
+    def load_state(self, t: int, state: dict):
+        """Go on from `t` steps and the state arrays `state()` returned (a saved lab's checkpoint)."""
+        self.t = int(t)
+        for name, value in state.items():
+            setattr(self, name, np.array(value))
+
 
 class SGD(Optimizer):
     """Gradient descent:  p <- p - lr g.

@@ -113,6 +113,20 @@ class Optimizer:
         """The state arrays by the paper's names (copies), e.g. {"v": velocity}."""
         return {k: v.copy() for k, v in (self._slots or {}).items()}
 
+    def load_state(self, t: int, state: dict):
+        """Go on from `t` steps and the paper's state arrays (as `state()` returns them)."""
+        self.t = int(t)
+        if not state:
+            return
+        self._slots = {name: self._stored(name, np.array(state[name])) for name in self.slots}
+        params = self._slots[self.slots[0]]
+        self._tmp = np.empty_like(params)
+        self._threads = threads.optimizer_threads(params.size)
+
+    def _stored(self, name, value):
+        """A state array as this class keeps it (the paper's, but for Adam's rescaled moments)."""
+        return value
+
 
 class SGD(Optimizer):
     """Plain gradient descent: ``p -= lr * g``.
@@ -210,6 +224,9 @@ class Adam(Optimizer):
         if self._slots is None:
             return {}
         return {"m": (1.0 - self.beta1) * self._slots["m"], "v": (1.0 - self.beta2) * self._slots["v"]}
+
+    def _stored(self, name, value):
+        return value / (1.0 - (self.beta1 if name == "m" else self.beta2))  # M = m / (1 - b1), V = v / (1 - b2)
 
     def _update(self, p, g, tmp, m, v):
         # Every line writes into m, v or the scratch: a step allocates nothing.

@@ -1,0 +1,131 @@
+"""The interface every lab store implements, and the lab's token.
+
+A lab is a token and its saved *parts*: each part is bytes under a name
+("controls", "runs", "sweep", "model", "model_state", "data_sources",
+"dataset:csv", ...) — the app decides what they hold (JSON, or a model file
+in nnlab's own format: never pickle).  Kept models are stored one per run
+(`save_models`), at most MAX_MODELS per lab: the oldest are dropped.
+
+Every write is one transaction: a part is replaced whole, or not at all.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HOME_ENV = "NNLAB_HOME"        # the data folder (default ~/.nnlab)
+DAYS_ENV = "NNLAB_LAB_DAYS"    # labs unused this many days are removed (default 30)
+DEFAULT_DAYS = 30
+TOKEN_BYTES = 24               # secrets.token_urlsafe(24): 32 characters, 192 random bits
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}", re.ASCII)
+MAX_MODELS = 5                 # kept models per lab (as nnlab/experiments/runs.py MAX_MODELS): older ones dropped
+MAX_PART_BYTES = 128 * 2 ** 20  # one part: the largest upload (100 MB) with room
+
+
+class StoreError(Exception):
+    """The store cannot be used.  `kind` is one of "missing", "read-only", "locked",
+    "full", "corrupt", "too-large", "gone" (the lab was deleted), "unavailable"; the
+    text never holds a path."""
+
+    WORDS = {
+        "missing": "its data folder cannot be created",
+        "read-only": "its data folder is read-only",
+        "locked": "its database is busy (locked by another process)",
+        "full": "the disk is full",
+        "corrupt": "its database file is damaged",
+        "too-large": "this part of the lab is too large to keep",
+        "gone": "this lab was deleted (in another tab or window)",
+        "unavailable": "its database cannot be opened",
+    }
+
+    def __init__(self, kind: str):
+        self.kind = kind if kind in self.WORDS else "unavailable"
+        super().__init__(self.WORDS[self.kind])
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def parse_token(text) -> str | None:
+    """`text` if it is a well-formed lab token (32 URL-safe characters), else None.
+    Never raises, whatever `text` is."""
+    if isinstance(text, (list, tuple)):
+        text = text[-1] if len(text) == 1 else None
+    if not isinstance(text, str) or len(text) != 32:
+        return None
+    return text if _TOKEN.fullmatch(text) else None
+
+
+def home_dir() -> Path:
+    """NNLAB_HOME, or ~/.nnlab (created on first use, not here)."""
+    return Path(os.environ.get(HOME_ENV) or Path.home() / ".nnlab").expanduser()
+
+
+def lab_days() -> float:
+    try:
+        days = float(os.environ.get(DAYS_ENV, DEFAULT_DAYS))
+    except ValueError:
+        return DEFAULT_DAYS
+    return days if days > 0 else DEFAULT_DAYS
+
+
+@dataclass
+class Lab:
+    """A lab as loaded: its parts {name: bytes} and kept models {run id: model-file bytes}."""
+
+    token: str
+    parts: dict = field(default_factory=dict)
+    models: dict = field(default_factory=dict)
+    created: float = 0.0
+    used: float = 0.0
+
+
+class LabStore(ABC):
+    """Where labs live.  Methods raise StoreError when the store cannot be used."""
+
+    kind = "abstract"
+    warning = ""  # why work is not kept (MemoryStore as a fallback), in a learner's words
+
+    @property
+    def persistent(self) -> bool:
+        return False
+
+    @abstractmethod
+    def create_lab(self) -> str:
+        """A new, empty lab; returns its token."""
+
+    @abstractmethod
+    def lab_exists(self, token: str) -> bool: ...
+
+    @abstractmethod
+    def load_lab(self, token: str) -> Lab | None:
+        """The lab (and marks it used now), or None when there is no such lab."""
+
+    @abstractmethod
+    def save_parts(self, token: str, parts: dict) -> None:
+        """Replace the named parts ({name: bytes, or None to remove it}) in one transaction.
+        A lab that does not exist (deleted meanwhile) raises StoreError("gone")."""
+
+    def save_part(self, token: str, name: str, value: bytes | None) -> None:
+        self.save_parts(token, {name: value})
+
+    @abstractmethod
+    def save_models(self, token: str, models: dict, parts: dict | None = None) -> None:
+        """Make {run id: model-file bytes} the lab's kept models (others removed; at most
+        MAX_MODELS, the highest run ids kept), with `parts` in the same transaction."""
+
+    @abstractmethod
+    def delete_lab(self, token: str) -> None: ...
+
+    @abstractmethod
+    def purge_unused(self, days: float) -> int:
+        """Remove labs unused for `days` days; returns how many."""
+
+    @abstractmethod
+    def labs(self) -> list:
+        """Every lab's token (for the server's own CLI, never shown in the app)."""
