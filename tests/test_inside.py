@@ -299,7 +299,7 @@ MNIST = ROOT.parent / "shared" / "data" / "mnist"
 @pytest.mark.slow
 @pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST IDX files not present in ../shared/data/mnist")
 def test_measure_inside_reports_the_overhead_it_measured():
-    r = subprocess.run([sys.executable, str(ROOT / "tests" / "measure_inside.py"), "--rounds", "1", "--networks",
+    r = subprocess.run([sys.executable, str(ROOT / "tests" / "measure" / "measure_inside.py"), "--rounds", "1", "--networks",
                         "speed", "--data-dir", str(MNIST), "--json"], cwd=ROOT, capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr
