@@ -7,7 +7,6 @@ model, trainer and history; nothing model-related goes in `st.cache_resource`
 """
 from __future__ import annotations
 
-import threading
 
 import streamlit as st
 
@@ -18,7 +17,7 @@ from nnlab.data.dataerror import Unreachable
 from nnlab.experiments import sharelink
 from nnlab.experiments.runs import RunLog
 from nnlab.viz import escape
-from pages import controls, lab, present, share, streamlit_compat, style, wording
+from pages import controls, lab, live_run, present, share, streamlit_compat, style, wording
 
 # Every session-state key the app uses, with its initial value.  Widget keys
 # (the training controls, prefix "ctl_") are initialised in pages/controls.py.
@@ -30,12 +29,8 @@ STATE = {
     "model_dataset": None,   # name of the dataset `net` belongs to
     "model_source": "",      # shown to the user: "trained here" or "loaded from <file>"
     "train_config": None,    # TrainConfig.to_dict() of the model, stored in downloads
-    "running": False,        # True while Train loops; Stop (or a finished run) sets it False
-    "step_pending": False,   # Step was pressed: run one epoch in this script run
+    "live": None,            # Train's live training: running, step_pending, token, lock, last_run (pages/live_run.py)
     "reset_asked": False,    # Reset was pressed with a model: Train asks before throwing it away
-    "last_run": None,        # (epochs, wall s, training s, epoch that diverged or None) of the last Train/Step
-    "train_lock": None,      # threading.Lock: one epoch at a time per tab (set in init_state)
-    "train_token": None,     # identifies the script run that may train (see training_run.claim_trainer)
     "ui_error": "",          # a bad control combination, shown once as st.error
     "ui_notice": "",         # why Train/Step did nothing (all epochs done, ...), shown once as st.info
     "canvas_version": 0,     # Clear bumps it: the canvas (one key, never remounted) wipes itself (pages/draw.py)
@@ -119,8 +114,8 @@ def init_state():
         if key not in st.session_state:
             # a fresh list or dict per tab: the defaults above must never be shared between tabs
             st.session_state[key] = type(value)(value) if isinstance(value, (list, dict)) else value
-    if st.session_state.train_lock is None:
-        st.session_state.train_lock = threading.Lock()
+    if st.session_state.live is None:  # (its last_run: epochs, wall s, training s, epoch that diverged or None)
+        st.session_state.live = live_run.LiveRun()
     if st.session_state.run_log is None:
         st.session_state.run_log = RunLog()
     # Streamlit forgets a widget's value when a page without that widget runs;
@@ -201,9 +196,8 @@ def set_model(net, *, trainer=None, history=None, controls=None, dataset=None, s
     st.session_state.model_dataset = dataset
     st.session_state.model_source = source
     st.session_state.train_config = train_config
-    st.session_state.running = False
-    st.session_state.step_pending = False
-    st.session_state.last_run = None
+    st.session_state.live.running = st.session_state.live.step_pending = False
+    st.session_state.live.last_run = None
 
 
 def record_run(seconds: float):

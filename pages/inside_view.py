@@ -33,7 +33,7 @@ def formulas(*tex):
 
 
 def snapshot():
-    with st.session_state.train_lock:  # not in the middle of an epoch's step
+    with st.session_state.live.lock:  # not in the middle of an epoch's step
         return inspect.snapshot(st.session_state.net)
 
 
@@ -66,7 +66,7 @@ def run(view, token):
     """Train on live when the tab's model is training (Train on here, or Train pressed on the
     Train page before coming here); otherwise draw once."""
     trainer = st.session_state.trainer
-    if trainer is not None and st.session_state.running:
+    if trainer is not None and st.session_state.live.running:
         tr.run_training(view, token)
     else:
         view.draw(trainer, st.session_state.history)
@@ -75,7 +75,7 @@ def run(view, token):
 def on_train():
     tr.on_train()
     s = st.session_state
-    if not s.running and not s.ui_notice and not s.ui_error:  # the controls need a new model
+    if not s.live.running and not s.ui_notice and not s.ui_error:  # the controls need a new model
         s.ui_notice = ("The controls on **Train** now describe another network than this model's: change them "
                        "back there to train this one on, or press **Reset** there to start a new one.")
 

@@ -237,7 +237,7 @@ def save():
             models = parts.runlog_models(s.run_log, unchanged=lambda r: before.get(r.id) == (r.trained, id(r.model)))
             store().save_models(s.lab_token, models, {"runs": parts.runlog_json(s.run_log)})
         if "model" in changed:
-            with s.train_lock:  # not while an epoch changes the weights
+            with s.live.lock:  # not while an epoch changes the weights
                 store().save_parts(s.lab_token, _model_parts())
     except StoreError as e:
         _fail(e)

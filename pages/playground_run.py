@@ -18,9 +18,8 @@ newest script run owns the trainer (a token), Stop's callback clears `running`.
 """
 from __future__ import annotations
 
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -49,20 +48,16 @@ PICTURES_PER_RUN = 25
 
 
 @dataclass
-class Play:
+class Play(live_run.LiveRun):
     points: object = None   # nnlab Dataset of the 2-D points (toy2d.make_dataset)
     data: object = None     # the same, mapped to the features: what the network trains on
     net: object = None
     trainer: object = None
     options: dict = None    # the data options the model was built with
     ctl: dict = None        # ... and the network and training controls (controls.read_controls)
-    running: bool = False
-    step_pending: bool = False
     error: str = ""         # a combination that does not work: shown while it lasts
     notice: str = ""        # why Train/Step did nothing, shown once
-    last_run: tuple = None  # (epochs, wall seconds, frames) of the last Train/Step
-    token: object = None    # the script run that may train
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    # (and from LiveRun: running, step_pending, token, lock, and last_run: (epochs, wall seconds, frames))
 
 
 def state() -> Play:
@@ -217,8 +212,7 @@ class PlayView:
 
 def claim(play: Play):
     """Called first thing in every Playground run: from now on this run owns the trainer (pages/live_run.py)."""
-    play.token = live_run.claim()
-    return play.token
+    return play.claim()
 
 
 def run_training(play: Play, view: PlayView, token, epochs=None):

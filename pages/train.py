@@ -194,14 +194,14 @@ def train_page():
     new_model, changes = tr.mismatch(ctl)
     from_file = st.session_state.net is not None and st.session_state.trainer is None
     if new_model:
-        st.session_state.running = False
+        st.session_state.live.running = False
         st.warning("**These changes need a new model** — you changed: " + "; ".join(new_model)
                    + ". The charts and the Evaluate and Draw pages still show the current model. Press **Reset** "
                    "to start a new model with the new settings (or change them back to keep training this one).",
                    icon=":material/sync_problem:")
-    elif changes and st.session_state.running:  # mid-run: training goes on with them from the next batch
+    elif changes and st.session_state.live.running:  # mid-run: training goes on with them from the next batch
         if not tr.apply_changes(ctl, changes):
-            st.session_state.running = False
+            st.session_state.live.running = False
             st.error(st.session_state.ui_error)
             st.session_state.ui_error = ""
     elif changes:
@@ -217,10 +217,10 @@ def train_page():
 
     trainer = st.session_state.trainer
     view = tr.TrainView(model_status=status)  # progress, verdict and charts: above the fold at 1280x720
-    if trainer is not None and st.session_state.step_pending:
-        st.session_state.step_pending = False
+    if trainer is not None and st.session_state.live.step_pending:
+        st.session_state.live.step_pending = False
         tr.run_training(view, token, epochs=1)
-    elif trainer is not None and st.session_state.running:
+    elif trainer is not None and st.session_state.live.running:
         tr.run_training(view, token)
     elif st.session_state.history or (trainer is not None and trainer.epoch_progress is not None):
         tr.draw_idle(view)  # (the second case: stopped inside the first epoch)

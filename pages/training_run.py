@@ -83,7 +83,7 @@ def apply_changes(ctl: dict, changes: list) -> bool:
     trainer = st.session_state.trainer
     try:
         _, train_cfg = controls.build_configs(ctl, trainer.data)
-        with st.session_state.train_lock:  # not in the middle of another run's epoch
+        with st.session_state.live.lock:  # not in the middle of another run's epoch
             trainer.reconfigure(train_cfg, note="; ".join(changes))
     except ValueError as e:
         st.session_state.ui_error = f"These settings do not work together: {e}"
@@ -126,25 +126,25 @@ def _ready(ctl) -> bool:
 def on_train():
     ctl = controls.read_controls(common.current_data())
     if _ready(ctl):
-        st.session_state.running = True
+        st.session_state.live.running = True
 
 
 def on_step():
     ctl = controls.read_controls(common.current_data())
     if _ready(ctl):
-        st.session_state.running = False
-        st.session_state.step_pending = True
+        st.session_state.live.running = False
+        st.session_state.live.step_pending = True
 
 
 def on_stop():
-    st.session_state.running = False
+    st.session_state.live.running = False
 
 
 def on_reset():
     """Reset: with a model, ask first (it and its history would be thrown away);
     the run pauses while the page asks.  Without one, nothing to lose: at once."""
     if common.has_model():
-        st.session_state.running = False
+        st.session_state.live.running = False
         st.session_state.reset_asked = True
     else:
         common.clear_model()
@@ -223,9 +223,9 @@ class TrainView:
         """How long the last Train/Step took, and how much of it was training: the
         rest is this page drawing (measured by tests/measure/measure_dashboard.py).  Drawn
         only when a run is over, so a live run shows no stale figure."""
-        if st.session_state.last_run is None:
+        if st.session_state.live.last_run is None:
             return
-        epochs, wall, training, diverged = st.session_state.last_run
+        epochs, wall, training, diverged = st.session_state.live.last_run
         what = f"{epochs} epoch{'s' if epochs != 1 else ''}"
         if diverged:
             what += f" (then the loss exploded in epoch {diverged})"
@@ -235,7 +235,7 @@ class TrainView:
 
     def record_last_run(self, trainer, start_epoch, start_seconds, started):
         diverged = trainer.diverged_at["epoch"] if trainer.stopped_reason == DIVERGED else None
-        st.session_state.last_run = (trainer.epoch - start_epoch, time.perf_counter() - started,
+        st.session_state.live.last_run = (trainer.epoch - start_epoch, time.perf_counter() - started,
                                      trainer.train_seconds - start_seconds, diverged)
         common.record_run(trainer.train_seconds - start_seconds)  # the Compare page's run of this model
 
@@ -243,8 +243,7 @@ class TrainView:
 def claim_trainer():
     """Called at the start of every Train-page run: from now on this run owns
     the trainer (pages/live_run.py)."""
-    st.session_state.train_token = live_run.claim()
-    return st.session_state.train_token
+    return st.session_state.live.claim()
 
 
 def run_training(view: TrainView, token, epochs=None):
@@ -257,8 +256,8 @@ def run_training(view: TrainView, token, epochs=None):
     this run."""
     trainer = st.session_state.trainer
     # Long (MNIST) epochs also yield progress records, so the bar moves inside an epoch.
-    loop = live_run.Loop(trainer.run(epochs, progress_seconds=PROGRESS_SECONDS), st.session_state.train_lock,
-                         owns=lambda: st.session_state.train_token is token,
+    loop = live_run.Loop(trainer.run(epochs, progress_seconds=PROGRESS_SECONDS), st.session_state.live.lock,
+                         owns=lambda: st.session_state.live.token is token,
                          keep=lambda record: lab.checkpoint(trainer, record))  # the lab keeps the model (pages/lab.py)
     view.live = True
     start_epoch, start_seconds = trainer.epoch, trainer.train_seconds
@@ -266,8 +265,8 @@ def run_training(view: TrainView, token, epochs=None):
     chart_cost = 0.0
 
     def paused():  # Streamlit's header Stop: paused, the model and its history kept, as the page's Stop
-        if st.session_state.train_token is token:
-            st.session_state.running = False
+        if st.session_state.live.token is token:
+            st.session_state.live.running = False
             view.record_last_run(trainer, start_epoch, start_seconds, started)
             lab.save()  # no end of the script run follows to save it
 
@@ -284,7 +283,7 @@ def run_training(view: TrainView, token, epochs=None):
                 chart_cost = last_chart - now
     if loop.taken_over:
         return  # a newer run took over; it draws the state
-    st.session_state.running = False
+    st.session_state.live.running = False
     view.live = False
     view.draw(trainer, trainer.history)  # the final charts count as drawing too
     view.record_last_run(trainer, start_epoch, start_seconds, started)
@@ -293,7 +292,7 @@ def run_training(view: TrainView, token, epochs=None):
 
 def draw_idle(view: TrainView):
     """Draw the tab's history once an epoch still running in an older run has finished."""
-    with st.session_state.train_lock:
+    with st.session_state.live.lock:
         view.draw(st.session_state.trainer, st.session_state.history)
     view.draw_last_run()
 

@@ -86,7 +86,7 @@ def test_a_stopped_training_comes_back_paused_at_its_checkpoint():
     at = train(session(), 4)
     token = token_of(at)
     back = session(token)
-    assert back.session_state.running is False and back.session_state.trainer.epoch == 4
+    assert back.session_state.live.running is False and back.session_state.trainer.epoch == 4
     assert back.session_state.trainer.finished  # all 4 epochs were done: raise Epochs to go on
 
 
@@ -219,7 +219,7 @@ def test_a_training_cut_off_comes_back_paused_at_its_last_checkpoint(monkeypatch
     monkeypatch.undo()
     back = session(token_of(at))
     kept = back.session_state.trainer.epoch
-    assert 1 <= kept <= done and back.session_state.running is False and not back.session_state.trainer.finished
+    assert 1 <= kept <= done and back.session_state.live.running is False and not back.session_state.trainer.finished
     progress = back.get("progress")[0].proto.text
     assert "paused" in progress and f"Epoch {kept} of 40" in progress
     button(back, "Train").click().run()

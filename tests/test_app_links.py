@@ -12,6 +12,7 @@ import string
 import urllib.parse
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -19,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from nnlab.core import losses
 from nnlab.data import toy2d
 from nnlab.experiments import sharelink
-from pages import controls
+from pages import common, controls
 from pages import playground_run as pr
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -30,6 +31,15 @@ LINKED_DATASETS = [d for d in controls.hyperparams.get("dataset").choices if d n
 # example database (CI starts clean), Hypothesis's own shrinking kept for a readable failure.
 SLOW = settings(max_examples=20, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def forget_the_datasets_loaded_here():
+    """The datasets loaded here (MNIST from ../shared when present) stay cached for the
+    server's life (st.cache_resource): forgotten after this module, so a later test that
+    expects MNIST offline does not find it."""
+    yield
+    common.load_source.clear()
 
 
 def offered(s) -> st.SearchStrategy:

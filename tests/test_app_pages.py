@@ -197,12 +197,12 @@ def test_a_new_architecture_needs_reset_and_the_warning_reads_like_the_controls(
 def test_after_finishing_train_says_so_and_more_epochs_continue_the_same_model(trained):
     at = trained
     net, history = at.session_state.net, list(at.session_state.history)
-    last_run = at.session_state.last_run
+    last_run = at.session_state.live.last_run
     for label in ("Train", "Step"):  # Epochs = 3 already reached: not a silent "Last run: 0 epochs"
         button(at, label).click()
         at.run()
         assert "All 3 epochs are done" in texts(at.info) and "raise **Epochs**" in texts(at.info)
-        assert at.session_state.history == history and at.session_state.last_run == last_run
+        assert at.session_state.history == history and at.session_state.live.last_run == last_run
     at.slider(key="ctl_epochs").set_value(5)
     at.select_slider(key="ctl_lr").set_value(0.01)
     at.run()
@@ -224,7 +224,7 @@ def test_after_finishing_train_says_so_and_more_epochs_continue_the_same_model(t
 
 def test_a_training_change_during_a_run_applies_at_once_and_training_goes_on(trained):
     at = trained
-    at.session_state.running = True  # as if Train were still running when the widgets change
+    at.session_state.live.running = True  # as if Train were still running when the widgets change
     at.select_slider(key="ctl_batch_size").set_value(64)  # a widget change reruns the page mid-run
     at.slider(key="ctl_epochs").set_value(6)
     at.run()
@@ -646,8 +646,8 @@ def test_streamlit_header_stop_leaves_the_run_paused_like_the_app_stop(monkeypat
     button(at, "Train").click()
     at.run()
     done = at.session_state.trainer.epoch
-    assert 0 < done < 30 and at.session_state.running is False
-    assert at.session_state.last_run[0] == done  # the run is accounted for
+    assert 0 < done < 30 and at.session_state.live.running is False
+    assert at.session_state.live.last_run[0] == done  # the run is accounted for
     at.switch_page("pages/evaluate.py").run()
     at.switch_page("pages/train.py").run()  # back on Train: paused, not training on
     assert not at.exception and at.session_state.trainer.epoch == done
