@@ -7,7 +7,6 @@ model, trainer and history; nothing model-related goes in `st.cache_resource`
 """
 from __future__ import annotations
 
-
 import streamlit as st
 
 from nnlab import modelfile
@@ -17,7 +16,7 @@ from nnlab.data.dataerror import Unreachable
 from nnlab.experiments import sharelink
 from nnlab.experiments.runs import RunLog
 from nnlab.viz import escape
-from pages import controls, lab, live_run, present, share, streamlit_compat, style, wording
+from pages import controls, lab, lab_ui, live_run, present, share, streamlit_compat, style, wording
 
 # Every session-state key the app uses, with its initial value.  Widget keys
 # (the training controls, prefix "ctl_") are initialised in pages/controls.py.
@@ -72,7 +71,7 @@ STATE = {
     "lesson": None,          # the lesson (index in pages.lessons_text.LESSONS) whose setup Train's controls hold
     "lesson_before": None,   # Train's control values before the first lesson was loaded ("Restore my setup")
     # the Inside page (pages/inside.py):
-    "record_grads": True,    # new models record per-layer gradient statistics (nnlab/train/gradstats.py, ~1 % of an epoch)
+    "record_grads": True,    # new models record per-layer gradient statistics (train/gradstats.py, ~1 % of an epoch)
     "drawn_input": None,     # Draw: the last drawing as the network sees it, (x (1, n_features), image), for Inside
     "inside_check": None,    # Inside: the last gradient checks {"key": ..., "ok": result, "broken": result}
     "playground": None,      # Playground: its own model, trainer and 2-D data (pages/playground_run.Play)
@@ -219,7 +218,8 @@ def use_kept_model(run) -> str:
     """Make a run's kept model the tab's model again, to evaluate or draw with (like a model
     loaded from a file: training goes on from a new model).  '' when done, else why not."""
     if run.model is None:
-        return (f"**{escape.markdown(run.name)}** no longer keeps its model: only the {st.session_state.run_log.max_models} "
+        kept = st.session_state.run_log.max_models
+        return (f"**{escape.markdown(run.name)}** no longer keeps its model: only the {kept} "
                 "runs trained last do. Its curves and scores stay here.")
     try:
         data = load_data(run.dataset)
@@ -289,15 +289,15 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
     if not shared_sidebar:
-        lab.notice_ui()
+        lab_ui.notice_ui()
         return None
     _check_dataset(key)
     with st.sidebar:
         st.selectbox("Dataset", names, key=key, format_func=wording.dataset_label, help=controls.HELP["dataset"])
         status = st.empty()
         st.divider()
-        lab.lab_ui()  # New lab, Delete; the warning when the work is not being saved
-    lab.notice_ui()
+        lab_ui.lab_ui()  # New lab, Delete; the warning when the work is not being saved
+    lab_ui.notice_ui()
     if data_error_here:
         data_error_ui()
     if notices:

@@ -7,7 +7,7 @@ by the address.  Not a page.
                     transaction each
     checkpoint()    the Train loop, after each record: the model, at each epoch's end and
                     every CHECKPOINT_SECONDS inside a long epoch, within the cost budget
-    lab_ui()        the sidebar: New lab, Delete this lab, and the warning when nothing is kept
+    (the sidebar's New lab, Delete this lab and the warning: pages/lab_ui.py)
 
 Nothing here shows where the data folder is.  A store that fails (read-only, full,
 locked, corrupt) stops saving for this tab, with one warning; the tab goes on in memory.
@@ -41,7 +41,7 @@ def _s():
     return st.session_state
 
 
-def _fail(e: StoreError):
+def fail(e: StoreError):
     """A write failed: a busy database is tried again RETRY_SECONDS later; anything else
     stops this tab's saving (a read-only, full or damaged store does not mend itself)."""
     if e.kind == "locked":
@@ -73,7 +73,7 @@ def open_lab():
                                     "for a while are removed): this is a new, empty lab.")
                 token = store().create_lab()
         except StoreError as e:
-            _fail(e)
+            fail(e)
             token = token or new_token()  # (a valid token stays: the lab is there when the store is back)
         s.lab_token = token
         if lab is not None:
@@ -240,7 +240,7 @@ def save():
             with s.live.lock:  # not while an epoch changes the weights
                 store().save_parts(s.lab_token, _model_parts())
     except StoreError as e:
-        _fail(e)
+        fail(e)
         return
     s.lab_saved, s.lab_busy = now, 0.0
 
@@ -280,54 +280,8 @@ def checkpoint(trainer, record) -> None:
     try:
         store().save_parts(s.lab_token, _model_parts())
     except StoreError as e:
-        _fail(e)
+        fail(e)
         return
     finally:  # (a failed attempt counts too: a busy database is not waited for at every epoch)
         s.lab_checkpoint = (time.monotonic(), time.monotonic() - t0)
     s.lab_saved, s.lab_busy = {**s.lab_saved, "model": _model_signature()}, 0.0
-
-
-# ------------------------------------------------------------------ sidebar
-def _new_lab(delete: bool = False):
-    """Button callback: an empty lab (this one deleted first when asked), the tab started afresh."""
-    old = _s().lab_token
-    try:
-        if delete and old:
-            store().delete_lab(old)
-        token = store().create_lab()
-    except StoreError as e:
-        _fail(e)
-        return
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
-    st.session_state.lab_token = token
-    st.session_state.lab_notice = ("The lab was deleted: its runs, models and data are gone. This is a new, empty "
-                                   "lab." if delete else "This is a new, empty lab. The previous one is still at "
-                                   "its own address.")
-    st.query_params[QUERY] = token
-
-
-def lab_ui():
-    """The sidebar's lab section: what is kept, New lab, Delete this lab; the warning when nothing is."""
-    s = _s()
-    warning = s.lab_off or store().warning or (
-        "Your work could not be saved just now: the lab's database is busy (locked by another process). "
-        "It is kept in this tab; saving is tried again in a moment." if s.get("lab_busy") else "")
-    if warning:
-        st.warning(warning, icon=":material/cloud_off:")
-    else:
-        st.caption("Your work is kept at this page's address: bookmark it to come back to this lab.")
-    c1, c2 = st.columns(2)
-    c1.button("New lab", icon=":material/add:", key="lab_new", on_click=_new_lab, width="stretch",
-              help="Start an empty lab (no model, no runs). This one stays at its own address.")
-    with c2.popover("Delete", icon=":material/delete:", width="stretch",
-                    help="Delete this lab: its model, runs, sweep and uploaded data."):
-        st.markdown("Delete this lab's model, runs, sweep and uploaded data **for good**?")
-        st.button("Delete this lab", type="primary", key="lab_delete", on_click=_new_lab, kwargs={"delete": True})
-
-
-def notice_ui():
-    """A bad address or what could not be brought back, once."""
-    if _s().get("lab_notice"):
-        st.info(_s().lab_notice, icon=":material/science:")
-        _s().lab_notice = ""
