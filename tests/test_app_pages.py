@@ -639,6 +639,7 @@ def test_streamlit_header_stop_leaves_the_run_paused_like_the_app_stop(monkeypat
         return draw(self, trainer, history)
 
     monkeypatch.setattr(training_run, "CHART_SECONDS", 0)
+    monkeypatch.setattr(training_run, "CHART_COST_SHARE", 1e9)  # a chart every record, however slow (a loaded CI)
     monkeypatch.setattr(training_run.TrainView, "draw", stop_on_third_draw)
     at = new_app()
     at.slider(key="ctl_epochs").set_value(30)
