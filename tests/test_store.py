@@ -393,3 +393,9 @@ def test_the_token_parser_on_near_misses():
     for bad in ("A" * 31, "A" * 33, "A" * 31 + "=", "A" * 31 + "é", "A" * 31 + "\n", [good, good], b"A" * 32,
                 "Ａ" * 32, "A" * 31 + " ", "../" + "A" * 29):
         assert parse_token(bad) is None
+
+
+def test_no_new_token_starts_with_a_dash_which_the_command_line_would_read_as_an_option():
+    from nnlab.store import new_token
+
+    assert not any(new_token().startswith("-") for _ in range(3000))  # (about 47 of 3000 would)

@@ -48,7 +48,12 @@ class StoreError(Exception):
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    """A new lab's token.  Never one that starts with "-": on the command line
+    (`runs list --lab TOKEN`) it would read as an option (1 token in 64 did)."""
+    while True:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        if not token.startswith("-"):
+            return token
 
 
 def parse_token(text) -> str | None:
