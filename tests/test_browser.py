@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from strokes import one_round, place
 
@@ -484,7 +485,10 @@ def choose(page, name, option):
     box = page.get_by_role("combobox", name=name, exact=True)
     box.click()
     page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).click()
+    try:
+        page.get_by_role("option", name=option, exact=True).click(timeout=15_000)
+    except PlaywrightTimeout:  # a list still re-rendering ("not stable"): the typed option is the focused one
+        page.keyboard.press("Enter")
     wait_idle(page)
 
 
