@@ -11,7 +11,7 @@ from urllib.parse import urlsplit  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from nnlab.viz import escape  # noqa: E402
-from pages import errors  # noqa: E402
+from pages.helpers import errors  # noqa: E402
 
 # A file of the app's own, not a ":material/...:" icon: Streamlit fetches those as
 # favicons from fonts.gstatic.com, and the app asks nothing of other hosts (docs/themes.md).
@@ -32,7 +32,7 @@ def _start():
     """The app's root URL: go to Train.  Streamlit serves its default page at "/"
     only, never at its own name; with this hidden page as the default, Train
     lives at /train like every other page at /<its name> (a link to /train works).
-    A shared link's parameters (/?hidden=64) go along (pages/share.py).
+    A shared link's parameters (/?hidden=64) go along (pages/helpers/share.py).
 
     Streamlit also runs the default page for a URL that names no page (st.navigation
     has no "not found" hook): that one says so and lists the pages."""

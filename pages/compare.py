@@ -4,14 +4,14 @@ CSV downloads.  The run log lives in nnlab/experiments/runs.py; this page only d
 import streamlit as st
 
 from nnlab.viz import escape, figures_runs
-from pages import code_ui, common, controls, errors
+from pages.helpers import code_ui, common, controls, errors, state
 
 MAX_OVERLAY = 10  # curves of at most this many runs at once (one colour each)
 
 
 def _use(run):
     """Button callback (before the page is drawn, so the sidebar's model line shows it at once)."""
-    st.session_state.compare_used = (run.name, common.use_kept_model(run))
+    st.session_state.compare_used = (run.name, state.use_kept_model(run))
 
 
 def _rename(log, run_id):

@@ -13,9 +13,9 @@ from nnlab.data import datasets as nndata
 from nnlab.data.dataerror import MAX_FILE_MB, NoLabelColumn, Unreachable
 from nnlab.experiments import kaggle
 from nnlab.viz import preview
-from pages import common, errors, wording
+from pages.helpers import common, errors, state, wording
 
-DATASET_KEY = common.WIDGET_PREFIX + "dataset"
+DATASET_KEY = state.WIDGET_PREFIX + "dataset"
 LABELS = wording.DATASET_LABELS
 IMAGES = {"auto": "auto-detect", "images": "square images", "features": "plain features"}
 
@@ -31,7 +31,7 @@ def _use_mnist():
     folder = st.session_state.data_mnist_dir.strip()
     kwargs = {"data_dir": folder} if folder else {}
     try:
-        common.load_source("mnist", kwargs)
+        state.load_source("mnist", kwargs)
     except Unreachable:  # the CLI's message names flags and variables: the page says it in its words
         st.session_state.data_mnist_error = wording.MNIST_OFFLINE
         return
@@ -46,7 +46,7 @@ def _use_mnist():
 def digits_ui():
     st.markdown("scikit-learn's 1,797 handwritten digits, 8x8 pixels with values 0..16: small, so "
                 "networks train in seconds. Split 721 / 482 / 594 as in the first tutorial.")
-    st.button("Use digits", on_click=_use, args=("digits",), disabled=common.current_dataset_name() == "digits")
+    st.button("Use digits", on_click=_use, args=("digits",), disabled=state.current_dataset_name() == "digits")
 
 
 def mnist_ui():
@@ -73,7 +73,7 @@ def _accept_upload(up, label: str, images: str):
     key = hashlib.sha256(raw).hexdigest()
     kwargs = {"label_column": label or None, "images": images, "name": up.name}
     try:
-        common.load_source("csv", kwargs, key, _data=raw)
+        state.load_source("csv", kwargs, key, _data=raw)
     except NoLabelColumn as e:  # the CLI says to rename the column; here there is a box for it
         st.session_state.data_upload_error = (
             f"Could not use **{up.name}**: no label column found (columns: {e.found}). Type the name of the "
@@ -110,7 +110,7 @@ def csv_ui() -> str:
     if kept is None:
         return ""
     name = kept["kwargs"].get("name") or "the earlier upload"
-    in_use = common.current_dataset_name() == "csv"
+    in_use = state.current_dataset_name() == "csv"
     if st.session_state.data_upload_error:
         # The refused file has no button or preview; an earlier CSV still in use stays usable, named.
         return f"Still in use: **{name}**, uploaded earlier." if in_use else ""
@@ -148,7 +148,7 @@ def kaggle_ui():
     st.subheader("Kaggle submission")
     st.markdown("Upload Kaggle's Digit Recognizer **test.csv** (28,000 rows of `pixel0..pixel783`) and download "
                 "the predictions of this tab's model as **submission.csv** (`ImageId,Label`).")
-    net, data = st.session_state.net, common.model_data()
+    net, data = st.session_state.net, state.model_data()
     if net is None or data is None:
         st.info("Train a model first (on MNIST or Kaggle's train.csv), or load one on **Evaluate**.")
         return
@@ -179,7 +179,7 @@ def data_page():
     st.markdown("Choose what the network learns from. The choice applies to **Train**, **Evaluate** and **Draw** "
                 "(and shows in the sidebar); a file that cannot be used changes nothing.")
     names = [n for n in LABELS if n in nndata.DATASETS]
-    st.session_state.setdefault("data_view", common.current_dataset_name())
+    st.session_state.setdefault("data_view", state.current_dataset_name())
     view = st.radio("Source", names, format_func=LABELS.get, key="data_view", horizontal=True)
     if view == "csv":
         whose = csv_ui()
@@ -187,10 +187,10 @@ def data_page():
     else:
         {"digits": digits_ui, "mnist": mnist_ui}[view]()
         whose = ""
-        shown = view == "digits" or view in st.session_state.data_sources or view == common.current_dataset_name()
+        shown = view == "digits" or view in st.session_state.data_sources or view == state.current_dataset_name()
     if shown:
         try:
-            preview_ui(common.load_data(view), whose)
+            preview_ui(state.load_data(view), whose)
         except ValueError as e:
             st.error(f"Could not load {LABELS[view]}: {e}", icon=":material/error:")
     st.divider()

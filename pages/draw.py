@@ -8,7 +8,7 @@ from nnlab.data import preprocess
 from nnlab.experiments import presets, verdict
 from nnlab.train.trainer import Trainer
 from nnlab.viz import figures
-from pages import common, controls, errors, training_run, wording
+from pages.helpers import common, controls, errors, state, training_run, wording
 
 CANVAS_SIZE = 320
 PEN_WIDTH = 22
@@ -39,9 +39,9 @@ def train_offer(data):
     controls.apply_preset(name, data)  # the Train page then shows the settings of this model
     st.session_state[controls.K + "seed"] = 0
     st.session_state[controls.K + "epochs"] = epochs
-    common.set_model(net, trainer=trainer, controls=controls.read_controls(data), dataset=data.name,
+    state.set_model(net, trainer=trainer, controls=controls.read_controls(data), dataset=data.name,
                      source=f"preset {name!r}", train_config=cfg.to_dict())
-    common.record_run(trainer.train_seconds)
+    state.record_run(trainer.train_seconds)
     st.rerun()
 
 
@@ -64,7 +64,7 @@ def offer_training_ui(data):
 def _choose_digits():
     """Callback (before the sidebar's Dataset box is drawn): digits for every page,
     and this run trains the Draw offer on them."""
-    st.session_state[common.WIDGET_PREFIX + "dataset"] = "digits"
+    st.session_state[state.WIDGET_PREFIX + "dataset"] = "digits"
     st.session_state.draw_offer_pending = True
 
 
@@ -92,7 +92,7 @@ def weak_model_ui(data):
 def not_images_ui(data):
     """The model (or the chosen dataset) is made of plain features: say why nothing
     can be drawn, and offer the way out — a model trained on digits, one click."""
-    if common.has_model():
+    if state.has_model():
         st.info(f"The current model was trained on **{wording.dataset_title(data)}**: plain features, not "
                 "images, so it cannot read a drawing. Train a model on the 8x8 handwritten digits here — a few "
                 "seconds — to draw with it. The dataset in the sidebar becomes **digits**; the current model is "
@@ -169,12 +169,12 @@ def draw_page():
     st.title("Draw")
     if st.session_state.draw_offer_pending:  # "Train on digits now" / "Train the Draw model" was pressed
         st.session_state.draw_offer_pending = False
-        train_offer(common.current_data())
-    data = common.model_data() or common.current_data()
+        train_offer(state.current_data())
+    data = state.model_data() or state.current_data()
     if not data.image_shape:
         not_images_ui(data)
         return
-    if not common.has_model():
+    if not state.has_model():
         offer_training_ui(data)
         return
     net: Network = st.session_state.net

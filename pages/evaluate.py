@@ -11,7 +11,7 @@ from PIL import Image
 from nnlab import modelfile
 from nnlab.experiments import metrics
 from nnlab.viz import escape, figures
-from pages import common, errors, wording
+from pages.helpers import common, errors, state, wording
 
 GALLERY_MAX = 24  # images shown at first; "Show more" adds as many again
 GALLERY_CELL_PX = 104  # each mistake's box: as many per row as the screen holds (8 on a wide one, 3 on a phone)
@@ -32,13 +32,13 @@ def _history_csv(history: list) -> bytes:
 
 def upload_ui():
     """Load a saved .npz model as the tab's model; a bad file leaves the current model alone."""
-    with st.expander("Load a saved model (.npz)", expanded=not common.has_model()):
+    with st.expander("Load a saved model (.npz)", expanded=not state.has_model()):
         up = st.file_uploader("Model file", type=["npz"], key="model_upload",
                               help="A model downloaded from this page earlier. It must have been trained "
                                    "on the dataset selected in the sidebar.")
         if up is not None and up.file_id != st.session_state.upload_id:
             st.session_state.upload_id = up.file_id
-            data = common.current_data()
+            data = state.current_data()
             try:
                 net, header = modelfile.load(up.getvalue())
                 modelfile.check_compatible(header, net, data)
@@ -46,7 +46,7 @@ def upload_ui():
                 st.session_state.upload_error = (f"Could not use **{escape.markdown(up.name)}**: {e}. "
                                                  "The current model was kept.")
             else:
-                common.set_model(net, history=header.get("history"), dataset=data.name,
+                state.set_model(net, history=header.get("history"), dataset=data.name,
                                  source=f"loaded from {up.name}", train_config=header.get("train") or None)
                 st.session_state.upload_error = ""
                 st.toast(f"Loaded {escape.markdown(up.name)}.", icon=":material/check_circle:")
@@ -162,15 +162,15 @@ def evaluate_page():
     st.title("Evaluate")
     st.markdown("How well does the model do on the **test set** — examples it never saw while training?")
     upload_ui()
-    if not common.has_model():
+    if not state.has_model():
         common.no_model_ui("evaluate")
         return
-    net, data = st.session_state.net, common.model_data() or common.current_data()
+    net, data = st.session_state.net, state.model_data() or state.current_data()
     if data.n_features != net.config.n_inputs or data.n_classes != net.config.n_outputs:
         st.error(f"The model does not fit the dataset {data.name!r}. Choose the dataset it was trained on "
                  "in the sidebar, or train a new model.")
         return
-    if data.name != common.current_dataset_name():
+    if data.name != state.current_dataset_name():
         st.info(f"This model was trained on **{data.name}**; it is evaluated on that dataset's test set.")
 
     y = data.y_test

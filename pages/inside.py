@@ -8,8 +8,8 @@ import streamlit as st
 from nnlab.core import hyperparams
 from nnlab.viz import figures, inspect
 from nnlab.viz import figures_inside as fi
-from pages import common, errors, inside_check, inside_view, wording
-from pages import training_run as tr
+from pages.helpers import common, errors, inside_check, inside_view, state, wording
+from pages.helpers import training_run as tr
 
 TOP_IMAGES = 8
 PAGE_UNITS = 64  # weight tiles per page of the grid
@@ -151,7 +151,7 @@ def stats_table(stats) -> pd.DataFrame:
 
 def inside_page():
     status = common.frame()
-    token = tr.claim_trainer()
+    token = st.session_state.live.claim()  # first thing: this run owns the trainer (live_run.py)
     intro_ui()
     net = st.session_state.net
     if net is None:
@@ -159,7 +159,7 @@ def inside_page():
         training_ui()  # recording can be set before the first model
         inside_check.check_ui(None)
         return
-    data = common.model_data()
+    data = state.model_data()
     if data is None or data.n_features != net.config.n_inputs or data.n_classes != net.config.n_outputs:
         st.error(f"The data this model was trained on ({st.session_state.model_dataset}) cannot be loaded now; "
                  "choose it on the **Data** page, or train a new model.", icon=":material/error:")

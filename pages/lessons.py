@@ -1,6 +1,6 @@
-"""Lessons: a guided path through the ideas, one setup per step (pages/lessons_text.py).
+"""Lessons: a guided path through the ideas, one setup per step (pages/helpers/lessons_text.py).
 
-"Load this setup" applies the lesson's link (pages/share.py) and opens the Train
+"Load this setup" applies the lesson's link (pages/helpers/share.py) and opens the Train
 page with it in the address bar, so a step's setup can also be shared or bookmarked.
 Train then shows which lesson its controls hold, its question, and ways back (the
 lesson, or the controls as they were before the first lesson: pages/train.py)."""
@@ -8,8 +8,8 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from nnlab.experiments import sharelink
-from pages import common, controls, errors, share
-from pages import lessons_text as lessons
+from pages.helpers import common, controls, errors, share, state
+from pages.helpers import lessons_text as lessons
 
 PAGE_FILES = {"train": "pages/train.py", "sweep": "pages/sweep.py",  # the pages links open
               "playground": "pages/playground.py"}
@@ -28,7 +28,7 @@ def _load(params: list, page: str = "train", lesson: int | None = None):
         {k: s[k] for k in s if isinstance(k, str) and k.startswith(controls.K)}
     share.load({name: [text] for name, text in params}, again=True, page=page)
     if page != "playground":  # (the Playground's model is its own: its new setup makes a new one)
-        common.clear_model()  # a lesson starts a new model (Compare keeps the last one's curves)
+        state.clear_model()  # a lesson starts a new model (Compare keeps the last one's curves)
         s.lesson, s.lesson_before = lesson, before
 
 

@@ -6,9 +6,9 @@ the page, under the buttons, beside the boundary the room watches."""
 import streamlit as st
 
 from nnlab.data import toy2d
-from pages import common, errors, share, wording
-from pages import controls_ui as widgets
-from pages import playground_run as pr
+from pages.helpers import common, errors, share, wording
+from pages.helpers import controls_ui as widgets
+from pages.helpers import playground_run as pr
 
 P = pr.PREFIX
 
@@ -99,7 +99,7 @@ def buttons_ui():
 def playground_page():
     common.frame(shared_sidebar=False, page="playground")  # this page has data and a model of its own
     play = pr.state()
-    token = pr.claim(play)
+    token = play.claim()  # first thing: from now on this run owns the trainer (live_run.py)
     pr.init_controls()
     data = play.data if play.data is not None else toy2d.make_dataset()
     if not on_page():

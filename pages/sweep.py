@@ -11,7 +11,7 @@ import streamlit as st
 from nnlab.core import hyperparams
 from nnlab.experiments import sweep
 from nnlab.viz import figures_runs
-from pages import common, controls, errors, share
+from pages.helpers import common, controls, errors, share, state
 
 SUGGESTED = {"l2": "logspace:-2:2:10", "l1": "logspace:-4:0:5", "lr": "logspace:-3:0:7",
              "dropout": "0,0.1,0.2,0.3,0.5", "epochs": "50,100,200,400", "batch_size": "16,32,64,128",
@@ -133,7 +133,7 @@ def results_ui(chart, table, axes, results, live=False):
 def sweep_page():
     common.frame(notices=False)
     share.title_ui("Sweep", "sweep")
-    data = common.current_data()
+    data = state.current_data()
     st.markdown("Train the **Train page's setup** for several values of one setting — say the L2 strength λ — "
                 "and see which value gives the best **validation** accuracy. The best is then trained again and "
                 "tested once on the **test** set, as the first tutorial does.")

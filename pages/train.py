@@ -5,9 +5,9 @@ import streamlit as st
 from nnlab.core.network import Network
 from nnlab.experiments import estimate, presets
 from nnlab.viz import escape, figures
-from pages import code_ui, common, controls, controls_ui, errors, present, share, wording
-from pages import lessons_text as lessons
-from pages import training_run as tr
+from pages.helpers import code_ui, common, controls, controls_ui, errors, present, share, state, wording
+from pages.helpers import lessons_text as lessons
+from pages.helpers import training_run as tr
 
 LONG_RUN_SECONDS = 20  # a run expected to take longer says how long before it starts
 
@@ -27,7 +27,7 @@ def buttons_ui(blocked: bool):
     row.button("Reset", icon=":material/restart_alt:", on_click=tr.on_reset, width="stretch",
                help="Forget the model and its history (asks first). The next Train starts a new model from "
                     "the controls.")
-    if not common.has_model():
+    if not state.has_model():
         st.session_state.reset_asked = False
     elif st.session_state.reset_asked:
         reset_question_ui()
@@ -165,8 +165,8 @@ def _n_params(n_in: int, hidden: list, n_out: int) -> int:
 
 def train_page():
     status = common.frame(notices=False)
-    token = tr.claim_trainer()
-    data = common.current_data()
+    token = st.session_state.live.claim()  # first thing: this run owns the trainer (live_run.py)
+    data = state.current_data()
     share.title_ui("Train", "train")
     sizes = data.sizes()
     if st.session_state.get("apply_preset") or st.session_state.get("offer_preset"):

@@ -7,7 +7,7 @@ import nnlab  # noqa: F401  (nnlab/fast/openblas.py)
 import os  # noqa: E402
 
 # A page's unexpected error reaches AppTest as an exception (in the app a user gets one
-# plain sentence instead: pages/errors.py; tests/test_app_errors.py checks that one).
+# plain sentence instead: pages/helpers/errors.py; tests/test_app_errors.py checks that one).
 os.environ.setdefault("NNLAB_SHOW_ERRORS", "1")
 
 import numpy as np  # noqa: E402

@@ -1,7 +1,7 @@
-"""The one Streamlit workaround (pages/streamlit_compat.py), without a browser."""
+"""The one Streamlit workaround (pages/helpers/streamlit_compat.py), without a browser."""
 import pytest
 
-from pages import streamlit_compat
+from pages.helpers import streamlit_compat
 
 
 class Manager:  # stands in for streamlit.runtime.pages_manager.PagesManager

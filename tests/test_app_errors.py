@@ -1,12 +1,12 @@
 """No page ever shows a traceback: an unexpected error is one plain sentence on screen
-and the whole traceback in the server's log (pages/errors.py)."""
+and the whole traceback in the server's log (pages/helpers/errors.py)."""
 import logging
 import tomllib
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from pages import common, errors
+from pages.helpers import common, errors
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

@@ -120,7 +120,7 @@ def test_a_wrong_or_malformed_token_starts_a_new_lab_with_a_notice(bad):
 
 
 def test_a_share_link_never_carries_the_lab(monkeypatch):
-    from pages import share
+    from pages.helpers import share
 
     at = session()
     token = token_of(at)
@@ -157,7 +157,7 @@ def test_a_lab_deleted_in_another_tab_is_not_brought_back_by_this_one():
 
 
 def test_an_unusable_store_warns_once_and_the_tab_goes_on_in_memory(monkeypatch):
-    from pages import lab
+    from pages.helpers import lab
 
     memory = MemoryStore(warning="Your work is not being saved on this server: its data folder is read-only.")
     monkeypatch.setattr(lab, "store", lambda: memory)
@@ -168,7 +168,7 @@ def test_an_unusable_store_warns_once_and_the_tab_goes_on_in_memory(monkeypatch)
 
 
 def test_a_store_that_fails_mid_session_stops_saving_with_one_warning(monkeypatch):
-    from pages import lab
+    from pages.helpers import lab
 
     class Full(MemoryStore):
         def save_parts(self, token, parts):
@@ -182,7 +182,7 @@ def test_a_store_that_fails_mid_session_stops_saving_with_one_warning(monkeypatc
 
 
 def test_checkpoints_at_each_epoch_end_every_few_seconds_inside_one_within_the_budget():
-    from pages.lab import CHECKPOINT_SECONDS, CHECKPOINT_SHARE, checkpoint_due
+    from pages.helpers.lab import CHECKPOINT_SECONDS, CHECKPOINT_SHARE, checkpoint_due
 
     assert checkpoint_due(0.6, 0.01, inside_epoch=False)  # MNIST: every epoch's end
     assert not checkpoint_due(0.25, 0.01, inside_epoch=True)  # a progress record inside it: not yet
@@ -197,7 +197,7 @@ def test_a_training_cut_off_comes_back_paused_at_its_last_checkpoint(monkeypatch
     checkpoints reached the store.  The lab comes back paused there; Train goes on."""
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    from pages import lab, training_run
+    from pages.helpers import lab, training_run
 
     draws = {"n": 0}
     draw = training_run.TrainView.draw
@@ -242,7 +242,7 @@ def test_controls_the_app_cannot_read_start_afresh_with_a_notice(lab_home):
 def test_a_busy_database_is_said_and_tried_again_later(monkeypatch):
     """Locked by another process beyond the timeout: a warning, the work stays in the tab, and
     saving goes on once the lock is gone (not switched off for good)."""
-    from pages import lab
+    from pages.helpers import lab
 
     class Busy(MemoryStore):
         locked = True

@@ -20,8 +20,8 @@ from streamlit.testing.v1 import AppTest
 from nnlab.core import losses
 from nnlab.data import toy2d
 from nnlab.experiments import sharelink
-from pages import common, controls
-from pages import playground_run as pr
+from pages.helpers import controls, state
+from pages.helpers import playground_run as pr
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -39,7 +39,7 @@ def forget_the_datasets_loaded_here():
     server's life (st.cache_resource): forgotten after this module, so a later test that
     expects MNIST offline does not find it."""
     yield
-    common.load_source.clear()
+    state.load_source.clear()
 
 
 def offered(s) -> st.SearchStrategy:

@@ -108,7 +108,7 @@ def test_step_trains_one_epoch_at_a_time():
 def test_progress_inside_an_epoch_and_a_paused_epoch_is_shown_and_finished(monkeypatch):
     # MNIST epochs take seconds: the trainer then also yields progress records and the
     # bar moves inside the epoch.  PROGRESS_SECONDS = 0 makes that happen on digits.
-    from pages import training_run
+    from pages.helpers import training_run
 
     monkeypatch.setattr(training_run, "PROGRESS_SECONDS", 0)
     run = Trainer.run
@@ -450,7 +450,7 @@ def test_draw_page_trains_a_good_default_when_there_is_no_model():
     at.run(timeout=120)
     assert not at.exception
     assert at.session_state.net is not None
-    from pages.common import DRAW_OFFER_EPOCHS  # (common has no side effects; page modules do)
+    from pages.helpers.common import DRAW_OFFER_EPOCHS  # (common has no side effects; page modules do)
 
     assert len(at.session_state.history) == DRAW_OFFER_EPOCHS["digits"]
     assert "Draw a digit" in texts(at.info)
@@ -467,8 +467,8 @@ def test_draw_page_trains_a_good_default_when_there_is_no_model():
 def test_draw_default_training_with_progress_inside_epochs(monkeypatch):
     # On MNIST the offer's epochs take seconds and its bar moves inside them;
     # PROGRESS_SECONDS = 0 takes that path on digits (a progress record per batch).
-    from pages import training_run
-    from pages.common import DRAW_OFFER_EPOCHS
+    from pages.helpers import training_run
+    from pages.helpers.common import DRAW_OFFER_EPOCHS
 
     monkeypatch.setattr(training_run, "PROGRESS_SECONDS", 0)
     monkeypatch.setitem(DRAW_OFFER_EPOCHS, "digits", 2)
@@ -601,7 +601,7 @@ def sidebar_epochs(at):
 def test_progress_sidebar_and_charts_count_the_same_epochs_during_a_run(monkeypatch):
     """The progress line said epoch 152 while the sidebar and charts said 135: they
     are now drawn together.  Charts held back (CHART_SECONDS huge), progress free."""
-    from pages import training_run
+    from pages.helpers import training_run
 
     monkeypatch.setattr(training_run, "CHART_SECONDS", 1e9)
     monkeypatch.setattr(training_run, "PROGRESS_SECONDS", 0)
@@ -627,7 +627,7 @@ def test_streamlit_header_stop_leaves_the_run_paused_like_the_app_stop(monkeypat
     new run.  Before: `running` stayed True and the next visit to Train trained on."""
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    from pages import training_run
+    from pages.helpers import training_run
 
     draws = {"n": 0}
     draw = training_run.TrainView.draw
@@ -669,7 +669,7 @@ def test_layer_table_keeps_every_column_with_thousands_separators():
 
 def test_draw_with_an_empty_canvas_shows_no_class_in_red(trained, monkeypatch):
     from nnlab.viz import figures
-    from pages.common import DRAW_OFFER_EPOCHS
+    from pages.helpers.common import DRAW_OFFER_EPOCHS
 
     monkeypatch.setitem(DRAW_OFFER_EPOCHS, "digits", 2)
     at = trained

@@ -15,7 +15,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 @pytest.fixture(autouse=True)
 def no_pacing(monkeypatch):
     """The page paces its pictures for a browser (5 per second); a test need not wait."""
-    from pages import playground_run
+    from pages.helpers import playground_run
 
     monkeypatch.setattr(playground_run, "FRAME_SECONDS", 0.0)
 

@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from nnlab.data import toy2d
 from nnlab.experiments import sharelink
-from pages import controls
-from pages import lessons_text as lessons
+from pages.helpers import controls
+from pages.helpers import lessons_text as lessons
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -199,7 +199,7 @@ def playground_shown(at) -> dict:
 
 @pytest.fixture
 def no_pacing(monkeypatch):
-    from pages import playground_run
+    from pages.helpers import playground_run
 
     monkeypatch.setattr(playground_run, "FRAME_SECONDS", 0.0)  # the Playground paces its pictures for a browser
 
@@ -304,7 +304,7 @@ def test_a_playground_link_s_controls_list_draws_only_those_and_share_offers_it(
 
 
 def test_share_replaces_a_local_host_by_the_network_address_and_shows_a_qr_code(monkeypatch):
-    from pages import share
+    from pages.helpers import share
 
     monkeypatch.setattr(share, "browser_url", lambda: "http://localhost:8501/train")
     monkeypatch.setattr(share, "network_url", lambda: "http://192.168.1.20:8501")
@@ -354,7 +354,7 @@ def test_the_qr_code_is_a_png_of_the_link():
     import segno
     from PIL import Image
 
-    from pages import qr
+    from pages.helpers import qr
 
     url = "http://192.168.1.20:8501/train?epochs=33"
     image = Image.open(io.BytesIO(qr.png(url, scale=1)))
@@ -377,7 +377,7 @@ def test_local_hosts_and_rebase():
 def test_the_network_address_is_the_one_streamlit_prints(monkeypatch):
     from streamlit import config, net_util
 
-    from pages import share
+    from pages.helpers import share
 
     monkeypatch.setattr(net_util, "get_internal_ip", lambda: "10.1.2.3")
     assert share.network_url().startswith("http://10.1.2.3:")  # the machine's own address

@@ -18,7 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from strokes import one_round, place
 
-from pages.wording import dataset_label
+from pages.helpers.wording import dataset_label
 
 pytestmark = pytest.mark.browser
 
@@ -384,7 +384,7 @@ def test_stop_keeps_the_model_and_step_continues(page):
 
 
 def test_keyboard_t_trains_esc_stops_s_steps_and_reset_asks_first(page):
-    """The workshop's shortcuts (pages/wording.py SHORTCUTS), and Reset's question."""
+    """The workshop's shortcuts (pages/helpers/wording.py SHORTCUTS), and Reset's question."""
     page.get_by_role("combobox", name="Preset").click()
     page.keyboard.type("st")  # typed into a box: no shortcut
     page.wait_for_timeout(1000)
@@ -833,7 +833,7 @@ def test_phone_a_swipe_over_a_chart_scrolls_the_page_and_a_tap_on_draw_asks_for_
 def test_one_stop_button_while_training_and_every_count_agrees_after_it(page):
     """Streamlit's own Stop (in the header while a page runs) froze the page with
     counts that disagreed.  There is one Stop, the app's: the header's running-status
-    widget is hidden (pages/style.py; its Stop, should it come back, leaves the run
+    widget is hidden (pages/helpers/style.py; its Stop, should it come back, leaves the run
     paused: an AppTest)."""
     apply_preset(page, "digits")  # 300 epochs
     button(page, "Train").click()
@@ -1086,7 +1086,7 @@ def test_inside_after_training_shows_the_weight_grid_and_the_gradient_norms_and_
 
 def shown_chart(pg, name, title_starts="", timeout=LONG):
     """The Playground's chart `name` as it is on screen: each chart has slots stacked
-    in one place (pages/live_chart.py), and the highest one holding a drawn plot is
+    in one place (pages/helpers/live_chart.py), and the highest one holding a drawn plot is
     what shows.  Waits until its title starts with `title_starts`."""
     find = """([name, start]) => {
         const slots = [...document.querySelectorAll(`.st-key-live_${name} > div`)];

@@ -163,7 +163,7 @@ def test_openml_offline_fails_fast_with_instructions(monkeypatch):
     assert time.perf_counter() - t0 < 1.0
     msg = str(exc.value)
     assert "OpenML" in msg and "--data-dir" in msg and MNIST_ENV in msg and "\n" not in msg
-    assert isinstance(exc.value, Unreachable)  # the app words its own sentence (pages/wording.py)
+    assert isinstance(exc.value, Unreachable)  # the app words its own sentence (pages/helpers/wording.py)
 
 
 def test_openml_result_becomes_the_standard_split(monkeypatch):

@@ -155,7 +155,7 @@ def colours(node, path=""):
 def test_every_figure_follows_the_page_theme_light_or_dark():
     """Issue 21: a white paper under the dark theme's near-white titles was unreadable.
     No figure sets a background or a text colour: Streamlit's chart theme gives the
-    page's own, and redraws them when the theme changes (pages/style.py colours the text)."""
+    page's own, and redraws them when the theme changes (pages/helpers/style.py colours the text)."""
     for name, fig in every_figure().items():
         layout = fig.to_plotly_json()["layout"]
         assert "paper_bgcolor" not in layout and "plot_bgcolor" not in layout, name

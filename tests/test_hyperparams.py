@@ -254,7 +254,7 @@ def _widgets(at):
 def test_every_sidebar_widget_is_a_declared_setting_and_every_declared_widget_is_drawn():
     from streamlit.testing.v1 import AppTest
 
-    from pages import controls
+    from pages.helpers import controls
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()

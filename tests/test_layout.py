@@ -11,6 +11,7 @@ estimator.py sit at the top of nnlab/ where users look for them; modelfile impor
 only core and data (experiments/kaggle.py uses it), the estimator everything it needs.
 """
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,27 +38,40 @@ def modules() -> dict:
 MODULES = modules()
 
 
-def imported(name: str, path: Path) -> set:
-    """The nnlab modules `name` imports, anywhere in the file."""
+def app_modules() -> dict:
+    """The dashboard's modules: app.py, the page scripts and their helpers."""
+    out = {"app": ROOT / "app.py"}
+    for path in sorted((ROOT / "pages").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return out
+
+
+APP = app_modules()
+
+
+def imported(name: str, path: Path, roots=("nnlab",)) -> set:
+    """The modules of `roots` (nnlab; the app's too when asked) `name` imports, anywhere in the file."""
     found = set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.split(".")[0] == "nnlab"}
+            found |= {a.name for a in node.names if a.name.split(".")[0] in roots}
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 up = package.split(".")[:len(package.split(".")) - (node.level - 1)]
                 base = ".".join(up + ([node.module] if node.module else []))
-            if base.split(".")[0] != "nnlab":
+            if base.split(".")[0] not in roots:
                 continue
             for a in node.names:
-                found.add(f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base)
+                found.add(f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES or f"{base}.{a.name}" in APP else base)
     found.discard(name)
     return found
 
 
 GRAPH = {name: imported(name, path) for name, path in MODULES.items()}
+APP_GRAPH = {name: imported(name, path, roots=("nnlab", "pages")) for name, path in APP.items()}
 
 
 def floor(name: str):
@@ -76,16 +90,16 @@ def test_imports_point_down():
     assert not upward, "imports pointing up a floor:\n" + "\n".join(upward)
 
 
-def test_no_import_circles():
-    # Tarjan's strongly connected components: any with two or more modules is a circle
+def circles_in(graph: dict) -> list:
+    """Tarjan's strongly connected components: any with two or more modules is a circle."""
     index, low, stack, on_stack, circles = {}, {}, [], set(), []
 
     def visit(v):
         index[v] = low[v] = len(index)
         stack.append(v)
         on_stack.add(v)
-        for w in GRAPH.get(v, ()):
-            if w not in GRAPH:
+        for w in graph.get(v, ()):
+            if w not in graph:
                 continue
             if w not in index:
                 visit(w)
@@ -103,16 +117,35 @@ def test_no_import_circles():
             if len(component) > 1:
                 circles.append(sorted(component))
 
-    for v in GRAPH:
+    for v in graph:
         if v not in index:
             visit(v)
+    return circles
+
+
+def test_no_import_circles():
+    circles = circles_in(GRAPH)
     assert not circles, f"modules that import each other (directly or round a circle): {circles}"
 
 
+def test_no_import_circles_in_the_dashboard():
+    circles = circles_in(APP_GRAPH)
+    assert not circles, f"app modules that import each other (directly or round a circle): {circles}"
+
+
+def test_pages_holds_the_page_scripts_and_their_helpers_folder():
+    """pages/ holds what app.py routes, nothing else; a helper is never a page and never
+    imports one (a page script runs top to bottom when imported)."""
+    routed = set(re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', (ROOT / "app.py").read_text()))
+    scripts = {str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py") if p.name != "__init__.py"}
+    assert scripts == routed, f"not routed: {sorted(scripts - routed)}; missing: {sorted(routed - scripts)}"
+    pages = {m for m, p in APP.items() if p.parent == ROOT / "pages" and p.name != "__init__.py"}
+    wrong = [f"{a} imports {b}" for a, deps in APP_GRAPH.items() for b in deps if b in pages]
+    assert not wrong, "page scripts imported by other modules:\n" + "\n".join(wrong)
+
+
 def test_speed_code_is_reached_through_the_engine():
-    app = {str(p.relative_to(ROOT)): imported("pages." + p.stem, p)  # the dashboard too
-           for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]}
-    leaks = [f"{a} imports {b}" for a, deps in {**GRAPH, **app}.items() for b in sorted(deps)
+    leaks = [f"{a} imports {b}" for a, deps in {**GRAPH, **APP_GRAPH}.items() for b in sorted(deps)
              if b.startswith("nnlab.train.fast") and not a.startswith("nnlab.train.fast") and a not in FAST_USERS]
     assert not leaks, "speed code reached past nnlab/train/engines.py:\n" + "\n".join(leaks)
 
@@ -143,6 +176,6 @@ def test_the_core_loads_neither_training_nor_plotly_nor_streamlit():
 
 
 def test_no_module_is_longer_than_about_a_screenful_or_a_few():
-    long = {str(p.relative_to(ROOT)): n for p in MODULES.values()
+    long = {str(p.relative_to(ROOT)): n for p in [*MODULES.values(), *APP.values()]
             if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert not long, f"modules over {MAX_LINES} lines (split them by idea): {long}"

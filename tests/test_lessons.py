@@ -1,4 +1,4 @@
-"""The lessons (pages/lessons_text.py): every step is complete, its setup builds, the
+"""The lessons (pages/helpers/lessons_text.py): every step is complete, its setup builds, the
 Train page's controls can show it exactly, and what its text promises happens."""
 import re
 
@@ -10,8 +10,8 @@ from nnlab.core.network import Network
 from nnlab.data.datasets import load_dataset
 from nnlab.experiments import sharelink
 from nnlab.train.trainer import Trainer
-from pages import controls
-from pages import lessons_text as lessons
+from pages.helpers import controls
+from pages.helpers import lessons_text as lessons
 
 LESSONS = lessons.LESSONS
 IDS = [f"{i + 1}-{lesson['title'][:20]}" for i, lesson in enumerate(LESSONS)]
@@ -72,7 +72,7 @@ def test_the_train_page_s_controls_show_each_setup_exactly(lesson):
             assert shown[name] == value, name
         else:  # a setting the chosen optimizer does not take: none is set
             assert hyperparams.get(name).optimizers and setup["optimizer"] not in hyperparams.get(name).optimizers
-    # ... and so does the lesson's link, decoded and put into the controls as pages/share.py does
+    # ... and so does the lesson's link, decoded and put into the controls as pages/helpers/share.py does
     link = sharelink.decode({n: [t] for n, t in sharelink.encode("train", shown, base=controls.START)})
     assert not link.ignored
     assert controls.settings_of(controls.widget_values({**controls.START, **link.values}).get, "digits") == shown

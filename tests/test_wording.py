@@ -1,11 +1,11 @@
-"""How numbers and names read on the pages (pages/wording.py): one unit per kind of
+"""How numbers and names read on the pages (pages/helpers/wording.py): one unit per kind of
 number, no server paths, no command-line text in what the room sees."""
 from types import SimpleNamespace
 
 import pytest
 
 from nnlab.experiments import presets
-from pages import wording
+from pages.helpers import wording
 
 
 def test_seconds_are_seconds_from_one_second_up():

@@ -8,7 +8,7 @@
 Everything else is derived from ``SETTINGS`` (scikit-learn's ``_parameter_constraints``,
 Keras' ``get_config``): the fields and checks of ``NetworkConfig``/``TrainConfig``
 (config.py), the ``train`` command's flags (cli/common.py), the dashboard's controls
-(pages/controls.py), ``DEFAULT_LR``/``USUAL_LR``/``HYPERPARAMETERS`` and the optimizers'
+(pages/helpers/controls.py), ``DEFAULT_LR``/``USUAL_LR``/``HYPERPARAMETERS`` and the optimizers'
 default arguments (optimizers.py); presets are checked against it.  Tests iterate it,
 and ``python -m nnlab hyperparams [--json]`` prints it.
 

@@ -42,7 +42,7 @@ class Key:
     """One parameter of a link.  `parse`: text -> checked value (ValueError says why);
     `format`: value -> text (parse(format(v)) == v); `default`: left out of links when
     equal (None: always written); `state`: the session-state key of its control ("" for
-    a training control, which pages/controls.py sets from the settings)."""
+    a training control, which pages/helpers/controls.py sets from the settings)."""
 
     name: str
     parse: Callable[[str], object]
@@ -77,7 +77,7 @@ def _setting_key(s: hyperparams.Setting, state: str = "") -> Key:
     return Key(s.name, parse, s.format, state=state)
 
 
-# The settings of the training controls (pages/controls.py) and the dataset, in the table's order.
+# The settings of the training controls (pages/helpers/controls.py) and the dataset, in the table's order.
 SETUP = tuple(_setting_key(s) for s in hyperparams.SETTINGS if s.widget)
 CONTROLS = tuple(s.name for s in hyperparams.SETTINGS if s.widget and s.section != "data")
 
@@ -150,7 +150,7 @@ _SINGULAR = {n[:-1]: n for n in CONTROLS if n.endswith("s") and hyperparams.get(
 
 def _controls(text: str) -> tuple:
     """The controls a link lists: training settings, and the Playground's data options
-    (a page that lacks some of them lists those in its notice: pages/share.py)."""
+    (a page that lacks some of them lists those in its notice: pages/helpers/share.py)."""
     names = [_SINGULAR.get(n.strip(), n.strip()) for n in re.split(r"[,\s]+", text) if n.strip()]
     unknown = [n for n in names if n not in CONTROLS + PLAYGROUND_CONTROLS]
     if unknown:

@@ -9,7 +9,7 @@ One small interface (`LabStore`, base.py); `SQLiteStore` keeps labs in one file
 (sqlite.py); `MemoryStore` keeps them in this process only and is what
 `open_store` returns when the database cannot be used (missing, read-only,
 locked, full or corrupt) — with `store.warning` saying why, in a learner's words.
-Nothing here imports Streamlit; the app's side is pages/lab.py.
+Nothing here imports Streamlit; the app's side is pages/helpers/lab.py.
 """
 from nnlab.store.base import (
     DAYS_ENV,

@@ -1,7 +1,7 @@
 """What a lab's parts hold, as bytes: JSON for settings, runs and sweeps; nnlab's own
 model-file format (nnlab/modelfile.py: .npz + JSON, no pickle) for weights, read back
 through the same checks as an uploaded model file.  No Streamlit here: the app
-(pages/lab.py) and the CLI (nnlab/cli/runs.py) both use these.
+(pages/helpers/lab.py) and the CLI (nnlab/cli/runs.py) both use these.
 
 A trainer comes back as far as a checkpoint can take it (docs/lab.md): the weights,
 the optimizer's state (its step count and arrays: Adam's moments, momentum's velocity,

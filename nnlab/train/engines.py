@@ -88,7 +88,7 @@ def counted_training():
 
 def trainings_under_way() -> int:
     """How many trainings this process runs now (a crowded server draws its charts less
-    often: pages/training_run.py)."""
+    often: pages/helpers/training_run.py)."""
     return ROOM.size()
 
 

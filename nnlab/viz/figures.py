@@ -14,7 +14,7 @@ fixed axes), so a drag or a swipe over a chart never moves it out of view.
 No background, grid or text colour is set here: the dashboard draws the charts
 with Streamlit's chart theme (`st.plotly_chart(theme="streamlit")`, its default),
 which fills in whatever a figure leaves unset from the page's light or dark theme,
-and redraws them when the user switches theme; pages/style.py makes their text the
+and redraws them when the user switches theme; pages/helpers/style.py makes their text the
 page's own text colour.  A figure that hard-codes them is unreadable in the other
 theme (a white paper under the dark theme's near-white titles: issue 21,
 docs/themes.md).  Colours that carry meaning (the series, the classes, the
@@ -88,7 +88,7 @@ def _marks(history, marks, n_epochs):
             shapes.append(dict(type="rect", x0=r["epoch"] - 0.5, x1=r["epoch"] + 0.5, y0=0, y1=1, yref="paper",
                                fillcolor="rgba(214,39,40,0.12)", line=dict(width=0)))
             lines = [f"epoch {r['epoch']}:", "the loss", f"exploded{to}"]
-            # red in the text itself (a note's own colour is the page's text colour: pages/style.py)
+            # red in the text itself (a note's own colour is the page's text colour: pages/helpers/style.py)
             notes.append(dict(x=r["epoch"], y=0.5, yref="paper", showarrow=False, font=dict(size=FONT_SIZE - 2),
                               text="<br>".join(f'<span style="color:{PRED_COLOR}">{t}</span>' for t in lines)))
     return shapes, notes

@@ -43,7 +43,7 @@ import nnlab  # noqa: E402,F401  first, before NumPy: nnlab/fast/openblas.py
 from nnlab.data import datasets as data  # noqa: E402
 from nnlab.experiments import presets  # noqa: E402
 from nnlab.train.trainer import Trainer  # noqa: E402
-from pages.wording import dataset_label  # noqa: E402  (the Dataset box shows labels)
+from pages.helpers.wording import dataset_label  # noqa: E402  (the Dataset box shows labels)
 
 
 def headless(preset, ds, epochs=None):

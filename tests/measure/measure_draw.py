@@ -38,7 +38,7 @@ from nnlab.experiments import presets  # noqa: E402
 from nnlab.data.datasets import load_dataset  # noqa: E402
 from nnlab.train.trainer import Trainer  # noqa: E402
 
-OFFER_EPOCHS = 100  # pages.common.DRAW_OFFER_EPOCHS["digits"] (not imported: that module needs streamlit)
+OFFER_EPOCHS = 100  # pages.helpers.common.DRAW_OFFER_EPOCHS["digits"] (not imported: that module needs streamlit)
 MARGIN = 0.2        # "clearly ahead": the right class at least this much above any other
 
 

@@ -3,7 +3,7 @@
     python tests/measure/measure_lab.py [--data-dir ../shared/data/mnist] [--epochs 3] [--json]
 
 Trains the `mnist` preset (784-256-128-10 ReLU, Adam, batch 128) and after each
-epoch times one checkpoint exactly as the Train page takes it (pages/lab.py
+epoch times one checkpoint exactly as the Train page takes it (pages/helpers/lab.py
 `checkpoint`): the model file (stored, not deflated), the optimizer's and the
 trainer's state written to a
 SQLite lab store in a temporary NNLAB_HOME, one transaction.  Then the same for the

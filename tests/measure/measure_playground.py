@@ -6,7 +6,7 @@ Starts `streamlit run app.py`, opens /playground in headless Chromium
 (/usr/bin/chromium), presses **Train** on the default setup (two moons, 8-8 tanh,
 Adam, 200 epochs) and watches the page from inside the browser: on every
 animation frame a small script reads the title ("Epoch 37 · ...") of the
-decision boundary on screen (the top one of its slots, pages/live_chart.py)
+decision boundary on screen (the top one of its slots, pages/helpers/live_chart.py)
 and notes when it changes and how long no boundary is on screen.  Reports per
 run: wall seconds from the click to the last picture, epochs per second,
 pictures the server sent (the page's "Last run" caption), pictures the browser
@@ -30,7 +30,7 @@ import nnlab  # noqa: E402,F401  first, before NumPy: nnlab/fast/openblas.py
 WATCH = """() => {
   window.__frames = []; window.__blank = 0; let last = null, lastT = performance.now();
   const tick = (t) => {
-    // what is on screen: the highest of the boundary's slots (pages/live_chart.py) that holds a drawn plot
+    // what is on screen: the highest of the boundary's slots (pages/helpers/live_chart.py) that holds a drawn plot
     const drawn = [...document.querySelectorAll('.st-key-live_boundary > div')].filter(d => {
       const p = d.querySelector('.js-plotly-plot'); return p && p.getBoundingClientRect().width > 0 && d.querySelector('.gtitle'); });
     drawn.sort((a, b) => (+getComputedStyle(b).zIndex || 0) - (+getComputedStyle(a).zIndex || 0));

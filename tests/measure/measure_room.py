@@ -36,7 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import measure_dashboard as md  # noqa: E402  (start_server, chromium_cpu_seconds)
 import test_browser as tb  # noqa: E402  (CHROMIUM_ARGS, VIEWPORT)
-from pages.wording import dataset_label  # noqa: E402  (the Dataset box shows labels)
+from pages.helpers.wording import dataset_label  # noqa: E402  (the Dataset box shows labels)
 
 TICK = os.sysconf("SC_CLK_TCK")
 

@@ -1,7 +1,7 @@
 """The training controls' values: one widget per setting of nnlab.core.hyperparams.SETTINGS,
 their values as one plain dict, and that dict turned into the library's configs.  The
 widgets themselves (label, help, choices and their labels, range, the values offered)
-are drawn by pages/controls_ui.py.
+are drawn by pages/helpers/controls_ui.py.
 
 Widget keys are "ctl_<setting>"; two settings are drawn in parts: `hidden` as
 "ctl_layers" + "ctl_width_<i>", `activations` as "ctl_same_activation" +
@@ -9,7 +9,7 @@ Widget keys are "ctl_<setting>"; two settings are drawn in parts: `hidden` as
 from st.session_state, so button callbacks see exactly what the widgets show.
 
 Which controls are drawn: all of them, or only those a shared link lists
-(`st.session_state.show_only`, set by pages/share.py; see `drawn`).  The others
+(`st.session_state.show_only`, set by pages/helpers/share.py; see `drawn`).  The others
 keep and apply their values, undrawn.
 
 A page with a set of controls of its own (the Playground: "pg_") passes its
@@ -30,7 +30,7 @@ MAX_LAYERS = 6
 EXTRA_WIDTH = 32  # a hidden layer added with the slider starts with this many units
 DEFAULT_PRESET = "digits-quick"  # the first values: a first click on Train takes a second or two
 
-# The settings drawn here, in the table's order (the dataset box is the shared sidebar's, pages/common.py).
+# The settings drawn here, in the table's order (the dataset box is the shared sidebar's, pages/helpers/common.py).
 SETTINGS = [s for s in hyperparams.SETTINGS if s.widget and s.section != "data"]
 SIMPLE = [s for s in SETTINGS if s.widget not in ("layers", "activations")]  # one widget each
 PARTS = {"layers": "hidden", "width": "hidden", "same_activation": "activations", "activation": "activations"}
@@ -57,11 +57,11 @@ def setting_of(key: str):
     return None if part in NOT_SETTINGS else PARTS.get(part, part)
 
 
-def _fmt_number(v) -> str:
+def fmt_number(v) -> str:
     return "0 (off)" if v == 0 else f"{v:g}"
 
 
-def _nearest(options, value):
+def nearest(options, value):
     return min(options, key=lambda o: abs(o - value) if value else abs(o))
 
 
@@ -77,13 +77,13 @@ def widget_values(settings: dict) -> dict:
     for s in SIMPLE:
         numbers = [x for x in s.values if not isinstance(x, str)]
         if numbers and v[s.name] is not None:
-            out[s.name] = _nearest(numbers, v[s.name])
+            out[s.name] = nearest(numbers, v[s.name])
         elif s.values and v[s.name] is None:  # the batch size "full"
             out[s.name] = next(x for x in s.values if isinstance(x, str))
     hidden = list(v["hidden"])[:MAX_LAYERS]
     acts = per_layer(hyperparams.check("activations", v["activations"]), len(hidden))
     out["layers"] = len(hidden)  # 0: no hidden layer (softmax regression)
-    out.update({f"width_{i}": _nearest(WIDTHS, w) for i, w in enumerate(hidden)})
+    out.update({f"width_{i}": nearest(WIDTHS, w) for i, w in enumerate(hidden)})
     out["same_activation"] = len(set(acts)) <= 1
     out["activation"] = acts[0] if acts else hyperparams.default("activations")[0]
     out.update({f"activation_{i}": a for i, a in enumerate(acts)})
@@ -153,7 +153,7 @@ START = settings_of(DEFAULTS.get, hyperparams.default("dataset"))
 def drawn(name: str, prefix: str = K) -> bool:
     """Whether setting (or the Playground's data option) `name` has a widget on screen:
     every one, or only those a shared link lists for controls with this `prefix`
-    (pages/share.py: "show_only" for the Train page's, "pg_show_only" for the
+    (pages/helpers/share.py: "show_only" for the Train page's, "pg_show_only" for the
     Playground's).  An undrawn one keeps its value."""
     only = st.session_state.get("show_only" if prefix == K else prefix + "show_only")
     return not only or name in only
@@ -179,7 +179,7 @@ def plain(key: str, value) -> str:
     if setting is not None and (setting.choices or value is None):
         return setting.label_of(value)
     if key in ("l2", "l1", "patience"):
-        return _fmt_number(value)
+        return fmt_number(value)
     if key == "dropout":
         return f"{value:.0%}" if value else "0 (off)"
     if isinstance(value, float):

@@ -4,7 +4,7 @@
 Presenter mode: large type, read from the back of a room; the sidebar starts closed so
 the page fills the projector.  A list of controls puts exactly those on the page itself,
 above the Train buttons, where the room sees them (the others keep their values, undrawn:
-pages/controls.py `drawn`).
+pages/helpers/controls.py `drawn`).
 """
 from __future__ import annotations
 

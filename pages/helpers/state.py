@@ -1,9 +1,10 @@
-"""What every page shares: the session-state keys (all initialised here), the
-cached datasets and the tab's current model.
+"""One tab's state: every session-state key with its initial value, the tab's
+datasets (read once per server, shared read-only) and the tab's current model.
 
 Each browser tab has its own `st.session_state`, so each tab has its own
 model, trainer and history; nothing model-related goes in `st.cache_resource`
-(that would be shared by every tab).
+(that would be shared by every tab).  The page frame and the shared sidebar that
+use it: common.py.
 """
 from __future__ import annotations
 
@@ -12,14 +13,13 @@ import streamlit as st
 from nnlab import modelfile
 from nnlab.core.network import Network
 from nnlab.data import datasets as nndata
-from nnlab.data.dataerror import Unreachable
 from nnlab.experiments import sharelink
 from nnlab.experiments.runs import RunLog
 from nnlab.viz import escape
-from pages import controls, lab, lab_ui, live_run, present, share, streamlit_compat, style, wording
+from pages.helpers import live_run
 
 # Every session-state key the app uses, with its initial value.  Widget keys
-# (the training controls, prefix "ctl_") are initialised in pages/controls.py.
+# (the training controls, prefix "ctl_") are initialised in pages/helpers/controls.py.
 STATE = {
     "net": None,             # the tab's current Network (None: no model yet)
     "trainer": None,         # the Trainer training `net` (None for a model loaded from a file)
@@ -28,7 +28,7 @@ STATE = {
     "model_dataset": None,   # name of the dataset `net` belongs to
     "model_source": "",      # shown to the user: "trained here" or "loaded from <file>"
     "train_config": None,    # TrainConfig.to_dict() of the model, stored in downloads
-    "live": None,            # Train's live training: running, step_pending, token, lock, last_run (pages/live_run.py)
+    "live": None,            # Train's live training: running, step_pending, token, lock, last_run (live_run.py)
     "reset_asked": False,    # Reset was pressed with a model: Train asks before throwing it away
     "ui_error": "",          # a bad control combination, shown once as st.error
     "ui_notice": "",         # why Train/Step did nothing (all epochs done, ...), shown once as st.info
@@ -61,21 +61,21 @@ STATE = {
     "sweep_results": [],     # Sweep: one dict per finished run of the last sweep (kept when it is stopped)
     "sweep_axes": {},        # Sweep: {setting: values} of that sweep
     "sweep_best": None,      # Sweep: the best setting retrained, with its test accuracy
-    # set from a shared link (pages/share.py):
+    # set from a shared link (pages/helpers/share.py):
     "link_applied": [],      # the links (query parameters) applied in this tab: each once, not on every rerun
     "link_notice": "",       # what a link set that was ignored or adjusted, shown once
     "link_loaded": 0,        # settings the last link set: a line under the title says so once
-    "presenting": False,     # presenter mode: large type, the sidebar collapsed (pages/present.py)
-    "show_only": (),         # the training controls a link lists; the others are not drawn (pages/controls.py)
+    "presenting": False,     # presenter mode: large type, the sidebar collapsed (pages/helpers/present.py)
+    "show_only": (),         # the training controls a link lists; the others are not drawn (controls.py)
     "pg_show_only": (),      # ... the Playground's (its controls are its own)
-    "lesson": None,          # the lesson (index in pages.lessons_text.LESSONS) whose setup Train's controls hold
+    "lesson": None,          # the lesson (index in lessons_text.LESSONS) whose setup Train's controls hold
     "lesson_before": None,   # Train's control values before the first lesson was loaded ("Restore my setup")
     # the Inside page (pages/inside.py):
     "record_grads": True,    # new models record per-layer gradient statistics (train/gradstats.py, ~1 % of an epoch)
     "drawn_input": None,     # Draw: the last drawing as the network sees it, (x (1, n_features), image), for Inside
     "inside_check": None,    # Inside: the last gradient checks {"key": ..., "ok": result, "broken": result}
     "playground": None,      # Playground: its own model, trainer and 2-D data (pages/playground_run.Play)
-    # the tab's lab, kept in the lab store (pages/lab.py, docs/lab.md):
+    # the tab's lab, kept in the lab store (pages/helpers/lab.py, docs/lab.md):
     "lab_token": None,       # this tab's lab (also in the address: ?lab=TOKEN)
     "lab_saved": {},         # part name -> fingerprint of what the store holds (only changed parts are saved)
     "lab_notice": "",        # shown once: a wrong address, what could not be brought back, a new lab
@@ -86,26 +86,6 @@ STATE = {
 
 WIDGET_PREFIX = "ctl_"
 PLAYGROUND_PREFIX = sharelink.PLAYGROUND_PREFIX  # the Playground's own controls: "pg_<setting>", "pg_<toy2d option>"
-
-# The Draw page's "train a good default" offer: epochs per dataset preset.  The
-# digits preset runs 300 epochs (~7 s); 100 of them (~2-3 s) already read every
-# digit of the browser test's drawings, so the offer stops there.
-DRAW_OFFER_EPOCHS = {"digits": 100, "mnist": 2}  # MNIST: 2 epochs ~97 %, seconds not a minute
-
-
-def preset_fits(preset: str | None, dataset: str) -> bool:
-    """Whether preset `preset` is made for `dataset` (named after it: digits,
-    digits-quick -> digits; mnist -> mnist)."""
-    return bool(preset) and preset.split("-")[0] == dataset
-
-
-def preset_for_dataset(dataset: str) -> str | None:
-    """The preset made for `dataset` (the one named exactly like it), or None."""
-    from nnlab.experiments import presets
-
-    return dataset if dataset in presets.PRESETS else None
-
-
 def init_state():
     """Give every key its initial value (once per tab) and keep the training
     controls' values while another page is shown."""
@@ -144,21 +124,6 @@ def load_data(name: str) -> nndata.Dataset:
         # this tab's source, remembered (a cache hit still hashes the arguments)
         memo[name] = (ident, load_source(name, src.get("kwargs", {}), src.get("key", ""), _data=src.get("data")))
     return memo[name][1]
-
-
-def _check_dataset(key: str):
-    """A chosen dataset that cannot be loaded (no CSV uploaded yet, no MNIST
-    folder, offline) falls back to the first one, saying why; the model stays."""
-    name = st.session_state[key]
-    try:
-        load_data(name)
-    except ValueError as e:
-        # a failed download's message names CLI flags and variables: say it in the app's words
-        why = "it could not be downloaded (this server cannot reach OpenML)" if isinstance(e, Unreachable) else e
-        st.session_state[key] = dataset_names()[0]
-        st.session_state.data_error = (f"Could not load **{wording.dataset_label(name)}**: {why} — using "
-                                       f"**{wording.dataset_label(dataset_names()[0])}**. "
-                                       "Choose the data on the **Data** page.")
 
 
 def dataset_names() -> list:
@@ -242,79 +207,3 @@ def clear_model():
 
 def has_model() -> bool:
     return st.session_state.net is not None
-
-
-def model_status_ui():
-    """A short description of the tab's model for the sidebar."""
-    net = st.session_state.net
-    if net is None:
-        st.caption("No model yet: train one on **Train**.")
-        return
-    history = st.session_state.history
-    acc = next((r["val_accuracy"] for r in reversed(history) if r.get("val_accuracy") is not None), None)
-    sizes = "-".join(str(s) for s in net.config.sizes)
-    epochs = sum(1 for r in history if r.get("diverged_loss") is None)  # a diverged epoch is not kept
-    line = f"**Model:** {sizes} on {st.session_state.model_dataset}, {epochs} epoch{'' if epochs == 1 else 's'}"
-    if acc is not None:
-        line += f", validation accuracy {acc:.1%}"
-    st.caption(line + f" ({escape.markdown(st.session_state.model_source)}).")  # a run's or a file's name
-
-
-def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: bool = True, notices: bool = True):
-    """Returns the sidebar's model-status placeholder (redraw it after training
-    with `with status.container(): model_status_ui()`).  `shared_sidebar=False`
-    (the Playground, which has data and a model of its own): no dataset box and
-    no model line in the sidebar; returns None.  `page`: the sharelink.PAGES entry
-    whose controls a link opened here sets (the Playground's are its own).
-    `data_error_here=False`: the page shows why its dataset fell back itself, under
-    its title (data_error_ui).  `notices=False`: the page shows a link's notices
-    itself, under its title (share.title_ui).
-
-    What every page starts with: state, the kept control values and the shared
-    sidebar (dataset + the tab's model).
-
-    Called by each page rather than app.py: a folder named pages/ next to the
-    entry script makes Streamlit run a page on its own in some cases (its
-    multipage "v1" compatibility mode, e.g. a deep link right after the server
-    starts), so each page must set itself up — and leaves that mode at once."""
-    streamlit_compat.leave_pages_folder_mode()
-    style.apply()
-    init_state()
-    lab.open_lab()  # the lab of the address: its controls, runs and model, before any widget is drawn
-    controls.init_controls()
-    share.apply_link(page)  # before any widget is drawn: a link sets their values
-    present.apply()
-    names = dataset_names()
-    key = WIDGET_PREFIX + "dataset"
-    if st.session_state.get(key) not in names:
-        st.session_state[key] = names[0]
-    if not shared_sidebar:
-        lab_ui.notice_ui()
-        return None
-    _check_dataset(key)
-    with st.sidebar:
-        st.selectbox("Dataset", names, key=key, format_func=wording.dataset_label, help=controls.HELP["dataset"])
-        status = st.empty()
-        st.divider()
-        lab_ui.lab_ui()  # New lab, Delete; the warning when the work is not being saved
-    lab_ui.notice_ui()
-    if data_error_here:
-        data_error_ui()
-    if notices:
-        share.notice_ui()
-    with status.container():
-        model_status_ui()
-    return status
-
-
-def data_error_ui():
-    """Why the dataset chosen in the sidebar could not be loaded, once."""
-    if st.session_state.data_error:
-        st.error(st.session_state.data_error, icon=":material/error:")
-        st.session_state.data_error = ""
-
-
-def no_model_ui(what: str):
-    st.info(f"There is no model yet to {what}. Train one on the **Train** page "
-            "(or load a saved model on **Evaluate**).")
-    st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")

@@ -24,11 +24,11 @@ from nnlab.core import hyperparams
 from nnlab.core.types import number_text
 from nnlab.data import toy2d
 from nnlab.experiments import sharelink
-from pages import controls, qr
+from pages.helpers import controls, qr
 
 
 def _params() -> dict:
-    """The address's query parameters but the lab's token (a setup, not a lab: pages/lab.py)."""
+    """The address's query parameters but the lab's token (a setup, not a lab: pages/helpers/lab.py)."""
     return {k: st.query_params.get_all(k) for k in st.query_params if k not in sharelink.NOT_SETUP}
 
 
@@ -102,7 +102,7 @@ def apply(link: sharelink.Link, page: str = "train"):
 
 
 def show_only_key(page: str) -> str:
-    """The session-state key of the controls a link lists for `page` (pages/controls.py `drawn`)."""
+    """The session-state key of the controls a link lists for `page` (pages/helpers/controls.py `drawn`)."""
     prefix = sharelink.PAGES[page].prefix
     return prefix + "show_only" if prefix else "show_only"
 

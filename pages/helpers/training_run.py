@@ -27,7 +27,7 @@ from nnlab.train import engines
 from nnlab.train.optimizers import suggest_lr
 from nnlab.train.trainer import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
 from nnlab.viz import figures
-from pages import common, controls, lab, live_run, wording
+from pages.helpers import common, controls, lab, live_run, state, wording
 
 # Redraw rates while training.  A chart redraw costs ~20 ms of plotly on the
 # server (in the training thread) plus a re-render in the browser, which shares
@@ -53,7 +53,7 @@ def chart_seconds(chart_cost: float) -> float:
 def build_model(ctl: dict) -> bool:
     """Make a fresh model + trainer from the controls; False (and an error
     message in state) if the combination is invalid."""
-    data = common.load_data(ctl["dataset"] or common.current_dataset_name())
+    data = state.load_data(ctl["dataset"] or state.current_dataset_name())
     try:
         net_cfg, train_cfg = controls.build_configs(ctl, data)
         net = Network(net_cfg, seed=train_cfg.seed)
@@ -61,7 +61,7 @@ def build_model(ctl: dict) -> bool:
     except ValueError as e:
         st.session_state.ui_error = f"These settings do not work together: {e}"
         return False
-    common.set_model(net, trainer=trainer, controls=ctl, dataset=data.name, source="trained here",
+    state.set_model(net, trainer=trainer, controls=ctl, dataset=data.name, source="trained here",
                      train_config=train_cfg.to_dict())
     return True
 
@@ -124,13 +124,13 @@ def _ready(ctl) -> bool:
 
 
 def on_train():
-    ctl = controls.read_controls(common.current_data())
+    ctl = controls.read_controls(state.current_data())
     if _ready(ctl):
         st.session_state.live.running = True
 
 
 def on_step():
-    ctl = controls.read_controls(common.current_data())
+    ctl = controls.read_controls(state.current_data())
     if _ready(ctl):
         st.session_state.live.running = False
         st.session_state.live.step_pending = True
@@ -143,17 +143,17 @@ def on_stop():
 def on_reset():
     """Reset: with a model, ask first (it and its history would be thrown away);
     the run pauses while the page asks.  Without one, nothing to lose: at once."""
-    if common.has_model():
+    if state.has_model():
         st.session_state.live.running = False
         st.session_state.reset_asked = True
     else:
-        common.clear_model()
+        state.clear_model()
 
 
 def on_reset_answer(confirmed: bool):
     st.session_state.reset_asked = False
     if confirmed:
-        common.clear_model()
+        state.clear_model()
 
 
 # ------------------------------------------------------------- drawing
@@ -237,13 +237,7 @@ class TrainView:
         diverged = trainer.diverged_at["epoch"] if trainer.stopped_reason == DIVERGED else None
         st.session_state.live.last_run = (trainer.epoch - start_epoch, time.perf_counter() - started,
                                      trainer.train_seconds - start_seconds, diverged)
-        common.record_run(trainer.train_seconds - start_seconds)  # the Compare page's run of this model
-
-
-def claim_trainer():
-    """Called at the start of every Train-page run: from now on this run owns
-    the trainer (pages/live_run.py)."""
-    return st.session_state.live.claim()
+        state.record_run(trainer.train_seconds - start_seconds)  # the Compare page's run of this model
 
 
 def run_training(view: TrainView, token, epochs=None):
@@ -258,7 +252,7 @@ def run_training(view: TrainView, token, epochs=None):
     # Long (MNIST) epochs also yield progress records, so the bar moves inside an epoch.
     loop = live_run.Loop(trainer.run(epochs, progress_seconds=PROGRESS_SECONDS), st.session_state.live.lock,
                          owns=lambda: st.session_state.live.token is token,
-                         keep=lambda record: lab.checkpoint(trainer, record))  # the lab keeps the model (pages/lab.py)
+                         keep=lambda record: lab.checkpoint(trainer, record))  # the lab keeps the model (lab.py)
     view.live = True
     start_epoch, start_seconds = trainer.epoch, trainer.train_seconds
     last_chart = started = time.perf_counter()

@@ -7,7 +7,7 @@ by the address.  Not a page.
                     transaction each
     checkpoint()    the Train loop, after each record: the model, at each epoch's end and
                     every CHECKPOINT_SECONDS inside a long epoch, within the cost budget
-    (the sidebar's New lab, Delete this lab and the warning: pages/lab_ui.py)
+    (the sidebar's New lab, Delete this lab and the warning: pages/helpers/lab_ui.py)
 
 Nothing here shows where the data folder is.  A store that fails (read-only, full,
 locked, corrupt) stops saving for this tab, with one warning; the tab goes on in memory.
@@ -20,6 +20,7 @@ import streamlit as st
 
 from nnlab import modelfile
 from nnlab.store import StoreError, new_token, open_store, parse_token, parts
+from pages.helpers import state
 
 QUERY = "lab"               # ?lab=TOKEN
 CHECKPOINT_SECONDS = 5.0    # inside a long epoch: a checkpoint at most this often
@@ -115,7 +116,7 @@ def restore(lab):
 def _restore_controls(saved: dict) -> bool:
     """The saved control values into session state; those of a group whose values the
     controls cannot read (a lab saved by another version) are left out.  False then."""
-    from pages import controls
+    from pages.helpers import controls
 
     ok = True
     for prefix in (controls.K, "pg_"):
@@ -138,29 +139,27 @@ def _restore_controls(saved: dict) -> bool:
     return ok
 
 
-def _restore_model(raw, state, optimizer=None) -> str:
+def _restore_model(raw, kept, optimizer=None) -> str:
     """The model (and its trainer, paused) from its checkpoint; '' when done or none, else what was lost."""
-    from pages import common
-
     s = _s()
-    s.model_serial = max(s.model_serial, int(state.get("serial", 0)))
+    s.model_serial = max(s.model_serial, int(kept.get("serial", 0)))
     if raw is None:
         return ""
-    dataset = state.get("dataset")
+    dataset = kept.get("dataset")
     try:
         net, header = modelfile.load(raw)
-        data = common.load_data(dataset)
+        data = state.load_data(dataset)
         modelfile.check_compatible(header, net, data)
         trainer = None
-        if state.get("trainer") is not None and header.get("train"):
-            trainer = parts.restore_trainer(net, data, header["train"], header.get("history") or [], state["trainer"],
+        if kept.get("trainer") is not None and header.get("train"):
+            trainer = parts.restore_trainer(net, data, header["train"], header.get("history") or [], kept["trainer"],
                                             record_grads=s.record_grads, optimizer=optimizer)
     except (ValueError, TypeError, KeyError):  # ModelFileError and DataError are ValueErrors
         return f"the model (it no longer fits its data, {dataset})"
-    common.set_model(net, trainer=trainer, history=header.get("history"), controls=state.get("controls"),
-                     dataset=dataset, source=state.get("source") or "kept in this lab",
+    state.set_model(net, trainer=trainer, history=header.get("history"), controls=kept.get("controls"),
+                     dataset=dataset, source=kept.get("source") or "kept in this lab",
                      train_config=header.get("train") or None)
-    s.model_serial = int(state.get("serial", s.model_serial))  # the same model: the same run on Compare
+    s.model_serial = int(kept.get("serial", s.model_serial))  # the same model: the same run on Compare
     return ""
 
 
@@ -203,15 +202,13 @@ def _model_parts() -> dict:
     s = _s()
     if s.net is None:
         return {"model": None, "optimizer": None, "model_state": parts.to_json({"serial": s.model_serial})}
-    from pages import common
-
-    data = common.model_data()
+    data = state.model_data()
     t = s.trainer
     history = t.history if t is not None else s.history
-    state = {"serial": s.model_serial, "controls": s.model_controls, "dataset": s.model_dataset,
+    kept = {"serial": s.model_serial, "controls": s.model_controls, "dataset": s.model_dataset,
              "source": s.model_source, "trainer": None if t is None else parts.trainer_state(t)}
     return {"model": parts.model_file(s.net, data.meta() if data is not None else None, history, s.train_config),
-            "model_state": parts.to_json(state), "optimizer": None if t is None else parts.optimizer_bytes(t.optimizer)}
+            "model_state": parts.to_json(kept), "optimizer": None if t is None else parts.optimizer_bytes(t.optimizer)}
 
 
 def save():

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from nnlab.core import gradcheck, hyperparams
-from pages import common, controls, inside_view
+from pages.helpers import controls, inside_view, state
 
 N_EXAMPLES = 8  # a small batch: the check evaluates the loss four times per entry
 
@@ -36,15 +36,15 @@ def _describe(config, l2, l1) -> str:
 
 def _run(key, config, X, y, l2, l1, broken):
     result = gradcheck.check_architecture(config, X, y, l2=l2, l1=l1, broken=broken)
-    state = st.session_state.inside_check
-    if state is None or state["key"] != key:
-        state = st.session_state.inside_check = {"key": key}
-    state["broken" if broken else "correct"] = result
+    checks = st.session_state.inside_check
+    if checks is None or checks["key"] != key:
+        checks = st.session_state.inside_check = {"key": key}
+    checks["broken" if broken else "correct"] = result
 
 
 def check_ui(net, data=None):
     st.subheader("Gradient check")
-    data = data or common.current_data()
+    data = data or state.current_data()
     setup = _setup(net, data)
     if setup is None:
         st.caption("The controls on **Train** do not describe a network that works; fix them there to check it.")
@@ -66,13 +66,13 @@ def check_ui(net, data=None):
     c2.button("Break backward on purpose, then check", icon=":material/bug_report:", on_click=_run,
               args=(*args, True), key="inside_check_break", width="stretch",
               help="On a copy: one activation's derivative is left out, the classic slip. Your model is not touched.")
-    state = st.session_state.inside_check
-    if state is None or state["key"] != key:
+    checks = st.session_state.inside_check
+    if checks is None or checks["key"] != key:
         st.caption("Press a button to run the check (about a second).")
         return
     for kind in ("correct", "broken"):
-        if kind in state:
-            result_ui(state[kind])
+        if kind in checks:
+            result_ui(checks[kind])
 
 
 def result_ui(result):

@@ -16,7 +16,7 @@ import os
 
 import streamlit as st
 
-from pages import lab
+from pages.helpers import lab
 
 log = logging.getLogger("nnlab.app")
 
@@ -28,11 +28,11 @@ def run(page):
     """Run `page` (a page's function, or app.py's st.navigation page); an unexpected
     error: PLAIN on screen, the traceback in the log.  Each page calls it too, as the
     last line of its file: Streamlit runs a page on its own, without app.py, in its
-    pages/-folder mode (pages/streamlit_compat.py)."""
+    pages/-folder mode (pages/helpers/streamlit_compat.py)."""
     try:
         page.run() if hasattr(page, "run") else page()
         if not hasattr(page, "run"):  # a page's own function (each page file ends with this call)
-            lab.save()  # what this run changed, into the tab's lab (pages/lab.py)
+            lab.save()  # what this run changed, into the tab's lab (pages/helpers/lab.py)
     except Exception:
         if os.environ.get("NNLAB_SHOW_ERRORS"):
             raise

@@ -7,7 +7,7 @@ import streamlit as st
 
 from nnlab.experiments import codegen
 from nnlab.viz import escape
-from pages import common
+from pages.helpers import state
 
 
 def _data_options(dataset: str) -> dict:
@@ -18,7 +18,7 @@ def _data_options(dataset: str) -> dict:
            "label_column": src.get("label_column")}
     if dataset == "csv":
         try:
-            meta = common.load_data(dataset).meta()
+            meta = state.load_data(dataset).meta()
         except ValueError:  # its source is gone: the script still names the file to give it
             meta = {}
         shape = meta.get("image_shape")

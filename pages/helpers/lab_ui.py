@@ -1,13 +1,13 @@
 """The sidebar's lab section: what is kept, New lab, Delete this lab, the warning when
 nothing is kept, and a notice said once (a bad address, what could not be brought back).
-The lab itself: pages/lab.py.  Not a page.
+The lab itself: pages/helpers/lab.py.  Not a page.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from nnlab.store import StoreError
-from pages import lab
+from pages.helpers import lab
 
 
 def _new_lab(delete: bool = False):

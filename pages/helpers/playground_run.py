@@ -4,7 +4,7 @@
 The Playground keeps everything in one object of its own, `Play`, in
 st.session_state["playground"]: the Train page's model, trainer and controls
 are never touched, so playing here loses nothing there.  Its controls are the
-Train page's widgets under the prefix "pg_" (pages/controls.py) plus the data
+Train page's widgets under the prefix "pg_" (pages/helpers/controls.py) plus the data
 options of nnlab.data.toy2d.OPTIONS, also "pg_<name>".
 
 As in TensorFlow Playground, a change of the data, the features, the network or
@@ -13,7 +13,7 @@ with it; a change of how to train (learning rate, optimizer, epochs, ...) goes
 on training the same model, marked on the loss chart.  A combination that does
 not work (no feature chosen) is explained and the current model stays.
 
-Stop and the page's reruns work as on Train (pages/training_run.py): the
+Stop and the page's reruns work as on Train (pages/helpers/training_run.py): the
 newest script run owns the trainer (a token), Stop's callback clears `running`.
 """
 from __future__ import annotations
@@ -27,17 +27,17 @@ from nnlab.core.network import Network
 from nnlab.data import toy2d
 from nnlab.train.trainer import Trainer
 from nnlab.viz import figures, figures_2d, plane
-from pages import common, controls, live_run
-from pages.live_chart import LiveCharts
-from pages.training_run import finished_notice
+from pages.helpers import controls, live_run, state
+from pages.helpers.live_chart import LiveCharts
+from pages.helpers.training_run import finished_notice
 
-PREFIX = common.PLAYGROUND_PREFIX
+PREFIX = state.PLAYGROUND_PREFIX
 NEW_LAYER_WIDTH = 8  # a hidden layer added with the slider starts with this many units
 
 # Redraws while training (measured: docs/playground.md).  A picture (boundary, loss,
 # units) is sent at most every FRAME_SECONDS: each is a new plotly figure that the
 # browser lays out from scratch.  Headless Chromium on the 2-core VM showed 2-3 of
-# the 5 a second (it skips the rest without going blank: pages/live_chart.py); at 10
+# the 5 a second (it skips the rest without going blank: pages/helpers/live_chart.py); at 10
 # a second it fell further behind and the last picture came later.  Between two
 # pictures at most max(EPOCHS_PER_FRAME, epochs / PICTURES_PER_RUN) epochs are
 # trained: an epoch of these small sets takes a few milliseconds at most, and
@@ -208,11 +208,6 @@ class PlayView:
         rate = f" ({frames / wall:.0f} a second)" if wall > 0.5 else ""
         self.last_run.caption(f"Last run: {epochs} epoch{'s' if epochs != 1 else ''} in {wall:.1f} s; "
                               f"{frames} pictures sent to the browser{rate}.")
-
-
-def claim(play: Play):
-    """Called first thing in every Playground run: from now on this run owns the trainer (pages/live_run.py)."""
-    return play.claim()
 
 
 def run_training(play: Play, view: PlayView, token, epochs=None):

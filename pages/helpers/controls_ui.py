@@ -1,6 +1,6 @@
 """The training controls on screen: one widget per setting, in the sidebar's tabs
 (Network, Optimizer, Training), the preset box, and their callbacks.  What the
-widgets hold, and how it turns into the library's configs: pages/controls.py.
+widgets hold, and how it turns into the library's configs: pages/helpers/controls.py.
 
 Train draws them all (`controls_ui`); the Playground draws the same builders under
 its prefix "pg_"; a shared link's list of controls draws only those (`controls.drawn`).
@@ -14,16 +14,16 @@ import streamlit as st
 from nnlab.core import activations, hyperparams, initializers, losses
 from nnlab.experiments import presets
 from nnlab.train import optimizers
-from pages import wording
-from pages.controls import (
+from pages.helpers import wording
+from pages.helpers.controls import (
     DEFAULTS,
     HELP,
     MAX_LAYERS,
     SIMPLE,
     WIDTHS,
     K,
-    _fmt_number,
-    _nearest,
+    fmt_number,
+    nearest,
     apply_preset,
     drawn,
     read_controls,
@@ -34,7 +34,7 @@ from pages.controls import (
 def _on_optimizer_change(prefix: str = K):
     """A new optimizer starts from its usual learning rate."""
     opt = st.session_state[prefix + "optimizer"]
-    st.session_state[prefix + "lr"] = _nearest(hyperparams.get("lr").values, optimizers.DEFAULT_LR[opt])
+    st.session_state[prefix + "lr"] = nearest(hyperparams.get("lr").values, optimizers.DEFAULT_LR[opt])
 
 
 def _on_loss_change(prefix: str = K):
@@ -64,7 +64,7 @@ def setting_ui(name, options=None, help=None, prefix: str = K, **kwargs):
             common["format"] = f"%.{max(2, -math.floor(math.log10(step)))}f"
         return st.slider(s.label, lo, hi, step=step, **common)
     if s.widget == "select_slider":
-        fmt = _fmt_number if s.name in ("l2", "l1") else lambda v: v if isinstance(v, str) else f"{v:g}"
+        fmt = fmt_number if s.name in ("l2", "l1") else lambda v: v if isinstance(v, str) else f"{v:g}"
         return st.select_slider(s.label, list(s.values), format_func=fmt, **common)
     if s.widget == "number":
         return st.number_input(s.label, int(s.low), int(s.high), step=1, **common)

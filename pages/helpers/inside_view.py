@@ -11,8 +11,8 @@ import streamlit as st
 from nnlab.core import hyperparams
 from nnlab.viz import figures, inspect
 from nnlab.viz import figures_inside as fi
-from pages import common
-from pages import training_run as tr
+from pages.helpers import common
+from pages.helpers import training_run as tr
 
 BATCH = 1000  # the fixed batch every statistic is measured on: the first 1,000 validation examples
 RECORD_HELP = (hyperparams.get("record_grads").help + " New models on this tab record them unless you turn this "

@@ -1,6 +1,6 @@
 """Workarounds for Streamlit behaviour, each in one place, with the versions that need it.
 
-Not a page: ``pages/common.py`` calls it first thing on every page.
+Not a page: ``pages/helpers/common.py`` calls it first thing on every page.
 """
 from __future__ import annotations
 
