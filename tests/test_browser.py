@@ -1153,8 +1153,8 @@ def test_playground_presenter_mode_has_its_controls_on_the_page(browser, server)
         assert not pg.get_by_test_id("stSidebar").is_visible() or \
             box(pg.get_by_test_id("stSidebar"))["width"] < 10  # closed: the page fills the projector
         listed = pg.locator(".st-key-play_listed_controls")
-        for label in ("Dataset", "Noise", "Learning rate"):
-            assert listed.get_by_text(label, exact=True).is_visible(), label
+        for label in ("Dataset", "Noise", "Learning rate"):  # (waits: a loaded machine draws them late)
+            listed.get_by_text(label, exact=True).wait_for(state="visible", timeout=20_000)
         assert listed.get_by_text("Points", exact=True).count() == 0
         assert box(listed)["y"] < 720  # beside the boundary, where the room sees it
     finally:
