@@ -32,6 +32,7 @@ from deploy import serve
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 ROUTE = "nnlab_route"
+PROBE = re.compile(r"/[a-z]+/_stcore/(health|host-config)")
 
 
 def nginx_path() -> str:
@@ -311,10 +312,15 @@ def test_each_browser_stays_on_one_process_and_a_lab_opens_on_the_other(deployme
         assert {r["upstream"] for r in seen} == {where}, (route, Counter(r["upstream"] for r in seen))
         sockets = [r for r in seen if r["uri"].endswith("/_stcore/stream")]
         assert len(sockets) >= 2 and {r["status"] for r in sockets} == {"101"}, sockets
-        assert not [r for r in seen if r["status"][0] in "45" and "favicon" not in r["uri"]], seen
+        # No error but Streamlit's own: its page probes /<page>/_stcore/health and host-config for
+        # a base path (404), and a media file of a run already replaced is gone (404).
+        failed = [r for r in seen if r["status"] >= "400" and not PROBE.fullmatch(r["uri"])
+                  and not (r["status"] == "404" and r["uri"].startswith("/media/"))]
+        assert not failed, failed
+        assert [r for r in seen if r["uri"].startswith("/media/") and r["status"] == "200"], seen
     seen_a = deployment.requests_of(route_a)
-    assert [r for r in seen_a if "/_stcore/upload_file/" in r["uri"] and r["method"] == "PUT"], seen_a
-    assert [r for r in seen_a if "/media/" in r["uri"]], seen_a
+    uploads = [r for r in seen_a if r["uri"].startswith("/_stcore/upload_file/") and r["method"] == "PUT"]
+    assert uploads and {r["status"] for r in uploads} <= {"200", "204"}, uploads  # (an XSRF refusal: 403)
     assert up_a != deployment.upstream_of(route_b)
     assert not [r for r in deployment.log() if "lab=" in r["uri"]]  # no lab token in the log
     print(f"\n[deploy] two browsers on two processes, one lab: {time.monotonic() - t0:.1f} s")
