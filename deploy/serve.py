@@ -64,7 +64,7 @@ def nginx_config(prefix: Path, listen: str, servers: list[str], base: str = "",
     fields = {
         "prefix": str(Path(prefix).resolve()),
         "listen": listen,
-        "servers": "\n".join(f"        server {s} max_fails=1 fail_timeout=5s;" for s in servers),
+        "servers": "\n".join(f"        server {s} max_fails=0;" for s in servers),
         "upload_mb": str(upload_mb),
         "body_mb": str(upload_mb + 1),
         "location": location,
