@@ -198,8 +198,13 @@ class App:
         self.started = 0.0
 
     @property
+    def upstream(self) -> str:
+        """Its address for this machine's nginx ("0.0.0.0" listens everywhere, localhost included)."""
+        return f"{'127.0.0.1' if self.address in ('0.0.0.0', '') else self.address}:{self.port}"
+
+    @property
     def health_url(self) -> str:
-        return f"http://{self.address}:{self.port}/{self.base + '/' if self.base else ''}{HEALTH.lstrip('/')}"
+        return f"http://{self.upstream}/{self.base + '/' if self.base else ''}{HEALTH.lstrip('/')}"
 
     def start(self) -> None:
         with self.log_path.open("ab") as log:
@@ -240,6 +245,31 @@ def say(text: str) -> None:
     print(f"[serve] {text}", flush=True)
 
 
+def supervise(apps: list[App], nginx: subprocess.Popen | None, stop: threading.Event, prefix: Path) -> int:
+    """Until `stop`: an app process that died is started again on its port (2 s after its
+    last start at the soonest, so a crash loop cannot spin).  Its browsers wait meanwhile
+    ("Connecting") and come back to it: nginx never moves them (nginx.conf.template).
+    nginx gone: 1."""
+    while not stop.wait(0.5):
+        if nginx is not None and nginx.poll() is not None:
+            say(f"nginx stopped (exit {nginx.returncode}); see {prefix / 'logs' / 'error.log'}")
+            return 1
+        for app in apps:
+            if app.proc.poll() is not None and time.monotonic() - app.started > 2:
+                say(f"the app process on port {app.port} stopped (exit {app.proc.returncode}); starting it again")
+                stop_groups([app.proc], wait=2)  # (what it started, if anything is left)
+                app.start()
+    return 0
+
+
+def store_name() -> str:
+    """Where the lab store is, for the console: a database URL without its password."""
+    url = os.environ.get("NNLAB_STORE")
+    if url:
+        return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)
+    return f"SQLite in {os.environ.get('NNLAB_HOME') or '~/.nnlab'}"
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     prefix = Path(args.prefix).resolve() if args.prefix else Path(tempfile.mkdtemp(prefix="nnlab-serve-"))
@@ -250,9 +280,10 @@ def main(argv=None) -> int:
              else [args.app_port + i for i in range(args.processes)])
     apps = [App(port, args.app_address, args.base_path, prefix) for port in ports]
     listen = f"{args.address}:{args.port}" if args.address else str(args.port)
-    conf = write_config(prefix, nginx_config(prefix, listen, [f"{a.address}:{a.port}" for a in apps] + args.upstream,
+    conf = write_config(prefix, nginx_config(prefix, listen, [a.upstream for a in apps] + args.upstream,
                                              args.base_path))
     if args.check:
+        say(f"configuration: {conf}")
         return subprocess.call(nginx_command(args.nginx, prefix, conf, "-t"))
 
     stop = threading.Event()
@@ -273,8 +304,7 @@ def main(argv=None) -> int:
                 if not stop.is_set():
                     say(f"the app process on port {app.port} did not start; see {app.log_path}")
                 return 1
-        store = os.environ.get("NNLAB_STORE") or f"SQLite in {os.environ.get('NNLAB_HOME') or '~/.nnlab'}"
-        say(f"{len(apps)} app processes on {', '.join(str(a.port) for a in apps)}; lab store: {store}")
+        say(f"{len(apps)} app processes on {', '.join(str(a.port) for a in apps)}; lab store: {store_name()}")
         if args.no_nginx:
             say("no nginx (--no-nginx); Ctrl-C stops")
         else:
@@ -283,18 +313,7 @@ def main(argv=None) -> int:
             host = args.address if args.address not in ("", "0.0.0.0", "::") else "localhost"
             say(f"nginx: http://{host}:{args.port}/{args.base_path + '/' if args.base_path else ''} "
                 f"(configuration and logs in {prefix}); Ctrl-C stops")
-        while not stop.wait(0.5):
-            if nginx is not None and nginx.poll() is not None:
-                say(f"nginx stopped (exit {nginx.returncode}); see {prefix / 'logs' / 'error.log'}")
-                return 1
-            for app in apps:
-                # An app process that died is started again (after 2 s, so a crash loop
-                # cannot spin); nginx sends its browsers elsewhere meanwhile.
-                if app.proc.poll() is not None and time.monotonic() - app.started > 2:
-                    say(f"the app process on port {app.port} stopped (exit {app.proc.returncode}); starting it again")
-                    stop_groups([app.proc], wait=2)  # (what it started, if anything is left)
-                    app.start()
-        return 0
+        return supervise(apps, nginx, stop, prefix)
     finally:
         if got:
             say(f"stopping ({signal.Signals(got[0]).name})")

@@ -203,6 +203,14 @@ def test_base_paths():
             serve.base_path(bad)
 
 
+def test_the_console_shows_where_the_store_is_but_never_a_password(monkeypatch):
+    monkeypatch.setenv("NNLAB_STORE", "postgresql://nnlab:s3cret@db.lan:5432/nnlab")
+    assert serve.store_name() == "postgresql://nnlab:***@db.lan:5432/nnlab"
+    monkeypatch.delenv("NNLAB_STORE")
+    monkeypatch.setenv("NNLAB_HOME", "/srv/nnlab")
+    assert serve.store_name() == "SQLite in /srv/nnlab"
+
+
 def test_ctrl_c_and_kill_9_leave_no_process_and_a_dead_app_process_comes_back(tmp_path):
     """Under a base path (/nnlab): a process killed -9 is started again on its port; Ctrl-C
     (SIGINT) stops nginx and both processes.  Then kill -9 of serve.py itself: the kernel
