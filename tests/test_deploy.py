@@ -7,6 +7,10 @@ over both, and a lab trained through one process opens through the other.
 
 Skipped (with the reason) only when nginx or Chromium is missing and CI is not set; in CI
 they are failures (.ci/run installs both).
+
+More browser tests on the same running deployment (the module's `deployment` fixture: two
+processes behind nginx, and `browser`) open a browser on a chosen process with
+`tab(browser, deployment, path, route=deployment.route_to(process))`.
 """
 from __future__ import annotations
 
@@ -150,6 +154,18 @@ class Deployment:
             cookies = r.headers.get_all("Set-Cookie") or []
         return next((c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith(ROUTE + "=")), None)
 
+    def route_to(self, upstream: str) -> str:
+        """A route cookie nginx issued that leads to `upstream`: new browsers' cookies until
+        one does (each has an even chance: 64 misses in a row are 1 in 2**64)."""
+        for _ in range(64):
+            route = self.get(serve.HEALTH)
+            if self.upstream_of(route) == upstream:
+                return route
+        raise AssertionError(f"no route to {upstream}")
+
+    def other(self, upstream: str) -> str:
+        return next(u for u in self.upstreams if u != upstream)
+
     def stop(self, sig=signal.SIGTERM) -> float:
         """Stop serve.py with `sig`: the seconds it took.  Fails if any process is left."""
         t0 = time.monotonic()
@@ -260,12 +276,18 @@ def browser(deployment):
         b.close()
 
 
-def tab(browser, deployment, path, route=None):
-    """A new browser (context) on `path`, rendered; `route`: its route cookie set beforehand
-    (one nginx issued), otherwise nginx sets one on the first request."""
+def browser_context(browser, deployment, route=None):
+    """A new browser; `route`: its route cookie set beforehand (one nginx issued, e.g.
+    deployment.route_to(process)), otherwise nginx sets one on its first request."""
     ctx = browser.new_context(viewport=VIEWPORT)
     if route:
         ctx.add_cookies([{"name": ROUTE, "value": route, "url": deployment.url}])
+    return ctx
+
+
+def tab(browser, deployment, path, route=None):
+    """A new browser (browser_context) on `path`, rendered: (context, page)."""
+    ctx = browser_context(browser, deployment, route)
     pg = ctx.new_page()
     pg.set_default_timeout(LONG)
     pg.goto(deployment.url + path)
@@ -294,11 +316,10 @@ def test_each_browser_stays_on_one_process_and_a_lab_opens_on_the_other(deployme
     t0 = time.monotonic()
     routes = routes_to_each_process(deployment)
     share = Counter(routes.values())
-    assert set(share) == set(deployment.upstreams) and min(share.values()) >= 10, share  # (binomial: p < 1e-5)
+    assert set(share) == set(deployment.upstreams) and min(share.values()) >= 10, share  # (by chance: 3 in 10**8)
     for route, upstream in list(routes.items())[:10]:  # a cookie keeps its process
-        assert deployment.get(serve.HEALTH, route) is None  # (no new cookie)
-    for route, upstream in list(routes.items())[:10]:
-        assert deployment.upstream_of(route) == upstream
+        assert deployment.get(serve.HEALTH, route) is None  # (and gets no new cookie)
+        assert deployment.upstream_of(route) == upstream  # (every request of the route: one process)
 
     ctx_a, pg = tab(browser, deployment, "/train")  # a browser as any learner's: nginx gives the cookie
     route_a, token = route_of(ctx_a), lab_of(pg.url)
@@ -318,9 +339,8 @@ def test_each_browser_stays_on_one_process_and_a_lab_opens_on_the_other(deployme
     wait_idle(pg, 1000)
     up_a = deployment.upstream_of(route_a)
 
-    route_b = next(r for r, u in routes.items() if u != up_a)
-    ctx_b = browser.new_context(viewport=VIEWPORT)
-    ctx_b.add_cookies([{"name": ROUTE, "value": route_b, "url": deployment.url}])
+    route_b = deployment.route_to(deployment.other(up_a))
+    ctx_b = browser_context(browser, deployment, route_b)
     shows_the_lab(browser, deployment.url, token, ctx_b)  # Evaluate shows the model, Compare the run
     assert route_of(ctx_b) == route_b  # (kept: nginx sets no new cookie over a valid one)
     ctx_a.close()
