@@ -78,6 +78,7 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
     multipage "v1" compatibility mode, e.g. a deep link right after the server
     starts), so each page must set itself up — and leaves that mode at once."""
     streamlit_compat.leave_pages_folder_mode()
+    streamlit_compat.reload_after_reconnect()
     style.apply()
     state.init_state()
     lab.open_lab()  # the lab of the address: its controls, runs and model, before any widget is drawn

@@ -42,3 +42,36 @@ def leave_pages_folder_mode(manager=None, state=None, rerun=None) -> bool:
         state["left_pages_folder_mode"] = True
         (st.rerun if rerun is None else rerun)()
     return True
+
+
+# A script for the page (st.html runs it once per page load: the flag on `window` keeps a
+# rerun from adding a second observer).  Streamlit's own attribute on its app element says
+# when the connection is lost and back.
+_RELOAD_AFTER_RECONNECT = """<script>
+(() => {
+  if (window.nnlabReloadsAfterReconnect) return;
+  window.nnlabReloadsAfterReconnect = true;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return;
+  let lost = false;
+  new MutationObserver(() => {
+    const state = app.getAttribute("data-test-connection-state");
+    if (state && state !== "CONNECTED") lost = true;
+    else if (lost && state === "CONNECTED") window.location.reload();
+  }).observe(app, {attributes: true, attributeFilter: ["data-test-connection-state"]});
+})();
+</script>"""
+
+
+def reload_after_reconnect():
+    """Reload the page when its connection to the server comes back.
+
+    Why: a tab whose server was restarted (a crash, a deploy, `serve.py` starting a dead
+    process again) reconnects to a new, empty session, and Streamlit (checked on 1.67.0)
+    reruns only the *default* page then: a tab on /train shows its old page with no session
+    behind it, and its first click in the sidebar opened a new, empty lab (navigation drops
+    the address's ?lab=).  Reloading the address (which holds ?lab=) brings the tab's lab
+    back from the store, a training under way paused at its last checkpoint (docs/lab.md)
+    — what a reload does anyway.  A Streamlit without the attribute simply never reloads.
+    tests/test_deploy.py kills the process a tab is on and checks the lab is there after."""
+    st.html(_RELOAD_AFTER_RECONNECT, unsafe_allow_javascript=True)
