@@ -1,0 +1,92 @@
+"""Whether the fast engine uses its numba kernels, and loading them.
+
+numba is optional: without it (ImportError), with ``NNLAB_NUMBA=0``, or for a small
+network, the fast engine runs its NumPy code (``ops.NumpyOps``, the ``_update`` methods
+of ``optimizers.py``).  The rule, read at each decision so a test can change it:
+
+    NNLAB_NUMBA unset or "auto"   kernels for networks of MIN_PARAMS parameters or more
+    NNLAB_NUMBA=1                 kernels for every network
+    NNLAB_NUMBA=0                 never
+
+Why a size: a small network's run is short (the digits-quick preset trains in ~1.5 s),
+and loading numba with the compiled kernels from its on-disk cache costs ~0.3-0.5 s (the
+first compilation, with a cold cache, ~3-4 s): it pays only where epochs are long.
+
+The compiled kernels are cached on disk (``cache=True``): beside the modules in
+``__pycache__``, or where ``NUMBA_CACHE_DIR`` says; when this folder is read-only (an
+installed package), under ``$NNLAB_HOME/numba-cache``, else the temporary folder.
+
+Every kernel runs on the calling thread (no ``parallel=True``: measured slower here,
+see docs/performance.md), so numba starts no threads of its own and the room's thread
+budget (``room.py``) holds as it is.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+VARIABLE = "NNLAB_NUMBA"
+MIN_PARAMS = 65_536  # as threads.PARALLEL_UPDATE_MIN: the MNIST networks, not the digits ones
+
+
+def wanted(n_params: int) -> bool:
+    """Whether a network of `n_params` parameters should use the kernels (before asking
+    whether numba is there)."""
+    setting = os.environ.get(VARIABLE, "auto").strip().lower()
+    if setting in ("0", "false", "no", "off"):
+        return False
+    if setting in ("1", "true", "yes", "on"):
+        return True
+    return n_params >= MIN_PARAMS
+
+
+def kernels(n_params: int):
+    """The kernel modules as a namespace (``.layers``, ``.update``) for a network of
+    `n_params` parameters, or None: the NumPy path."""
+    return _load() if wanted(n_params) else None
+
+
+def available() -> bool:
+    """Whether numba can be imported here (loads it)."""
+    return _load() is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _load():
+    try:
+        import numba
+    except ImportError:
+        return None
+    folder = cache_dir()
+    if folder is not None:
+        numba.config.CACHE_DIR = str(folder)  # read when a kernel is decorated: before the imports below
+    from types import SimpleNamespace
+
+    from nnlab.train.fast import layer_kernels, update_kernels
+
+    return SimpleNamespace(layers=layer_kernels, update=update_kernels, version=numba.__version__)
+
+
+def cache_dir(here: Path | None = None, environ=None) -> Path | None:
+    """Where numba should keep the compiled kernels, or None for its own choice
+    (``__pycache__`` beside the modules, or ``NUMBA_CACHE_DIR`` when the user set it)."""
+    environ = os.environ if environ is None else environ
+    here = Path(__file__).resolve().parent if here is None else here
+    if environ.get("NUMBA_CACHE_DIR") or _writable(here):
+        return None
+    home = environ.get("NNLAB_HOME")
+    for folder in ([Path(home) / "numba-cache"] if home else []) + [Path(tempfile.gettempdir()) / "nnlab-numba-cache"]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if _writable(folder):
+            return folder
+    return None
+
+
+def _writable(folder: Path) -> bool:
+    cache = folder / "__pycache__"
+    return os.access(cache if cache.is_dir() else folder, os.W_OK)
