@@ -1,9 +1,11 @@
 """One step of each optimizer against its formula, written out by hand — for both
-engines (the textbook classes in nnlab/train/optimizers.py and nnlab/train/fast/optimizers.py)."""
+engines (the textbook classes in nnlab/train/optimizers.py and nnlab/train/fast/optimizers.py),
+the fast one both ways: its NumPy code and its numba kernels (NNLAB_NUMBA, fast/jit.py)."""
 import numpy as np
 import pytest
 
 from nnlab.train.engines import ENGINES, make_optimizer
+from nnlab.train.fast import jit
 from nnlab.train.optimizers import OPTIMIZERS
 
 P0 = np.array([1.0, -2.0, 0.5, 3.0])
@@ -11,9 +13,18 @@ G1 = np.array([0.1, -0.3, 2.0, 0.0])
 G2 = np.array([-0.2, 0.1, 1.0, 0.4])
 
 
-@pytest.fixture(params=sorted(ENGINES))
-def engine(request):
-    return request.param
+def use_numba(monkeypatch, on: bool):
+    """The fast engine's numba kernels for every network (on) or never (off)."""
+    if on and not jit.available():
+        pytest.skip("numba is not installed")
+    monkeypatch.setenv(jit.VARIABLE, "1" if on else "0")
+
+
+@pytest.fixture(params=sorted(ENGINES) + ["fast+numba"])
+def engine(request, monkeypatch):
+    if request.param.startswith("fast"):
+        use_numba(monkeypatch, request.param == "fast+numba")
+    return request.param.split("+")[0]
 
 
 def two_steps(name, engine, **kw):
@@ -85,12 +96,15 @@ def test_bad_optimizer_settings(kw):
         make_optimizer(**kw)
 
 
+@pytest.mark.parametrize("numba", [False, True], ids=["numpy", "numba"])
 @pytest.mark.parametrize("name", ["adam", "momentum", "rmsprop"])
-def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, monkeypatch):
+def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, numba, monkeypatch):
     """A weight whose gradient stays zero (an MNIST border pixel) has its state
     decay geometrically; subnormal floats would make every pass over the buffer
     slow, so the optimizer flushes tiny state values to exactly zero."""
     import nnlab.train.fast.optimizers as optimizers
+
+    use_numba(monkeypatch, numba)
 
     def subnormals_after(steps):
         opt, p = make_optimizer(name, lr=1e-3), np.ones(8, np.float32)
@@ -117,6 +131,7 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
 
     from nnlab.train.fast import threads
 
+    use_numba(monkeypatch, False)  # the NumPy path shares its update; numba's kernel runs on one thread
     rng = np.random.default_rng(1)
     n = 100_003
     p0 = rng.standard_normal(n).astype(np.float32)
@@ -124,6 +139,7 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
     grads[2][-5:] = np.float32(3e38)  # overflows in g**2 inside the helper's part
     results, helper_jobs, shares = {}, {}, []
     for workers in (1, 2):
+        use_numba(monkeypatch, False)
         monkeypatch.setattr(threads, "optimizer_threads", lambda n_params, w=workers: w)
         jobs = []
         submit = threads.helper().submit
@@ -151,6 +167,7 @@ def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
 
     from nnlab.train.fast import threads
 
+    use_numba(monkeypatch, False)
     monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: 2)
     opt = make_optimizer("adam", lr=1e-3)
     p, g = np.zeros(200_000, np.float32), np.ones(200_000, np.float32)
@@ -186,8 +203,11 @@ def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
 
 
 def _step_in_child(queue):
-    from nnlab.train.fast import threads
+    import os
 
+    from nnlab.train.fast import jit, threads
+
+    os.environ[jit.VARIABLE] = "0"  # the NumPy update, which uses the helper thread
     threads.optimizer_threads = lambda n_params: 2
     opt, p = make_optimizer("adam", lr=1e-3), np.zeros(100_000, np.float32)
     opt.step(p, np.ones_like(p))
