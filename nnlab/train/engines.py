@@ -110,3 +110,21 @@ def reuse_freed_memory() -> bool:
     """In a worker process (Dask's), give back glibc's reuse of freed blocks that the
     worker's environment switched off (fast/malloc.py); whether it changed anything."""
     return reuse_freed_blocks()
+
+
+# ------------------------------------------------------------- measuring
+def profile_epochs(trainer, epochs: int) -> dict:
+    """Train `epochs` epochs of a fast-engine `trainer` with each pass timed: forward
+    and backward products, activation, derivative, bias gradients, softmax
+    cross-entropy, optimizer update, batch gathers, the rest (fast/profile.py)."""
+    from nnlab.train.fast.profile import profile_epochs as profile
+
+    return profile(trainer, epochs)
+
+
+def kernels_in_use(trainer) -> str:
+    """What does a fast-engine trainer's element-wise work: "numba 0.68.1" or "numpy"."""
+    ops = getattr(trainer.backprop, "ops", None)
+    if ops is None:
+        return "numpy (the textbook layers)"
+    return f"numba {ops.version}" if ops.name == "numba" else "numpy"

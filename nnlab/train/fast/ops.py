@@ -76,6 +76,7 @@ class NumbaOps(NumpyOps):
     def __init__(self, kernels):
         super().__init__()
         self.k = kernels.layers
+        self.version = kernels.version
         self._pred = {}
 
     def activate(self, z, b, name):
