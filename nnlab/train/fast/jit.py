@@ -43,7 +43,7 @@ def wanted(n_params: int) -> bool:
 
 
 def kernels(n_params: int):
-    """The kernel modules as a namespace (``.layers``, ``.update``) for a network of
+    """The kernel modules as a namespace (``.activations``, ``.layers``, ``.update``) for a network of
     `n_params` parameters, or None: the NumPy path."""
     return _load() if wanted(n_params) else None
 
@@ -64,9 +64,10 @@ def _load():
         numba.config.CACHE_DIR = str(folder)  # read when a kernel is decorated: before the imports below
     from types import SimpleNamespace
 
-    from nnlab.train.fast import layer_kernels, update_kernels
+    from nnlab.train.fast import activation_kernels, layer_kernels, update_kernels
 
-    return SimpleNamespace(layers=layer_kernels, update=update_kernels, version=numba.__version__)
+    return SimpleNamespace(activations=activation_kernels, layers=layer_kernels, update=update_kernels,
+                           version=numba.__version__)
 
 
 def cache_dir(here: Path | None = None, environ=None) -> Path | None:

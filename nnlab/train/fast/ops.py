@@ -75,15 +75,15 @@ class NumbaOps(NumpyOps):
 
     def __init__(self, kernels):
         super().__init__()
-        self.k = kernels.layers
+        self.k, self.act = kernels.layers, kernels.activations
         self.version = kernels.version
         self._pred = {}
 
     def activate(self, z, b, name):
-        self.k.activate(z, b, self.k.KINDS[name], self.k.constants(z.dtype))
+        self.act.FORWARD[name](z, b, self.k.constants(z.dtype))
 
     def derivative(self, a, g, gb, name):
-        self.k.derivative(a, g, gb, self.k.KINDS[name], self.k.constants(g.dtype))
+        self.act.DERIVATIVE[name](a, g, gb, self.k.constants(g.dtype))
 
     def softmax_ce(self, z, b, y, gb):
         n = len(z)
