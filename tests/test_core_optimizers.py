@@ -120,8 +120,9 @@ def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, numba, mo
     assert subnormals_after(850) > 0  # what the flush prevents
 
 
+@pytest.mark.parametrize("numba", [False, True], ids=["numpy", "numba"])
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatch):
+def test_update_shared_with_the_helper_thread_equals_one_thread(name, numba, monkeypatch):
     """On a big network the helper thread updates part of the buffers; each
     element's update is independent, so the result must be bit-identical to one
     thread's wherever the cut falls, and the helper must work under the caller's
@@ -129,9 +130,9 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
     divergence itself)."""
     import warnings
 
-    from nnlab.train.fast import threads
+    from nnlab.train.fast import optimizers, threads
 
-    use_numba(monkeypatch, False)  # the NumPy path shares its update; numba's kernel runs on one thread
+    use_numba(monkeypatch, numba)  # numba's kernel is shared only when asked (SHARE_FUSED_UPDATE: it did not pay)
     rng = np.random.default_rng(1)
     n = 100_003
     p0 = rng.standard_normal(n).astype(np.float32)
@@ -139,7 +140,8 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
     grads[2][-5:] = np.float32(3e38)  # overflows in g**2 inside the helper's part
     results, helper_jobs, shares = {}, {}, []
     for workers in (1, 2):
-        use_numba(monkeypatch, False)
+        use_numba(monkeypatch, numba)
+        monkeypatch.setattr(optimizers, "SHARE_FUSED_UPDATE", True)
         monkeypatch.setattr(threads, "optimizer_threads", lambda n_params, w=workers: w)
         jobs = []
         submit = threads.helper().submit
@@ -151,13 +153,26 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
             for g in grads:
                 opt.step(p, g)
                 shares.append(opt._share)
-        assert opt.shared is (workers == 2)
+        assert opt.shared is (workers == 2) and (opt._kernels is not None) is numba
         results[workers], helper_jobs[workers] = p, len(jobs)
         monkeypatch.undo()
     assert helper_jobs == {1: 0, 2: 4}  # the helper really took part, once per step
     assert len(set(shares[4:])) > 1  # the cut moved between steps...
     np.testing.assert_array_equal(results[2], results[1])  # ...and changed nothing
     assert not np.allclose(results[1][:1000], p0[:1000])
+
+
+def test_numba_update_runs_on_this_thread_while_the_helper_gathers(monkeypatch):
+    from nnlab.train.fast import threads
+
+    use_numba(monkeypatch, True)
+    monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: 2)
+    jobs = []
+    submit = threads.helper().submit
+    monkeypatch.setattr(threads.helper(), "submit", lambda *a, **k: jobs.append(1) or submit(*a, **k))
+    opt, p = make_optimizer("adam", lr=1e-3), np.zeros(100_000, np.float32)
+    opt.step(p, np.ones_like(p))
+    assert opt.shared and not jobs and p[0] < 0  # the batch source may still use the helper meanwhile
 
 
 def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):

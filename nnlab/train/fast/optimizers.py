@@ -39,6 +39,10 @@ from nnlab.train.fast.room import ROOM
 # it takes >= 180 steps (0.9 ** 180 ~ 1e-8) to go from TINY to a subnormal float32.
 FLUSH_EVERY = 100
 TINY = 1e-30
+# Share numba's one-pass update with the helper thread too?  Measured on the MNIST task
+# (2 cores): no — 1.29x the GEMM floor against 1.20x with the helper only gathering the
+# next batch meanwhile; the ~40 us hand-off costs more than half of a ~100 us update saves.
+SHARE_FUSED_UPDATE = False
 
 
 class Optimizer:
@@ -55,6 +59,7 @@ class Optimizer:
         self._threads = 1  # threads sharing the update, decided at the first step
         self._share = 0.5  # this thread's share of a shared update; adapts (see _rebalance)
         self._kernels = None  # update_kernels when numba runs the update (jit.py), decided at the first step
+        self._flush = False  # this step flushes tiny state values
 
     def _start(self, params):
         """Decided once, at the first step (or when state is loaded), not every step."""
@@ -70,15 +75,12 @@ class Optimizer:
         self.t += 1
         self._prepare()
         slots = list(self._slots.values())
-        flush = self.t % FLUSH_EVERY == 0
-        if self._kernels is not None:  # one pass, on this thread (the helper gathers the next batch)
-            self._fused(self._kernels, params, grads, flush, params.dtype.type, *slots)
-            return
-        if flush:
+        self._flush = self.t % FLUSH_EVERY == 0
+        if self._flush and self._kernels is None:  # (the kernels flush inside their one pass)
             for s in slots:
                 np.copyto(s, 0, where=np.abs(s) < TINY)
         n = params.size
-        if self._threads == 1 or not ROOM.alone():  # other trainings' turns use the other cores
+        if self._threads == 1 or not ROOM.alone() or (self._kernels is not None and not SHARE_FUSED_UPDATE):
             self._update_range(params, grads, slots, 0, n)
             return
         # Work sharing: every element's update is independent of the others, so on
@@ -109,7 +111,11 @@ class Optimizer:
     def _update_range(self, params, grads, slots, start, stop):
         """Apply the rule to elements [start, stop); returns when it finished."""
         part = slice(start, stop)
-        self._update(params[part], grads[part], self._tmp[part], *(s[part] for s in slots))
+        if self._kernels is not None:
+            self._fused(self._kernels, params[part], grads[part], self._flush, params.dtype.type,
+                        *(s[part] for s in slots))
+        else:
+            self._update(params[part], grads[part], self._tmp[part], *(s[part] for s in slots))
         return time.perf_counter()
 
     @property
