@@ -2,14 +2,17 @@
 a run compiles only its own (imported only through ``jit.py``; see ``layer_kernels.py``).
 
     FORWARD[name](z, b, c)          z = f(z + b), in place
-    DERIVATIVE[name](a, g, gb, c)   g *= f'(z), read from the output a; gb = column sums of g
+    DERIVATIVE[name](a, g, gb, c, acc)   g *= f'(z), read from the output a; gb = column sums of g
+                                         (summed in acc, float64 scratch of gb's size)
 
 ``c``: the constants in the arrays' dtype, ``layer_kernels.constants``.  The same float
 operations in the same order as ``nnlab/core/activations.py`` (ReLU, leaky ReLU, linear
 and every derivative: the same bits); tanh, sigmoid and ELU call the C library's
 tanh/expm1 where NumPy has its own SIMD versions (an ulp or so apart).  Column sums are
-accumulated in float64.  (One function with a branch per activation compiled every
-branch: 0.9 s for the forward one alone, against ~0.15 s for one activation.)
+accumulated in float64, in a scratch array the caller owns.  Compile time, the first
+time (then numba's cache): one function with a branch per activation compiled every
+branch, 0.9 s for the forward one alone, against ~0.1 s for one activation; allocating
+the accumulator inside (np.zeros) or filling gb with ``gb[:] = acc`` cost 0.2 and 2 s.
 """
 from __future__ import annotations
 
@@ -71,48 +74,55 @@ def linear(z, b, c):
 
 
 @njit(**OPTIONS)
-def relu_derivative(a, g, gb, c):
+def relu_derivative(a, g, gb, c, acc):
     zero, one = c[0], c[4]
-    acc = np.zeros(g.shape[1])
+    for j in range(acc.size):
+        acc[j] = 0.0
     for i in range(g.shape[0]):
         ar, gr = a[i], g[i]
         for j in range(gr.size):
             x = gr[j] * (one if ar[j] > zero else zero)  # delta *= a > 0
             gr[j] = x
             acc[j] += x
-    gb[:] = acc
+    for j in range(acc.size):
+        gb[j] = acc[j]
 
 
 @njit(**OPTIONS)
-def leaky_relu_derivative(a, g, gb, c):
+def leaky_relu_derivative(a, g, gb, c, acc):
     zero, slope, one = c[0], c[1], c[4]
-    acc = np.zeros(g.shape[1])
+    for j in range(acc.size):
+        acc[j] = 0.0
     for i in range(g.shape[0]):
         ar, gr = a[i], g[i]
         for j in range(gr.size):
             x = gr[j] * (one if ar[j] > zero else slope)
             gr[j] = x
             acc[j] += x
-    gb[:] = acc
+    for j in range(acc.size):
+        gb[j] = acc[j]
 
 
 @njit(**OPTIONS)
-def elu_derivative(a, g, gb, c):
+def elu_derivative(a, g, gb, c, acc):
     zero, alpha, one = c[0], c[2], c[4]
-    acc = np.zeros(g.shape[1])
+    for j in range(acc.size):
+        acc[j] = 0.0
     for i in range(g.shape[0]):
         ar, gr = a[i], g[i]
         for j in range(gr.size):
             x = gr[j] * (one if ar[j] > zero else ar[j] + alpha)  # alpha e^z = a + alpha
             gr[j] = x
             acc[j] += x
-    gb[:] = acc
+    for j in range(acc.size):
+        gb[j] = acc[j]
 
 
 @njit(**OPTIONS)
-def sigmoid_derivative(a, g, gb, c):
+def sigmoid_derivative(a, g, gb, c, acc):
     one = c[4]
-    acc = np.zeros(g.shape[1])
+    for j in range(acc.size):
+        acc[j] = 0.0
     for i in range(g.shape[0]):
         ar, gr = a[i], g[i]
         for j in range(gr.size):
@@ -120,30 +130,35 @@ def sigmoid_derivative(a, g, gb, c):
             x = x * (one - ar[j])  # a (1 - a), in two roundings as delta *= a; delta *= 1 - a
             gr[j] = x
             acc[j] += x
-    gb[:] = acc
+    for j in range(acc.size):
+        gb[j] = acc[j]
 
 
 @njit(**OPTIONS)
-def tanh_derivative(a, g, gb, c):
+def tanh_derivative(a, g, gb, c, acc):
     one = c[4]
-    acc = np.zeros(g.shape[1])
+    for j in range(acc.size):
+        acc[j] = 0.0
     for i in range(g.shape[0]):
         ar, gr = a[i], g[i]
         for j in range(gr.size):
             x = gr[j] * (one - ar[j] * ar[j])
             gr[j] = x
             acc[j] += x
-    gb[:] = acc
+    for j in range(acc.size):
+        gb[j] = acc[j]
 
 
 @njit(**OPTIONS)
-def linear_derivative(a, g, gb, c):
-    acc = np.zeros(g.shape[1])
+def linear_derivative(a, g, gb, c, acc):
+    for j in range(acc.size):
+        acc[j] = 0.0
     for i in range(g.shape[0]):
         gr = g[i]
         for j in range(gr.size):
             acc[j] += gr[j]
-    gb[:] = acc
+    for j in range(acc.size):
+        gb[j] = acc[j]
 
 
 FORWARD = {"relu": relu, "leaky_relu": leaky_relu, "elu": elu, "sigmoid": sigmoid, "tanh": tanh, "linear": linear}

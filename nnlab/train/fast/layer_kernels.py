@@ -1,8 +1,8 @@
 """numba kernels for the output layer and the penalty; the activations' are in
 ``activation_kernels.py`` (imported only through ``jit.py``).
 
-    softmax_cross_entropy(z, b, y, gb, pred)  logits z + b -> mean loss; z becomes (softmax - onehot) / n,
-                                              gb its column sums, pred the argmax of each row
+    softmax_cross_entropy(z, b, y, gb, pred, acc)  logits z + b -> mean loss; z becomes (softmax - onehot) / n,
+                                                   gb its column sums (summed in acc), pred each row's argmax
     penalty(w, g, c2, c1)                     g += c2 w + c1 sign(w)
 
 Each fuses into one pass over the rows the element-wise passes NumPy makes one by one.
@@ -32,9 +32,10 @@ def constants(dtype) -> np.ndarray:
 
 
 @njit(**OPTIONS)
-def softmax_cross_entropy(z, b, y, gb, pred):
+def softmax_cross_entropy(z, b, y, gb, pred, acc):
     n, k = z.shape
-    acc = np.zeros(k)
+    for j in range(k):
+        acc[j] = 0.0
     scale = 1.0 / n
     total = 0.0
     for i in range(n):

@@ -77,20 +77,25 @@ class NumbaOps(NumpyOps):
         super().__init__()
         self.k, self.act = kernels.layers, kernels.activations
         self.version = kernels.version
-        self._pred = {}
+        self._scratch = {}
+
+    def _array(self, n, dtype):
+        """A reused array of n elements (the kernels allocate nothing: see activation_kernels.py)."""
+        key = (n, dtype)
+        array = self._scratch.get(key)
+        if array is None:
+            array = self._scratch[key] = np.empty(n, dtype)
+        return array
 
     def activate(self, z, b, name):
         self.act.FORWARD[name](z, b, self.k.constants(z.dtype))
 
     def derivative(self, a, g, gb, name):
-        self.act.DERIVATIVE[name](a, g, gb, self.k.constants(g.dtype))
+        self.act.DERIVATIVE[name](a, g, gb, self.k.constants(g.dtype), self._array(gb.size, np.float64))
 
     def softmax_ce(self, z, b, y, gb):
-        n = len(z)
-        pred = self._pred.get(n)
-        if pred is None:
-            pred = self._pred[n] = np.empty(n, np.int64)
-        loss = self.k.softmax_cross_entropy(z, b, y, gb, pred)
+        pred = self._array(len(z), np.int64)
+        loss = self.k.softmax_cross_entropy(z, b, y, gb, pred, self._array(gb.size, np.float64))
         return loss, pred
 
     def penalty(self, w, gw, c2, c1):
