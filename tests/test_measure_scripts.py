@@ -20,6 +20,13 @@ def run_script(name, *args):
     return json.loads(r.stdout.strip().splitlines()[-1]), r.stdout
 
 
+def test_measure_compile_reports_numbas_cost_warm_and_cold():
+    result, stdout = run_script("measure_compile.py", "--reps", "1", "--json")
+    seconds = result["seconds"]
+    assert all(len(v) == 1 for v in seconds.values()) and seconds["digits-quick"][0] > 0
+    assert result["medians"]["cold"] > 0 and "with its cache warm" in stdout
+
+
 def test_measure_dashboard_headless_and_apptest():
     result, stdout = run_script("measure_dashboard.py", "--preset", "digits-quick", "--reps", "1",
                                 "--no-browser", "--json")
