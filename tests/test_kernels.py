@@ -165,8 +165,8 @@ def test_without_numba_the_fast_engine_runs_its_numpy_code():
             "from nnlab.train.trainer import Trainer\n"
             "net = Network(NetworkConfig(64, 10, [512, 256], ['relu']), seed=0)\n"
             "t = Trainer(net, load_dataset('digits'), TrainConfig(epochs=1))\n"
-            "r = list(t.run())\n"
-            "print(jit.available(), t.backprop.ops.name, t.optimizer._kernels, bool(np.isfinite(r[-1]['train_loss'])))\n")
+            "loss = list(t.run())[-1]['train_loss']\n"
+            "print(jit.available(), t.backprop.ops.name, t.optimizer._kernels, bool(np.isfinite(loss)))\n")
     env = {**os.environ, jit.VARIABLE: "1"}
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 0, r.stderr
