@@ -30,6 +30,9 @@ def make_ops(n_params: int):
 
 
 class FastPass:
+    """Network.loss_and_grad for `net` as the fast engine runs it; `ops`: the passes
+    (default: ``make_ops``, NumPy or numba by the network's size)."""
+
     def __init__(self, net, ops=None):
         self.net = net
         self.ops = make_ops(net.n_params) if ops is None else ops
