@@ -14,9 +14,9 @@ MNIST = ROOT.parent / "shared" / "data" / "mnist"
 pytestmark = pytest.mark.slow
 
 
-def run(*args):
+def run(*args, env=None):
     # Without the OpenBLAS setting the tests themselves use: `python -m nnlab` must make it.
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    env = {**{k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}, **(env or {})}
     r = subprocess.run([sys.executable, "-m", "nnlab", "bench", *args], cwd=ROOT, capture_output=True,
                        text=True, timeout=1200, env=env)
     assert r.returncode == 0, r.stderr
@@ -47,5 +47,30 @@ def test_bench_speed_reports_all_contenders():
     assert result["reference_test_accuracy"] > 0.93 and "reference engine: reference/GEMM floor" in stdout
     # `python -m nnlab` imports nnlab before NumPy: the OpenBLAS setting is made, and said so
     assert "set by nnlab" in result["openblas_setting"] and "OpenBLAS setting: OPENBLAS_THREAD_TIMEOUT=16" in stdout
-    if (os.cpu_count() or 1) >= 2:  # the entry point quieted OpenBLAS's workers before NumPy loaded
+    if result["nnlab_kernels"].startswith("numba"):  # one fused pass on the training thread
+        assert result["nnlab_update_threads"] == 1 and "the helper thread gathers the next batch" in stdout
+    elif (os.cpu_count() or 1) >= 2:  # the entry point quieted OpenBLAS's workers before NumPy loaded
         assert result["nnlab_update_threads"] == 2 and "optimizer update on 2 threads" in stdout
+    assert "profile" not in result  # only with --profile
+
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST IDX files not present in ../shared/data/mnist")
+@pytest.mark.parametrize("numba", ["0", "auto"])
+def test_bench_speed_profile_splits_an_epoch_into_its_passes(numba):
+    result, stdout = run("speed", "--epochs", "1", "--profile", "--data-dir", str(MNIST), "--json",
+                         env={"NNLAB_NUMBA": numba})
+    profile = result["profile"]
+    parts = ["forward GEMMs", "activation forward", "backward GEMMs", "activation derivative", "bias gradients",
+             "softmax + cross-entropy + gradient", "optimizer update", "batch copies/gathers", "other"]
+    assert list(profile["share"]) == parts and len(profile["epochs"]) == 2  # at least two instrumented epochs
+    best = profile["best"]
+    assert all(best[p] >= 0 for p in parts) and sum(best[p] for p in parts) == pytest.approx(best["epoch"])
+    assert best["forward GEMMs"] > 0 and best["backward GEMMs"] > 0 and best["optimizer update"] > 0
+    assert profile["gemm_floor_s_per_epoch"] == result["gemm_floor_s_per_epoch"]
+    assert "profile of the fast engine" in stdout and "÷ floor" in stdout
+    if profile["ops"] == "numba":  # the bias gradients are computed inside the fused kernels
+        assert best["bias gradients"] == 0 and "bias gradients" in profile["fused"]
+        assert result["nnlab_kernels"].startswith("numba")
+    else:
+        assert best["bias gradients"] > 0 and result["nnlab_kernels"] == "numpy"
+    assert profile["ops"] == ("numpy" if numba == "0" else profile["ops"])

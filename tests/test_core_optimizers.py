@@ -1,9 +1,11 @@
 """One step of each optimizer against its formula, written out by hand — for both
-engines (the textbook classes in nnlab/train/optimizers.py and nnlab/train/fast/optimizers.py)."""
+engines (the textbook classes in nnlab/train/optimizers.py and nnlab/train/fast/optimizers.py),
+the fast one both ways: its NumPy code and its numba kernels (NNLAB_NUMBA, fast/jit.py)."""
 import numpy as np
 import pytest
 
 from nnlab.train.engines import ENGINES, make_optimizer
+from nnlab.train.fast import jit
 from nnlab.train.optimizers import OPTIMIZERS
 
 P0 = np.array([1.0, -2.0, 0.5, 3.0])
@@ -11,9 +13,18 @@ G1 = np.array([0.1, -0.3, 2.0, 0.0])
 G2 = np.array([-0.2, 0.1, 1.0, 0.4])
 
 
-@pytest.fixture(params=sorted(ENGINES))
-def engine(request):
-    return request.param
+def use_numba(monkeypatch, on: bool):
+    """The fast engine's numba kernels for every network (on) or never (off)."""
+    if on and not jit.available():
+        pytest.skip("numba is not installed")
+    monkeypatch.setenv(jit.VARIABLE, "1" if on else "0")
+
+
+@pytest.fixture(params=sorted(ENGINES) + ["fast+numba"])
+def engine(request, monkeypatch):
+    if request.param.startswith("fast"):
+        use_numba(monkeypatch, request.param == "fast+numba")
+    return request.param.split("+")[0]
 
 
 def two_steps(name, engine, **kw):
@@ -85,12 +96,15 @@ def test_bad_optimizer_settings(kw):
         make_optimizer(**kw)
 
 
+@pytest.mark.parametrize("numba", [False, True], ids=["numpy", "numba"])
 @pytest.mark.parametrize("name", ["adam", "momentum", "rmsprop"])
-def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, monkeypatch):
+def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, numba, monkeypatch):
     """A weight whose gradient stays zero (an MNIST border pixel) has its state
     decay geometrically; subnormal floats would make every pass over the buffer
     slow, so the optimizer flushes tiny state values to exactly zero."""
     import nnlab.train.fast.optimizers as optimizers
+
+    use_numba(monkeypatch, numba)
 
     def subnormals_after(steps):
         opt, p = make_optimizer(name, lr=1e-3), np.ones(8, np.float32)
@@ -106,8 +120,9 @@ def test_state_of_a_weight_without_gradient_never_goes_subnormal(name, monkeypat
     assert subnormals_after(850) > 0  # what the flush prevents
 
 
+@pytest.mark.parametrize("numba", [False, True], ids=["numpy", "numba"])
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatch):
+def test_update_shared_with_the_helper_thread_equals_one_thread(name, numba, monkeypatch):
     """On a big network the helper thread updates part of the buffers; each
     element's update is independent, so the result must be bit-identical to one
     thread's wherever the cut falls, and the helper must work under the caller's
@@ -115,8 +130,9 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
     divergence itself)."""
     import warnings
 
-    from nnlab.train.fast import threads
+    from nnlab.train.fast import optimizers, threads
 
+    use_numba(monkeypatch, numba)  # numba's kernel is shared only when asked (SHARE_FUSED_UPDATE: it did not pay)
     rng = np.random.default_rng(1)
     n = 100_003
     p0 = rng.standard_normal(n).astype(np.float32)
@@ -124,6 +140,8 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
     grads[2][-5:] = np.float32(3e38)  # overflows in g**2 inside the helper's part
     results, helper_jobs, shares = {}, {}, []
     for workers in (1, 2):
+        use_numba(monkeypatch, numba)
+        monkeypatch.setattr(optimizers, "SHARE_FUSED_UPDATE", True)
         monkeypatch.setattr(threads, "optimizer_threads", lambda n_params, w=workers: w)
         jobs = []
         submit = threads.helper().submit
@@ -135,13 +153,26 @@ def test_update_shared_with_the_helper_thread_equals_one_thread(name, monkeypatc
             for g in grads:
                 opt.step(p, g)
                 shares.append(opt._share)
-        assert opt.shared is (workers == 2)
+        assert opt.shared is (workers == 2) and (opt._kernels is not None) is numba
         results[workers], helper_jobs[workers] = p, len(jobs)
         monkeypatch.undo()
     assert helper_jobs == {1: 0, 2: 4}  # the helper really took part, once per step
     assert len(set(shares[4:])) > 1  # the cut moved between steps...
     np.testing.assert_array_equal(results[2], results[1])  # ...and changed nothing
     assert not np.allclose(results[1][:1000], p0[:1000])
+
+
+def test_numba_update_runs_on_this_thread_while_the_helper_gathers(monkeypatch):
+    from nnlab.train.fast import threads
+
+    use_numba(monkeypatch, True)
+    monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: 2)
+    jobs = []
+    submit = threads.helper().submit
+    monkeypatch.setattr(threads.helper(), "submit", lambda *a, **k: jobs.append(1) or submit(*a, **k))
+    opt, p = make_optimizer("adam", lr=1e-3), np.zeros(100_000, np.float32)
+    opt.step(p, np.ones_like(p))
+    assert opt.shared and not jobs and p[0] < 0  # the batch source may still use the helper meanwhile
 
 
 def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
@@ -151,6 +182,7 @@ def test_shared_update_moves_its_cut_towards_a_helper_that_is_late(monkeypatch):
 
     from nnlab.train.fast import threads
 
+    use_numba(monkeypatch, False)
     monkeypatch.setattr(threads, "optimizer_threads", lambda n_params: 2)
     opt = make_optimizer("adam", lr=1e-3)
     p, g = np.zeros(200_000, np.float32), np.ones(200_000, np.float32)
@@ -186,8 +218,11 @@ def test_blas_workers_count_as_sleeping_only_with_a_short_timeout(monkeypatch):
 
 
 def _step_in_child(queue):
-    from nnlab.train.fast import threads
+    import os
 
+    from nnlab.train.fast import jit, threads
+
+    os.environ[jit.VARIABLE] = "0"  # the NumPy update, which uses the helper thread
     threads.optimizer_threads = lambda n_params: 2
     opt, p = make_optimizer("adam", lr=1e-3), np.zeros(100_000, np.float32)
     opt.step(p, np.ones_like(p))

@@ -150,6 +150,25 @@ def test_speed_code_is_reached_through_the_engine():
     assert not leaks, "speed code reached past nnlab/train/engines.py:\n" + "\n".join(leaks)
 
 
+def third_party_imports(path: Path) -> set:
+    """Top-level names of the packages a file imports, anywhere in it."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names.add((node.module or "").split(".")[0])
+    return names
+
+
+def test_numba_is_imported_only_by_the_fast_engine():
+    # numba is optional (the fast engine keeps its NumPy path) and a speed trick: fast/ only
+    app = [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]
+    files = [*MODULES.items(), *((str(p.relative_to(ROOT)), p) for p in app)]
+    users = sorted(name for name, path in files if "numba" in third_party_imports(path))
+    assert users and all(u.startswith("nnlab.train.fast.") for u in users), users
+
+
 def test_no_module_of_nnlab_imports_streamlit():
     def streamlit_in(path):
         for node in ast.walk(ast.parse(path.read_text())):

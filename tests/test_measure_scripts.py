@@ -20,15 +20,11 @@ def run_script(name, *args):
     return json.loads(r.stdout.strip().splitlines()[-1]), r.stdout
 
 
-@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST IDX files not present in ../shared/data/mnist")
-def test_measure_epoch_splits_a_real_epoch_into_parts():
-    result, stdout = run_script("measure_epoch.py", "--epochs", "1", "--data-dir", str(MNIST), "--json")
-    row = result["rounds"][0]
-    parts = ("gather", "forward", "loss", "backward", "optimizer")
-    assert all(row[p] > 0 for p in parts) and row["floor"] > 0
-    assert sum(row[p] for p in parts) <= row["epoch"]  # the parts are inside the epoch
-    assert row["other"] >= 0 and row["epoch_without_update"] > 0
-    assert "x the GEMM floor" in stdout
+def test_measure_compile_reports_numbas_cost_warm_and_cold():
+    result, stdout = run_script("measure_compile.py", "--reps", "1", "--json")
+    seconds = result["seconds"]
+    assert all(len(v) == 1 for v in seconds.values()) and seconds["digits-quick"][0] > 0
+    assert result["medians"]["cold"] > 0 and "with its cache warm" in stdout
 
 
 def test_measure_dashboard_headless_and_apptest():

@@ -17,6 +17,8 @@ def add_parser(sub):
     bs = bsub.add_parser("speed", help="seconds per epoch: nnlab vs scikit-learn vs PyTorch vs GEMM floor")
     bs.add_argument("--epochs", type=int_range("--epochs", 1, 100), default=2)
     bs.add_argument("--json", action="store_true")
+    bs.add_argument("--profile", action="store_true",
+                    help="then time each pass of the fast engine's epoch (products, activations, softmax, update, ...)")
     for p in (ba, bs):
         p.add_argument("--data-dir", default=None, help="folder with the MNIST IDX files")
     bw = bsub.add_parser("sweep", help="the tutorial's λ sweep: serial vs joblib vs a local Dask cluster")

@@ -13,6 +13,7 @@ import numpy as np
 
 from nnlab.data.datasets import load_dataset
 from nnlab.experiments import presets
+from nnlab.train import engines
 from nnlab.train.fast import openblas, threads
 
 
@@ -99,7 +100,7 @@ def _gemm_floor(X, sizes, batch, rng):
 
 def speed_trainer(data, seed=0, epochs=100, engine="fast"):
     """The speed task's network and Trainer (784-256-128-10 ReLU, Adam lr 1e-3,
-    batch SPEED_BATCH) on `engine`; also used by tests/measure/measure_epoch.py."""
+    batch SPEED_BATCH) on `engine`."""
     from nnlab.core.config import NetworkConfig, TrainConfig
     from nnlab.core.network import Network
     from nnlab.train.trainer import Trainer
@@ -119,7 +120,7 @@ def _nnlab_contender(data, seed, engine="fast"):
     def accuracy():
         return float((net.predict(data.X_test) == data.y_test).mean())
 
-    return epoch, accuracy, net
+    return epoch, accuracy, trainer
 
 
 def _nnlab_peak_memory(data, seed):
@@ -219,12 +220,16 @@ def speed(args, out):
     rng = np.random.default_rng(0)
     X = np.ascontiguousarray(data.X_train, dtype=np.float32)
     _gemm_floor(X[:SPEED_BATCH * 20], SPEED_SIZES, SPEED_BATCH, rng)  # warm up
-    nn_epoch, nn_accuracy, net = _nnlab_contender(data, 0)
+    nn_epoch, nn_accuracy, nn_trainer = _nnlab_contender(data, 0)
+    net, kernels = nn_trainer.net, engines.kernels_in_use(nn_trainer)
     ref_epoch, ref_accuracy, _ = _nnlab_contender(data, 0, engine="reference")
-    update_threads = threads.optimizer_threads(net.n_params)
+    # numba's fused update runs on this thread while the helper gathers the next batch
+    update_threads = 1 if kernels.startswith("numba") else threads.optimizer_threads(net.n_params)
     out(f"OpenBLAS setting: {openblas.STATUS}")
-    out(f"nnlab: fast engine, optimizer update on {update_threads} thread{'s' if update_threads > 1 else ''} "
-        f"(see nnlab/train/fast/); the reference engine (nnlab/train/optimizers.py) is timed too")
+    out(f"nnlab: fast engine, {kernels} element-wise kernels, optimizer update on {update_threads} "
+        f"thread{'s' if update_threads > 1 else ''}" + (" (the helper thread gathers the next batch meanwhile)"
+                                                         if kernels.startswith("numba") else "")
+        + " (see nnlab/train/fast/); the reference engine (nnlab/train/optimizers.py) is timed too")
     sk_epoch, sk_accuracy = _sklearn_contender(data, 0)
     th_epoch, th_accuracy, th_note = _torch_contender(data, 0)
     if th_epoch is None:
@@ -260,7 +265,7 @@ def speed(args, out):
     result = {
         "epochs": args.epochs, "gemm_floor_s_per_epoch": floor, "all_epoch_seconds": times,
         "nnlab_s_per_epoch": nn_s, "nnlab_test_accuracy": nn_acc, "nnlab_inference_10k_s": infer,
-        "nnlab_peak_epoch_memory_bytes": peak, "nnlab_update_threads": update_threads,
+        "nnlab_peak_epoch_memory_bytes": peak, "nnlab_update_threads": update_threads, "nnlab_kernels": kernels,
         "openblas_setting": openblas.STATUS,
         "reference_s_per_epoch": ref_s, "reference_test_accuracy": ref_acc, "reference_over_gemm_floor": ref_s / floor,
         "sklearn_s_per_epoch": sk_s, "sklearn_test_accuracy": sk_acc,
@@ -281,6 +286,10 @@ def speed(args, out):
     out(f"reference engine: reference/GEMM floor {result['reference_over_gemm_floor']:.2f} (best / best), "
         f"{result['reference_over_gemm_floor_median_round']:.2f} (median over rounds); "
         f"reference/nnlab {ref_s / nn_s:.2f}")
+    if getattr(args, "profile", False):
+        from nnlab.experiments.bench_profile import profile
+
+        result["profile"] = profile(nn_trainer, max(2, args.epochs), floor, out)
     if args.json:
         out(json.dumps(result))
     return 0

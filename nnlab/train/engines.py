@@ -2,12 +2,13 @@
 
     Trainer(net, data, config, engine="reference")   # default: "fast"
 
-An engine supplies what differs between the two paths: the optimizer classes,
-the mini-batch source, and how BLAS runs during an epoch.  Everything in fast/ is
-reached from here: the trainer and the sweeps ask this module (counted_training,
-one_blas_thread, reuse_freed_memory), never fast/ itself.  The network, the
-loss and the training loop (``nnlab/train/loop.py``) are shared.  Both give the same
-losses and weights, to float rounding (``tests/test_engines.py``).
+An engine supplies what differs between the two paths: the forward and backward
+pass, the optimizer classes, the mini-batch source, and how BLAS runs during an
+epoch.  Everything in fast/ is reached from here: the trainer, the sweeps and the
+speed benchmark ask this module (counted_training, one_blas_thread,
+reuse_freed_memory, profile_epochs), never fast/ itself.  The network, the loss and
+the training loop (``nnlab/train/loop.py``) are shared.  Both give the same losses
+and weights, to float rounding (``tests/test_engines.py``).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from nnlab.train import optimizers
 from nnlab.train.batches import Batches
 from nnlab.train.fast import optimizers as fast_optimizers
 from nnlab.train.fast import threads
+from nnlab.train.fast.backprop import FastPass
 from nnlab.train.fast.batches import PrefetchingBatches
 from nnlab.train.fast.malloc import reuse_freed_blocks
 from nnlab.train.fast.room import ROOM
@@ -31,9 +33,14 @@ from nnlab.train.fast.room import ROOM
 class Engine:
     name: str
     description: str
+    backprop: Callable  # net -> a callable (X, y, n_total, l2, l1) -> (loss, predictions), as Network.loss_and_grad
     optimizers: dict  # optimizer name -> class with step(params, grads), as optimizers.OPTIMIZERS
     batches: type  # Batches or a subclass: (X, y, rng, image_shape), then .epoch(batch_size, augment)
     blas: Callable  # (batch_size, layer_sizes) -> a context manager the epoch's batches run in
+
+
+def _textbook_backprop(net):
+    return net.loss_and_grad  # layer by layer, each its forward and backward (nnlab/core)
 
 
 def _no_blas_policy(batch_size, layer_sizes):
@@ -47,10 +54,11 @@ def _blas_threads_by_size(batch_size, layer_sizes):
 
 
 ENGINES = {
-    "fast": Engine("fast", "In-place kernels, a helper thread, batches read ahead, BLAS threads by size, fair turns.",
-                   fast_optimizers.OPTIMIZERS, PrefetchingBatches, _blas_threads_by_size),
+    "fast": Engine("fast", "Fused numba kernels (big networks) or in-place NumPy, a helper thread, batches read "
+                           "ahead, BLAS threads by size, fair turns.",
+                   FastPass, fast_optimizers.OPTIMIZERS, PrefetchingBatches, _blas_threads_by_size),
     "reference": Engine("reference", "The textbook: each rule as its paper writes it, plain NumPy.",
-                        optimizers.OPTIMIZERS, Batches, _no_blas_policy),
+                        _textbook_backprop, optimizers.OPTIMIZERS, Batches, _no_blas_policy),
 }
 DEFAULT_ENGINE = "fast"
 
@@ -102,3 +110,21 @@ def reuse_freed_memory() -> bool:
     """In a worker process (Dask's), give back glibc's reuse of freed blocks that the
     worker's environment switched off (fast/malloc.py); whether it changed anything."""
     return reuse_freed_blocks()
+
+
+# ------------------------------------------------------------- measuring
+def profile_epochs(trainer, epochs: int) -> dict:
+    """Train `epochs` epochs of a fast-engine `trainer` with each pass timed: forward
+    and backward products, activation, derivative, bias gradients, softmax
+    cross-entropy, optimizer update, batch gathers, the rest (fast/profile.py)."""
+    from nnlab.train.fast.profile import profile_epochs as profile
+
+    return profile(trainer, epochs)
+
+
+def kernels_in_use(trainer) -> str:
+    """What does a fast-engine trainer's element-wise work: "numba 0.68.1" or "numpy"."""
+    ops = getattr(trainer.backprop, "ops", None)
+    if ops is None:
+        return "numpy (the textbook layers)"
+    return f"numba {ops.version}" if ops.name == "numba" else "numpy"

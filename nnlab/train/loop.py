@@ -4,7 +4,8 @@
         loss, pred = net.loss_and_grad(xb, yb)      # forward, then backward: fills net.flat_grads
         optimizer.step(net.flat_params, net.flat_grads)
 
-That is all of it; ``EpochPass`` adds what a dashboard needs around those two
+That is all of it (the engine supplies the forward and backward pass: the textbook's
+``net.loss_and_grad``, or the fast engine's fused one); ``EpochPass`` adds what a dashboard needs around those two
 lines: it keeps its place (so an epoch can pause between batches and go on
 later, bit for bit), stops at a diverged loss before it reaches the weights,
 and sums the epoch's loss and accuracy.
@@ -26,10 +27,11 @@ class EpochPass:
         self.done = self.seen = self.correct = 0  # batches done, samples seen, right predictions
         self.total_loss = self.seconds = 0.0
 
-    def train(self, net, optimizer, config, n_total: int, guard, source, deadline=None) -> bool:
+    def train(self, net, backprop, optimizer, config, n_total: int, guard, source, deadline=None) -> bool:
         """Train batches until the epoch ends (True) or `deadline` (a perf_counter
         time) passes first (False; the next call goes on from the next batch).
 
+        backprop: the engine's forward + backward pass on `net` (as net.loss_and_grad);
         config: l2 and l1 (regularisation, scaled by the training set size
         `n_total`); guard: a policies.DivergenceGuard — a diverged batch ends the
         epoch before its step; source: the Batches, told before each step (the
@@ -37,7 +39,7 @@ class EpochPass:
         t0 = time.perf_counter()
         try:
             for xb, yb in self.batches:
-                loss, pred = net.loss_and_grad(xb, yb, n_total=n_total, l2=config.l2, l1=config.l1)
+                loss, pred = backprop(xb, yb, n_total=n_total, l2=config.l2, l1=config.l1)
                 self.done += 1
                 if guard.exploded(loss, self.done):
                     self.total_loss = math.nan

@@ -63,6 +63,7 @@ class Trainer:
         self.X, self.y = np.ascontiguousarray(data.X_train, dtype=net.dtype), np.asarray(data.y_train, np.int64)
         if self.has_val:
             self.X_val, self.y_val = np.ascontiguousarray(data.X_val, net.dtype), np.asarray(data.y_val, np.int64)
+        self.backprop = self.engine.backprop(net)  # forward + backward of one batch, as net.loss_and_grad
         self.optimizer = self._new_optimizer()
         self.rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(3)[2])
         self.source = self.engine.batches(self.X, self.y, self.rng, data.image_shape)
@@ -159,7 +160,8 @@ class Trainer:
                     np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 # counted from the start of the turn, not from a wait for it (fast/room.py)
                 deadline = None if progress_seconds is None else time.perf_counter() + progress_seconds
-                ended = p.train(self.net, self.optimizer, self.config, len(self.X), self.guard, self.source, deadline)
+                ended = p.train(self.net, self.backprop, self.optimizer, self.config, len(self.X), self.guard,
+                                self.source, deadline)
                 record = self._end_epoch() if ended else records.progress_record(
                     self.epoch + 1, p.done, p.n_batches, p.total_loss / p.seen)
             if ended:
