@@ -92,11 +92,13 @@ def port_open(port: int) -> bool:
 class Deployment:
     """`python deploy/serve.py --processes N` on free ports, with its own prefix and lab store."""
 
-    def __init__(self, tmp: Path, processes: int = 2, *args: str):
+    def __init__(self, tmp: Path, processes: int = 2, *args: str, store: str = ""):
         tmp.mkdir(parents=True, exist_ok=True)
         self.prefix, self.port = tmp / "prefix", free_port()
         self.out_path = tmp / "serve.out"
         env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "NNLAB_HOME": str(tmp / "home")}  # see test_browser.py
+        if store:  # NNLAB_STORE: the lab store every process uses (default: SQLite in NNLAB_HOME)
+            env["NNLAB_STORE"] = store
         self.base = ""
         if "--base-path" in args:
             self.base = serve.base_path(args[args.index("--base-path") + 1])
@@ -256,11 +258,13 @@ def test_ctrl_c_and_kill_9_leave_no_process_and_a_dead_app_process_comes_back(tm
 
 # ------------------------------------------------------------------ in the browser
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory):
-    """Two app processes behind nginx, shared by this module's browser tests; stopped with
-    SIGTERM at the end, which must leave no process (a failure here is a teardown error)."""
+def deployment(tmp_path_factory, pg_url):
+    """Two app processes behind nginx, shared by this module's browser tests, with their lab
+    store on PostgreSQL (a throwaway cluster: conftest's pg_url), as servers on several
+    machines would share it; stopped with SIGTERM at the end, which must leave no process
+    (a failure here is a teardown error)."""
     chromium_path()
-    dep = Deployment(tmp_path_factory.mktemp("deploy"), 2)
+    dep = Deployment(tmp_path_factory.mktemp("deploy"), 2, store=pg_url)
     yield dep
     if dep.proc.poll() is None:
         dep.stop(signal.SIGTERM)
@@ -313,6 +317,7 @@ def test_each_browser_stays_on_one_process_and_a_lab_opens_on_the_other(deployme
     media files and an upload.  A lab trained on one process opens on the other (one store).
     The second browser is sent to the other process deterministically, with a route cookie
     nginx issued that is known to lead there (ip_hash would put every test browser on one)."""
+    assert "lab store: postgresql://nnlab@127.0.0.1" in deployment.output()  # (no password in the console)
     t0 = time.monotonic()
     routes = routes_to_each_process(deployment)
     share = Counter(routes.values())
