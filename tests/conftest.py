@@ -2,9 +2,9 @@
 tests with PIL and by the browser tests with the mouse) and a trained digits model."""
 # The tests run NumPy as the app and the CLI do: nnlab imported first, so OpenBLAS's
 # idle workers sleep quickly and the shared optimizer update is exercised on big networks.
-import nnlab  # noqa: F401  (nnlab/fast/openblas.py)
-
 import os  # noqa: E402
+
+import nnlab  # noqa: F401  (nnlab/fast/openblas.py)
 
 # A page's unexpected error reaches AppTest as an exception (in the app a user gets one
 # plain sentence instead: pages/helpers/errors.py; tests/test_app_errors.py checks that one).
@@ -86,3 +86,42 @@ def digits_model():
     for _ in Trainer(net, ds, cfg).run():
         pass
     return net
+
+
+# ------------------------------------------------------------------ the lab store, on every backend
+STORE_KINDS = ("memory", "sqlite", "postgres")
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A throwaway PostgreSQL cluster for this session (tests/pgcluster.py), as a URL.  Skipped
+    when Debian's binaries are absent, but not in CI (.ci/run sets CI and installs them)."""
+    import pgcluster
+
+    if pgcluster.binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no PostgreSQL binaries under /usr/lib/postgresql in CI (.ci/run installs postgresql)")
+        pytest.skip("no PostgreSQL binaries under /usr/lib/postgresql (apt-get install postgresql)")
+    with pgcluster.Cluster() as url:
+        yield url
+
+
+def make_store(kind, tmp_path, request):
+    """An empty store: memory, SQLite in tmp_path, or PostgreSQL in a schema of its own."""
+    from nnlab.store import MemoryStore, open_store
+
+    if kind == "memory":
+        return MemoryStore()
+    if kind == "sqlite":
+        return open_store(tmp_path)
+    import pgcluster
+    from nnlab.store.postgres import PostgresStore
+
+    store = PostgresStore(pgcluster.schema_url(request.getfixturevalue("pg_url")))
+    request.addfinalizer(store.close)
+    return store
+
+
+@pytest.fixture(params=STORE_KINDS)
+def any_store(request, tmp_path):
+    return make_store(request.param, tmp_path, request)

@@ -33,6 +33,9 @@ from nnlab.store import (
     parts,
 )
 from nnlab.store import (
+    sql as store_sql,
+)
+from nnlab.store import (
     sqlite as store_sqlite,
 )
 from nnlab.train.trainer import Trainer
@@ -316,8 +319,10 @@ def test_a_lock_held_beyond_the_timeout_falls_back_and_a_save_says_locked(tmp_pa
 
 
 def test_a_full_disk_is_a_store_error_and_the_lab_keeps_its_last_save(tmp_path):
-    class Tiny(SQLiteStore):
-        PRAGMAS = SQLiteStore.PRAGMAS + ("PRAGMA max_page_count = 14",)  # 14 pages of 64 KB: a full disk
+    pages = SQLiteStore(tmp_path / "probe.sqlite3")._read(lambda db: db.execute("PRAGMA page_count").fetchone()[0])
+
+    class Tiny(SQLiteStore):  # the empty schema's pages and 5 more of 64 KB: a full disk
+        PRAGMAS = SQLiteStore.PRAGMAS + (f"PRAGMA max_page_count = {pages + 5}",)
 
     s = Tiny(tmp_path / "full.sqlite3")
     token = s.create_lab()
@@ -336,7 +341,7 @@ def test_at_most_max_models_kept_the_oldest_dropped(store):
 
 
 def test_a_part_over_the_limit_is_refused_whole(store, monkeypatch):
-    monkeypatch.setattr(store_sqlite, "MAX_PART_BYTES", 1000)
+    monkeypatch.setattr(store_sql, "MAX_PART_BYTES", 1000)
     token = store.create_lab()
     with pytest.raises(StoreError) as e:
         store.save_parts(token, {"a": b"x", "dataset:csv": b"y" * 1001})

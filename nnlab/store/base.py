@@ -27,9 +27,11 @@ MAX_PART_BYTES = 128 * 2 ** 20  # one part: the largest upload (100 MB) with roo
 
 
 class StoreError(Exception):
-    """The store cannot be used.  `kind` is one of "missing", "read-only", "locked",
-    "full", "corrupt", "too-large", "gone" (the lab was deleted), "unavailable"; the
-    text never holds a path."""
+    """The store cannot be used, or refuses a room's request.  `kind` is one of "missing",
+    "read-only", "locked", "full", "corrupt", "too-large", "gone" (the lab was deleted),
+    "unavailable", "no-server" (a database server that does not answer); for rooms
+    (rooms.py) "no-room", "closed", "not-owner", "not-joined", "rate", "bad-post".  The text
+    is for a learner: it never holds a path, a URL or a password."""
 
     WORDS = {
         "missing": "its data folder cannot be created",
@@ -40,6 +42,13 @@ class StoreError(Exception):
         "too-large": "this part of the lab is too large to keep",
         "gone": "this lab was deleted (in another tab or window)",
         "unavailable": "its database cannot be opened",
+        "no-server": "its database server does not answer",
+        "no-room": "there is no room with this code",
+        "closed": "this room is closed: the presenter closed it",
+        "not-owner": "only the presenter who opened this room can do that",
+        "not-joined": "join the room first (your name, then post)",
+        "rate": "too many posts: wait a few seconds",
+        "bad-post": "this run cannot be posted (its settings are too large or malformed)",
     }
 
     def __init__(self, kind: str):
@@ -134,3 +143,58 @@ class LabStore(ABC):
     @abstractmethod
     def labs(self) -> list:
         """Every lab's token (for the server's own CLI, never shown in the app)."""
+
+    # ------------------------------------------------------------------ rooms (rooms.py, docs/room.md)
+    # A learner is named by their lab token and kept as learner_key(token) only; nothing below
+    # returns a token or anything of a lab.  Codes are taken as given: parse_room_code first.
+    @abstractmethod
+    def open_room(self, owner_token: str, setup: dict, title: str = "") -> "Room":
+        """A new open room with a fresh code; its owner is the presenter's lab token."""
+
+    @abstractmethod
+    def room(self, code: str) -> "Room | None": ...
+
+    @abstractmethod
+    def is_owner(self, code: str, owner_token: str) -> bool: ...
+
+    @abstractmethod
+    def close_room(self, code: str, owner_token: str) -> None:
+        """Refuse posts and joins from now on.  StoreError("no-room") / ("not-owner")."""
+
+    @abstractmethod
+    def hide_post(self, code: str, owner_token: str, post_id: int, hidden: bool = True) -> None:
+        """Hide (or show again) one post.  StoreError("no-room") / ("not-owner")."""
+
+    @abstractmethod
+    def join_room(self, code: str, lab_token: str, name: str) -> None:
+        """Record the learner (or rename them): `name` stripped and capped (rooms.MAX_NAME), an
+        animal name when empty.  StoreError("no-room") / ("closed")."""
+
+    @abstractmethod
+    def learner_name(self, code: str, lab_token: str) -> str | None: ...
+
+    @abstractmethod
+    def post_run(self, code: str, lab_token: str, post: dict) -> int:
+        """Post a finished run (keys: RoomPost's fields but id, room, learner, name, posted,
+        hidden; checked by rooms.clean_post); returns its id.  StoreError("no-room"),
+        ("closed"), ("not-joined"), ("rate") (rooms.RUN_BURST, RUN_LIFETIME), ("bad-post")."""
+
+    @abstractmethod
+    def post_progress(self, code: str, lab_token: str, epoch: int, val_accuracy: float | None,
+                      running: bool) -> bool:
+        """The learner's one "running now" row, replaced.  Over rooms.PROGRESS_PER_SECOND it is
+        dropped silently (returns False; True when kept).  StoreError as post_run, never "rate"."""
+
+    @abstractmethod
+    def room_posts(self, code: str, include_hidden: bool = False, with_curves: bool = True,
+                   limit: int | None = None) -> list:
+        """The room's posts (RoomPost), newest first; `curve` is [] without curves."""
+
+    @abstractmethod
+    def room_counts(self, code: str) -> dict:
+        """{"learners", "runs" (shown), "hidden", "running" (progress rows saying running,
+        updated in the last rooms.RUNNING_SECONDS), "progress" (progress posts kept)}."""
+
+    @abstractmethod
+    def rooms_of(self, owner_token: str) -> list:
+        """The rooms this presenter opened (Room), newest first."""

@@ -1,4 +1,4 @@
-"""Labs in this process's memory: the interface without a database.  Used when
+"""Labs (and rooms: memory_rooms.py) in this process's memory: the interface without a database.  Used when
 the database cannot be (open_store's fallback, with `warning` set) and in tests."""
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ import threading
 import time
 
 from nnlab.store.base import MAX_MODELS, MAX_PART_BYTES, Lab, LabStore, StoreError, new_token
+from nnlab.store.memory_rooms import MemoryRooms
 
 
-class MemoryStore(LabStore):
+class MemoryStore(MemoryRooms, LabStore):
     kind = "memory"
 
     def __init__(self, warning: str = ""):
         self.warning = warning
         self._labs: dict = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._rooms_init()
 
     def create_lab(self) -> str:
         token, now = new_token(), time.time()
@@ -70,7 +72,7 @@ class MemoryStore(LabStore):
             old = [t for t, lab in self._labs.items() if lab.used < cutoff]
             for t in old:
                 del self._labs[t]
-        return len(old)
+            return len(old) + self._purge_rooms(cutoff)
 
     def labs(self):
         return list(self._labs)

@@ -2,23 +2,29 @@
 writer and two server processes can share the file; a busy timeout, so a writer
 waits for another's transaction instead of failing; one transaction per write.
 
-Schema (version 1):
+The SQL itself is shared with PostgreSQL (sql.py, sql_rooms.py); here: the connection,
+the schema and its migrations.  Schema (version 2; docs/lab.md):
 
     schema_version(version)
     labs(token PRIMARY KEY, created, used)              -- used: last opened or saved (retention)
     parts(token, name, value BLOB, saved)               -- one row per part, replaced whole
     models(token, run, value BLOB, saved)               -- kept models, nnlab model files
+    -- version 2: rooms (nnlab/store/rooms.py)
+    rooms(code PRIMARY KEY, owner, created, used, closed, title, setup)   -- owner: learner_key(token)
+    room_learners(room, learner, name, joined)
+    room_posts(id PRIMARY KEY, room, learner, run_name, dataset, settings, val_accuracy, test_accuracy,
+               seconds, curve, kind, posted, hidden)
+    room_progress(room, learner, epoch, val_accuracy, running, updated, window_start, window_count, kept)
 """
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
-from nnlab.store.base import MAX_MODELS, MAX_PART_BYTES, Lab, LabStore, StoreError, home_dir, lab_days, new_token
-from nnlab.store.memory import MemoryStore
+from nnlab.store.base import StoreError
+from nnlab.store.sql import SQLStore
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FILENAME = "labs.sqlite3"
 BUSY_SECONDS = 5.0  # how long a write waits for another process's transaction
 PAGE_SIZE = 65536   # bytes per database page: weights are blobs of megabytes
@@ -34,6 +40,26 @@ CREATE TABLE IF NOT EXISTS models (
     run INTEGER NOT NULL, value BLOB NOT NULL, saved REAL NOT NULL, PRIMARY KEY (token, run));
 CREATE INDEX IF NOT EXISTS labs_used ON labs(used);
 """
+# version 1 -> 2: the rooms (a version-1 file keeps its labs and gains these tables)
+_ROOMS = """
+CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, owner TEXT NOT NULL, created REAL NOT NULL,
+    used REAL NOT NULL, closed BOOLEAN NOT NULL DEFAULT FALSE, title TEXT NOT NULL DEFAULT '',
+    setup TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS room_learners (room TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+    learner TEXT NOT NULL, name TEXT NOT NULL, joined REAL NOT NULL, PRIMARY KEY (room, learner));
+CREATE TABLE IF NOT EXISTS room_posts (id INTEGER PRIMARY KEY, room TEXT NOT NULL, learner TEXT NOT NULL,
+    run_name TEXT NOT NULL, dataset TEXT NOT NULL, settings TEXT NOT NULL, val_accuracy REAL, test_accuracy REAL,
+    seconds REAL, curve TEXT NOT NULL, kind TEXT NOT NULL, posted REAL NOT NULL, hidden BOOLEAN NOT NULL DEFAULT FALSE,
+    FOREIGN KEY (room, learner) REFERENCES room_learners(room, learner) ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS room_progress (room TEXT NOT NULL, learner TEXT NOT NULL, epoch INTEGER NOT NULL,
+    val_accuracy REAL, running BOOLEAN NOT NULL, updated REAL NOT NULL, window_start REAL NOT NULL,
+    window_count INTEGER NOT NULL, kept INTEGER NOT NULL, PRIMARY KEY (room, learner),
+    FOREIGN KEY (room, learner) REFERENCES room_learners(room, learner) ON DELETE CASCADE);
+CREATE INDEX IF NOT EXISTS rooms_owner ON rooms(owner);
+CREATE INDEX IF NOT EXISTS room_posts_room ON room_posts(room, posted);
+CREATE INDEX IF NOT EXISTS room_posts_learner ON room_posts(room, learner, posted);
+"""
+MIGRATIONS = {1: _ROOMS}  # from version k to k + 1
 
 # sqlite3 error names -> StoreError kinds (Python 3.11: exception.sqlite_errorname)
 _KINDS = {"SQLITE_BUSY": "locked", "SQLITE_LOCKED": "locked", "SQLITE_FULL": "full", "SQLITE_READONLY": "read-only",
@@ -58,7 +84,7 @@ def _kind(e: Exception) -> str:
     return "unavailable"
 
 
-class SQLiteStore(LabStore):
+class SQLiteStore(SQLStore):
     kind = "sqlite"
     # per connection; synchronous NORMAL in WAL mode: a killed process loses no committed write
     # (a power cut may lose the last ones); the WAL file is cut back to 64 MB after a checkpoint
@@ -73,15 +99,20 @@ class SQLiteStore(LabStore):
                 # 28 ms to write with SQLite's default 4 KB pages, 6 ms with these (docs/lab.md)
                 db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 db.execute("PRAGMA journal_mode = WAL")  # kept in the file
-                db.execute("BEGIN IMMEDIATE")
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    db.execute(statement)
-                row = db.execute("SELECT max(version) FROM schema_version").fetchone()
-                if row[0] is None:
-                    db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-                db.execute("COMMIT")
-                if row[0] is not None and row[0] > SCHEMA_VERSION:  # written by a newer nnlab: leave it alone
+                db.execute("BEGIN IMMEDIATE")  # two processes starting at once: one creates, one finds
+                _script(db, _SCHEMA)
+                version = db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+                if version is None:  # a new file
+                    version = 1
+                    db.execute("INSERT INTO schema_version VALUES (1)")
+                if version > SCHEMA_VERSION:  # written by a newer nnlab: leave it alone
+                    db.execute("ROLLBACK")
                     raise StoreError("unavailable")
+                while version < SCHEMA_VERSION:  # in the same transaction: all the steps, or none
+                    _script(db, MIGRATIONS[version])
+                    version += 1
+                    db.execute("UPDATE schema_version SET version = ?", (version,))
+                db.execute("COMMIT")
         except (sqlite3.Error, OSError) as e:
             raise StoreError(_kind(e)) from e
 
@@ -123,83 +154,14 @@ class SQLiteStore(LabStore):
         except (sqlite3.Error, OSError) as e:
             raise StoreError(_kind(e)) from e
 
-    # ----------------------------------------------------------- the interface
-    def create_lab(self) -> str:
-        token, now = new_token(), time.time()
-        self._write(lambda db: db.execute("INSERT INTO labs VALUES (?, ?, ?)", (token, now, now)))
-        return token
-
-    def lab_exists(self, token) -> bool:
-        return self._read(lambda db: db.execute("SELECT 1 FROM labs WHERE token = ?", (token,)).fetchone()) is not None
-
-    def load_lab(self, token):
-        def work(db):
-            row = db.execute("SELECT created FROM labs WHERE token = ?", (token,)).fetchone()
-            if row is None:
-                return None
-            parts = dict(db.execute("SELECT name, value FROM parts WHERE token = ?", (token,)).fetchall())
-            models = dict(db.execute("SELECT run, value FROM models WHERE token = ?", (token,)).fetchall())
-            return Lab(token, parts, models, row[0], time.time())
-        lab = self._read(work)
-        if lab is not None:  # opened: counts as used (retention)
-            try:
-                self._write(lambda db: db.execute("UPDATE labs SET used = ? WHERE token = ?", (lab.used, token)))
-            except StoreError:
-                pass  # a read-only moment: the lab still opens
-        return lab
-
-    @staticmethod
-    def _touch(db, token, now):
-        """Mark the lab used; a lab deleted meanwhile (in another tab) is not brought back."""
-        if db.execute("UPDATE labs SET used = ? WHERE token = ?", (now, token)).rowcount == 0:
-            raise StoreError("gone")
-
-    @staticmethod
-    def _put_parts(db, token, parts, now):
-        for name, value in parts.items():
-            if value is None:
-                db.execute("DELETE FROM parts WHERE token = ? AND name = ?", (token, name))
-            else:
-                db.execute("INSERT OR REPLACE INTO parts VALUES (?, ?, ?, ?)", (token, name, bytes(value), now))
-
-    def save_parts(self, token, parts):
-        if any(v is not None and len(v) > MAX_PART_BYTES for v in parts.values()):
-            raise StoreError("too-large")
-        now = time.time()
-
-        def work(db):
-            self._touch(db, token, now)
-            self._put_parts(db, token, parts, now)
-        self._write(work)
-
-    def save_models(self, token, models, parts=None):
-        now = time.time()
-        keep = {int(k): models[k] for k in sorted(models)[-MAX_MODELS:]}
-
-        def work(db):
-            self._touch(db, token, now)
-            have = {r for (r,) in db.execute("SELECT run FROM models WHERE token = ?", (token,))}
-            for run in have - set(keep):
-                db.execute("DELETE FROM models WHERE token = ? AND run = ?", (token, run))
-            for run, value in keep.items():
-                if value is not None:
-                    db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?, ?)", (token, run, bytes(value), now))
-            self._put_parts(db, token, parts or {}, now)
-        self._write(work)
-
-    def delete_lab(self, token):
-        self._write(lambda db: db.execute("DELETE FROM labs WHERE token = ?", (token,)))
-
-    def purge_unused(self, days):
-        cutoff = time.time() - days * 86400
-        return self._write(lambda db: db.execute("DELETE FROM labs WHERE used < ?", (cutoff,)).rowcount)
-
-    def labs(self):
-        return [t for (t,) in self._read(lambda db: db.execute("SELECT token FROM labs ORDER BY created").fetchall())]
-
     def integrity(self) -> str:
         """PRAGMA integrity_check's answer ("ok" for a sound file)."""
         return self._read(lambda db: db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _script(db, sql):
+    for statement in filter(str.strip, sql.split(";")):
+        db.execute(statement)
 
 
 class _Closing:
@@ -213,18 +175,3 @@ class _Closing:
 
     def __exit__(self, *exc):
         self.db.close()
-
-
-def open_store(home=None, busy_seconds: float = BUSY_SECONDS, purge: bool = True) -> LabStore:
-    """The SQLite store in `home` (default NNLAB_HOME or ~/.nnlab, created on demand),
-    with labs unused for NNLAB_LAB_DAYS removed; a MemoryStore with a `warning` when
-    the database cannot be used."""
-    home = Path(home) if home is not None else home_dir()
-    try:
-        store = SQLiteStore(home / FILENAME, busy_seconds)
-        if purge:
-            store.purge_unused(lab_days())
-        return store
-    except StoreError as e:
-        return MemoryStore(warning=f"Your work is not being saved on this server: {e}. It is kept in the "
-                                   "server's memory only, until it restarts.")
