@@ -1,0 +1,159 @@
+"""The Room page's scoreboard (docs/room.md).  Not a page.
+
+    code = current_code()      # ?room=CODE, or the room this tab showed last
+    header_ui(room)            # the code, the join link (the network address, like Share) and its QR
+    board_ui(room, owner)      # counts, the ranked table per dataset, the top curves, what the room tried
+
+Live without reloading: a fragment reads the room's counts every POLL_SECONDS (two small
+queries) and draws them; when the posts changed (a run posted or hidden, the room closed) it
+reruns the page, which draws the board again — so the tables and charts are redrawn only
+when there is something new, and a run shows within POLL_SECONDS plus one page run of its
+post.  Learner text is escaped wherever it is shown: tables show it as plain text, charts and
+Markdown through nnlab/viz/escape.py (scoreboard.clean first drops control characters).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from nnlab.experiments import scoreboard
+from nnlab.store import StoreError, parse_room_code
+from nnlab.viz import escape, figures_room
+from pages.helpers import lab, qr, room_owner, share, wording
+
+QUERY = "room"
+POLL_SECONDS = 1.0
+TRIED_COLUMNS = 3
+CHART = {"displayModeBar": False}
+# The code, large enough to read from the back of a room (a keyed container's class: st-key-<key>).
+CODE_CSS = """<style>
+.st-key-room_code p { font-size: 1rem; line-height: 1.1; margin: 0; }
+.st-key-room_code strong { font-size: 3rem; letter-spacing: 0.12em; font-family: "Source Code Pro", monospace; }
+</style>"""
+
+
+def current_code() -> str | None:
+    """The room to show: the address's ?room= (remembered by the tab), else the one shown before
+    (put back in the address: moving between pages drops it).  A malformed code: said, None."""
+    s = st.session_state
+    given = st.query_params.get_all(QUERY)
+    if given:
+        code = parse_room_code(given)
+        if code is None:
+            st.warning("The address's room code is not one: a room code is 6 letters and digits, like ABC234.",
+                       icon=":material/groups:")
+            st.query_params.pop(QUERY, None)
+        s.room_board = code or ""
+    elif s.room_board:
+        st.query_params[QUERY] = s.room_board
+    return s.room_board or None
+
+
+def join_link(code: str) -> str:
+    return share.app_url(f"train?{QUERY}={code}")
+
+
+def header_ui(room):
+    """The code, big; the join link as text and as a QR code."""
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    with left:
+        st.html(CODE_CSS)
+        st.container(key="room_code").markdown(f"Room code  \n**{room.code}**")
+        if room.title:
+            st.markdown(f"**{escape.markdown(scoreboard.clean(room.title))}**")
+        if room.closed:
+            st.error("This room is **closed**: it takes no more runs or learners. Its scoreboard stays here.",
+                     icon=":material/lock:")
+            return
+        st.markdown("Open this link, give a name, and press **Train**: each run you finish shows here.")
+        url = share.reachable_ui(join_link(room.code))
+        st.code(url, language=None, wrap_lines=True)
+    if url.startswith(("http://", "https://")):  # (a relative link, in tests, has nothing to scan)
+        right.image(qr.png(url, scale=5), caption=f"Scan to join room {room.code}.", width=220)
+
+
+def _signature(counts: dict, room) -> tuple:
+    return counts.get("runs"), counts.get("hidden"), room is None or room.closed
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _live(code: str):
+    """The counts, every POLL_SECONDS; the whole page again when the posts changed."""
+    try:
+        counts, room = lab.store().room_counts(code), lab.store().room(code)
+    except StoreError as e:
+        st.caption(f"The scoreboard cannot read the room just now: {e}. It tries again every second.")
+        return
+    if _signature(counts, room) != st.session_state.room_board_seen:
+        st.rerun()  # new posts (or hidden ones, or the room closed): the board is drawn again
+    row = st.container(horizontal=True, gap="large", key="room_counts")
+    row.metric("Learners joined", counts.get("learners", 0), width="content")
+    row.metric("Runs posted", counts.get("runs", 0), width="content")
+    row.metric("Running now", counts.get("running", 0), width="content")
+
+
+def board_ui(room, owner: bool):
+    """Everything below the header, drawn from one read of the store."""
+    try:
+        counts = lab.store().room_counts(room.code)
+        posts = lab.store().room_posts(room.code)
+    except StoreError as e:
+        st.error(f"The scoreboard cannot read the room now: {e}. It will try again when this page reruns.")
+        return
+    st.session_state.room_board_seen = _signature(counts, room)
+    _live(room.code)
+    if not posts:
+        st.info("No runs yet. When learners finish a run on **Train** (or a sweep), it shows here within a "
+                "second or two.", icon=":material/hourglass_empty:")
+    else:
+        dataset = dataset_ui(posts, room.setup)
+        ranking_ui(posts, room, dataset, owner)
+        charts_ui(posts, room.setup, dataset)
+    if owner:
+        room_owner.tools_ui(room, posts)
+
+
+def dataset_ui(posts, setup) -> str:
+    names = scoreboard.datasets(posts, setup)
+    if len(names) == 1:
+        return names[0]
+    if st.session_state.get("room_dataset") not in names:
+        st.session_state.room_dataset = names[0]
+    return st.segmented_control("Dataset", names, key="room_dataset", required=True,
+                                format_func=lambda n: wording.dataset_label(n) if n in ("digits", "mnist", "csv")
+                                else scoreboard.clean(n)) or names[0]
+
+
+def ranking_ui(posts, room, dataset: str, owner: bool):
+    st.subheader("Ranking")
+    df = scoreboard.ranking(posts, room.setup, dataset)
+    config = {"Validation %": st.column_config.NumberColumn(format="%.1f"),
+              "Test %": st.column_config.NumberColumn(format="%.1f"),
+              "Seconds": st.column_config.NumberColumn(format="%.1f"),
+              "Settings changed": st.column_config.TextColumn(help="What differs from the room's setup (empty: "
+                                                                    "the setup as given).")}
+    columns = [c for c in df.columns if c != "id"]
+    if not owner:
+        st.dataframe(df, hide_index=True, column_order=columns, column_config=config, key=f"rank_{dataset}")
+    else:
+        event = st.dataframe(df, hide_index=True, column_order=columns, column_config=config,
+                             key=f"rank_{dataset}", on_select="rerun", selection_mode="multi-row")
+        room_owner.hide_ui(room, df, event.selection.rows)
+    st.caption("Each learner's best run on this dataset (validation accuracy; the test accuracy of the same "
+               "model beside it). Settings changed: what differs from the room's setup.")
+
+
+def charts_ui(posts, setup, dataset: str):
+    top = scoreboard.top_curves(posts, dataset)
+    if top:
+        st.plotly_chart(figures_room.top_curves_figure(top), config=CHART, key="room_top_curves")
+    tried = scoreboard.tried(posts, setup, dataset)
+    st.subheader("What the room tried")
+    if not tried:
+        st.caption("Nobody changed a setting yet: every run so far used the room's setup.")
+        return
+    st.caption("Validation accuracy of every run against each setting people changed (orange: changed; grey: "
+               "the room's setup).")
+    for start in range(0, len(tried), TRIED_COLUMNS):
+        cols = st.columns(TRIED_COLUMNS)
+        for col, t in zip(cols, tried[start:start + TRIED_COLUMNS]):
+            col.plotly_chart(figures_room.tried_figure(t), config=CHART, key=f"room_tried_{t.name}")
