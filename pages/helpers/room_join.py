@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from nnlab.experiments import scoreboard
 from nnlab.store import StoreError, parse_room_code, parts
 from nnlab.store.rooms import MAX_NAME
 from nnlab.viz import escape
@@ -118,6 +119,6 @@ def line_ui():
         return
     row = st.container(horizontal=True, gap="small", vertical_alignment="center", key="room_line")
     row.caption(f":material/groups: Posting to room **{escape.markdown(room['code'])}** as "
-                f"**{escape.markdown(room.get('name') or '?')}**", width="content")
+                f"**{escape.markdown(scoreboard.clean(room.get('name')) or '?')}**", width="content")
     row.button("Leave", key="room_leave", type="tertiary", on_click=leave,
                help="Stop posting your runs to this room (its join link brings you back).")
