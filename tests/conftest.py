@@ -106,22 +106,9 @@ def pg_url():
         yield url
 
 
-def make_store(kind, tmp_path, request):
-    """An empty store: memory, SQLite in tmp_path, or PostgreSQL in a schema of its own."""
-    from nnlab.store import MemoryStore, open_store
-
-    if kind == "memory":
-        return MemoryStore()
-    if kind == "sqlite":
-        return open_store(tmp_path)
-    import pgcluster
-    from nnlab.store.postgres import PostgresStore
-
-    store = PostgresStore(pgcluster.schema_url(request.getfixturevalue("pg_url")))
-    request.addfinalizer(store.close)
-    return store
-
-
 @pytest.fixture(params=STORE_KINDS)
 def any_store(request, tmp_path):
+    """An empty store of each kind (tests/stores.py)."""
+    from stores import make_store
+
     return make_store(request.param, tmp_path, request)

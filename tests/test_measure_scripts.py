@@ -93,3 +93,19 @@ def test_measure_lab_reports_the_checkpoint_cost():
         run_script("measure_lab.py", "--epochs", "1", "--data-dir", str(MNIST), "--json")
     assert all(r["median_checkpoint_s"] > 0 and r["best_epoch_s"] > 0 for r in result["rows"])
     assert "% of an epoch" in stdout
+
+
+def test_measure_store_load_counts_every_post_back():
+    import pgcluster
+
+    which = "both" if pgcluster.binaries() else "sqlite"
+    result, stdout = run_script("measure_store_load.py", "--learners", "3", "--store", which, "--seconds", "3",
+                                "--fill", "300", "--json")
+    rows = result["rows"]
+    assert [r["store"] for r in rows] == (["sqlite", "postgres"] if which == "both" else ["sqlite"])
+    for r in rows:
+        assert r["learners"] == 3 and r["counted_back"] and r["lost"] == 0 and not r["errors"]
+        assert r["run_posts"] >= 3 and r["progress_posts"] >= 3 * 4 and r["runs_in_room"] == 300 + r["run_posts"]
+        assert 0 < r["progress_p50_ms"] <= r["progress_p99_ms"] and 0 < r["run_p50_ms"] <= r["run_p99_ms"]
+        assert r["scoreboard_idle_ms"] > 0 and r["scoreboard_under_load_p50_ms"] > 0
+    assert "lost 0" in stdout and result["cpu"]

@@ -1,7 +1,9 @@
 """The lab store (nnlab/store): every part round-trips, a write is one transaction, two
-processes share one file, kill -9 in the middle of a save loses nothing before it, each
-failure falls back to memory with a warning that names no path, the limits, retention,
-and tokens nobody can guess or break the parser with."""
+processes share one file (or one PostgreSQL database), kill -9 in the middle of a save
+loses nothing before it, each failure falls back to memory with a warning that names no
+path (nor URL, nor password), the limits, retention, and tokens nobody can guess or break
+the parser with.  The `store` tests run on every backend: memory, SQLite, PostgreSQL
+(conftest.py's `any_store`); rooms: test_store_rooms.py."""
 import multiprocessing
 import os
 import signal
@@ -10,12 +12,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
+from stores import make_store
 
 from nnlab import modelfile
 from nnlab.core.config import NetworkConfig
@@ -33,21 +37,50 @@ from nnlab.store import (
     parts,
 )
 from nnlab.store import (
+    memory as store_memory,
+)
+from nnlab.store import (
     sql as store_sql,
 )
 from nnlab.store import (
     sqlite as store_sqlite,
 )
+from nnlab.store.choose import connect
 from nnlab.train.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(any_store):
+    assert not any_store.warning
+    return any_store
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
     s = open_store(tmp_path)
     assert isinstance(s, SQLiteStore) and not s.warning
     return s
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shared_store(request, tmp_path):
+    """A store two processes can share, and how another process opens it (choose.connect's arguments)."""
+    s = make_store(request.param, tmp_path, request)
+    return s, (("sqlite", str(s.path)) if request.param == "sqlite" else ("postgres", s.pool.conninfo))
+
+
+def raw(store, sql, params=()):
+    """Run SQL on the store's database behind its back (as another program would); rows."""
+    if store.kind == "sqlite":
+        with closing(sqlite3.connect(store.path)) as db, db:
+            return db.execute(sql, params).fetchall()
+    import psycopg
+
+    with psycopg.connect(store.pool.conninfo) as db:
+        cur = db.execute(sql.replace("?", "%s"), params)
+        return cur.fetchall() if cur.description else []
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +93,8 @@ def small_net(seed=0):
 
 
 # ------------------------------------------------------------------ round trips
-@pytest.mark.parametrize("make", [lambda p: open_store(p), lambda p: MemoryStore()], ids=["sqlite", "memory"])
-def test_every_part_round_trips_and_a_deleted_lab_is_gone(tmp_path, make):
-    s = make(tmp_path)
+def test_every_part_round_trips_and_a_deleted_lab_is_gone(store):
+    s = store
     token = s.create_lab()
     assert parse_token(token) == token and s.lab_exists(token)
     blob = bytes(range(256)) * 1000
@@ -87,10 +119,9 @@ def test_every_part_round_trips_and_a_deleted_lab_is_gone(tmp_path, make):
     with pytest.raises(StoreError):
         s.save_models(token, {1: b"m"})
     assert not s.lab_exists(token)
-    if isinstance(s, SQLiteStore):  # nothing of it left behind (ON DELETE CASCADE)
-        with sqlite3.connect(s.path) as db:
-            assert db.execute("SELECT count(*) FROM parts WHERE token = ?", (token,)).fetchone()[0] == 0
-            assert db.execute("SELECT count(*) FROM models WHERE token = ?", (token,)).fetchone()[0] == 0
+    if s.kind != "memory":  # nothing of it left behind (ON DELETE CASCADE)
+        assert raw(s, "SELECT count(*) FROM parts WHERE token = ?", (token,)) == [(0,)]
+        assert raw(s, "SELECT count(*) FROM models WHERE token = ?", (token,)) == [(0,)]
 
 
 def test_run_log_and_its_kept_models_round_trip_through_model_files(digits):
@@ -203,17 +234,18 @@ def test_a_write_is_all_or_nothing(store):
     assert store.load_lab(token).parts == {"a": b"old a"}
 
 
-def _writer(path, token, tag, n):
-    s = SQLiteStore(path)
+def _writer(store_args, token, tag, n):
+    s = connect(*store_args)
     for i in range(n):
         s.save_parts(token, {f"{tag}{i}": os.urandom(20_000), "last": tag.encode()})
         s.save_parts(s.create_lab(), {"own": tag.encode()})
 
 
-def test_two_processes_write_to_one_file_at_once_and_both_succeed(store):
+def test_two_processes_write_to_one_file_at_once_and_both_succeed(shared_store):
+    store, store_args = shared_store
     token = store.create_lab()
     ctx = multiprocessing.get_context("spawn")  # a clean interpreter each, as two servers
-    procs = [ctx.Process(target=_writer, args=(str(store.path), token, tag, 60)) for tag in "ab"]
+    procs = [ctx.Process(target=_writer, args=(store_args, token, tag, 60)) for tag in "ab"]
     for p in procs:
         p.start()
     for p in procs:
@@ -221,14 +253,14 @@ def test_two_processes_write_to_one_file_at_once_and_both_succeed(store):
     assert [p.exitcode for p in procs] == [0, 0]
     lab = store.load_lab(token)
     assert {f"{t}{i}" for t in "ab" for i in range(60)} <= set(lab.parts)
-    assert len(store.labs()) == 1 + 120 and store.integrity() == "ok"
+    assert len(store.labs()) == 1 + 120 and (store.kind != "sqlite" or store.integrity() == "ok")
 
 
 SAVE_LOOP = textwrap.dedent("""
     import sys
-    from nnlab.store import SQLiteStore
-    s = SQLiteStore(sys.argv[1])
-    token = sys.argv[2]
+    from nnlab.store.choose import connect
+    s = connect(sys.argv[1], sys.argv[2])
+    token = sys.argv[3]
     i = 0
     while True:
         i += 1
@@ -237,10 +269,11 @@ SAVE_LOOP = textwrap.dedent("""
 """)
 
 
-def test_kill_9_in_the_middle_of_a_save_loop_loses_nothing_before_it(store):
+def test_kill_9_in_the_middle_of_a_save_loop_loses_nothing_before_it(shared_store):
+    store, store_args = shared_store
     token = store.create_lab()
     store.save_parts(token, {"before": b"kept"})
-    proc = subprocess.Popen([sys.executable, "-c", SAVE_LOOP, str(store.path), token], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-c", SAVE_LOOP, *store_args, token], cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         deadline = time.time() + 60
@@ -253,8 +286,8 @@ def test_kill_9_in_the_middle_of_a_save_loop_loses_nothing_before_it(store):
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-    again = SQLiteStore(store.path)  # as a restarted server
-    assert again.integrity() == "ok"
+    again = connect(*store_args)  # as a restarted server
+    assert again.kind != "sqlite" or again.integrity() == "ok"
     lab = again.load_lab(token)
     n = int(lab.parts["n"])
     assert n >= seen and lab.parts["before"] == b"kept"
@@ -342,6 +375,7 @@ def test_at_most_max_models_kept_the_oldest_dropped(store):
 
 def test_a_part_over_the_limit_is_refused_whole(store, monkeypatch):
     monkeypatch.setattr(store_sql, "MAX_PART_BYTES", 1000)
+    monkeypatch.setattr(store_memory, "MAX_PART_BYTES", 1000)
     token = store.create_lab()
     with pytest.raises(StoreError) as e:
         store.save_parts(token, {"a": b"x", "dataset:csv": b"y" * 1001})
@@ -363,10 +397,10 @@ def test_labs_unused_for_the_retention_time_are_removed_at_open(tmp_path, monkey
     assert isinstance(open_store(tmp_path), SQLiteStore)
 
 
-def test_opening_a_lab_counts_as_using_it(store):
+def test_opening_a_lab_counts_as_using_it(sqlite_store):
+    store = sqlite_store
     token = store.create_lab()
-    with sqlite3.connect(store.path) as db:
-        db.execute("UPDATE labs SET used = 0 WHERE token = ?", (token,))
+    raw(store, "UPDATE labs SET used = 0 WHERE token = ?", (token,))
     store.load_lab(token)
     assert store.purge_unused(1) == 0 and store.lab_exists(token)
 

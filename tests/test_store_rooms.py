@@ -381,3 +381,10 @@ def test_processes_posting_to_one_sqlite_file_lose_nothing(tmp_path):
     s = SQLiteStore(tmp_path / "labs.sqlite3")
     posting_processes_lose_nothing(("sqlite", str(s.path)), s)
     assert s.integrity() == "ok"
+
+
+def test_many_json_texts_are_read_at_once_and_a_damaged_one_alone():
+    assert rooms.read_json_many(['[1, 2]', '[]', '{"a": 1}'], []) == [[1, 2], [], []]
+    assert rooms.read_json_many(['[1]', 'not json', None, '[3'], []) == [[1], [], [], []]
+    assert rooms.read_json_many(['{"a": 1}', '[1, 2], [3]'], {}) == [{"a": 1}, {}]  # a row cannot split in two
+    assert rooms.read_json_many([], {}) == []

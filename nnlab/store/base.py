@@ -109,6 +109,9 @@ class LabStore(ABC):
     def persistent(self) -> bool:
         return False
 
+    def close(self) -> None:
+        """Let go of the store's connections (PostgreSQL's pool); nothing for the others."""
+
     @abstractmethod
     def create_lab(self) -> str:
         """A new, empty lab; returns its token."""
@@ -146,13 +149,15 @@ class LabStore(ABC):
 
     # ------------------------------------------------------------------ rooms (rooms.py, docs/room.md)
     # A learner is named by their lab token and kept as learner_key(token) only; nothing below
-    # returns a token or anything of a lab.  Codes are taken as given: parse_room_code first.
+    # returns a token or anything of a lab.  A code is read by parse_room_code (any case, spaces
+    # around); one that is malformed is a room that does not exist.  Room and RoomPost: rooms.py.
     @abstractmethod
-    def open_room(self, owner_token: str, setup: dict, title: str = "") -> "Room":
+    def open_room(self, owner_token: str, setup: dict, title: str = ""):
         """A new open room with a fresh code; its owner is the presenter's lab token."""
 
     @abstractmethod
-    def room(self, code: str) -> "Room | None": ...
+    def room(self, code: str):
+        """The Room, or None when there is no room with this code."""
 
     @abstractmethod
     def is_owner(self, code: str, owner_token: str) -> bool: ...

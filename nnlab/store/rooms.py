@@ -186,6 +186,19 @@ def read_json(text, default):
     return value if isinstance(value, type(default)) else default
 
 
+def read_json_many(texts: list, default) -> list:
+    """read_json of each text, parsed in one call (10,000 curves: one json.loads of a list
+    instead of 10,000 calls, several times faster); row by row if one of them is damaged."""
+    if texts and all(texts):
+        try:
+            values = json.loads("[" + ",".join(texts) + "]")
+        except (ValueError, TypeError, RecursionError):
+            values = None
+        if values is not None and len(values) == len(texts):
+            return [v if isinstance(v, type(default)) else type(default)() for v in values]
+    return [read_json(t, default) for t in texts]
+
+
 def progress_values(epoch, val_accuracy, running) -> tuple:
     """(epoch, val_accuracy, running) checked as a progress post stores them."""
     if isinstance(epoch, bool) or not isinstance(epoch, int) and not hasattr(epoch, "__index__"):

@@ -29,6 +29,7 @@ from nnlab.store.rooms import (
     parse_room_code,
     progress_values,
     read_json,
+    read_json_many,
     settings_json,
 )
 
@@ -193,8 +194,10 @@ class SQLRooms(LabStore):
         if limit is not None:
             sql, args = sql + " LIMIT ?", (code, max(0, int(limit)))
         rows = self._read(lambda db: db.execute(sql, args).fetchall())
-        return [RoomPost(r[0], r[1], r[2], r[3], r[4], r[5], read_json(r[6], {}), r[7], r[8], r[9],
-                         read_json(r[10], []), r[11], r[12], bool(r[13])) for r in rows]
+        settings = read_json_many([r[6] for r in rows], {})
+        curves = read_json_many([r[10] for r in rows], []) if with_curves else [[] for _ in rows]
+        return [RoomPost(r[0], r[1], r[2], r[3], r[4], r[5], s, r[7], r[8], r[9], c, r[11], r[12], bool(r[13]))
+                for r, s, c in zip(rows, settings, curves)]
 
     def room_counts(self, code):
         code = parse_room_code(code)
