@@ -215,7 +215,7 @@ def test_hide_removes_an_entry_show_again_brings_it_back_and_the_csv_has_what_is
     fake_learner(code, "=HYPERLINK(\"http://evil\")", 0.95)
     fake_learner(code, "Bob", 0.9, settings={"hidden": [32]})
     df = board(owner)
-    assert list(df["Learner"]) == ['=HYPERLINK("http://evil")', "Bob"]
+    assert list(df["Learner"]) == ['\'=HYPERLINK("http://evil")', "Bob"]  # (the table's own CSV export too)
     rows = list(csv.DictReader(io.StringIO(files[f"room-{code}.csv"].decode())))
     assert [r["learner"] for r in rows] == ["Bob", "'=HYPERLINK(\"http://evil\")"]  # newest first, no formula
     assert rows[0]["settings_changed"] == "hidden=32" and rows[0]["validation_accuracy"] == "0.9"

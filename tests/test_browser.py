@@ -46,8 +46,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(home, log):
-    """`streamlit run app.py` on a free port with its own lab store in `home`: (process, url)."""
+def start_server(home, log, address="127.0.0.1"):
+    """`streamlit run app.py` on a free port with its own lab store in `home`: (process, url).
+    `address`: the one it listens on (tests/test_browser_room.py: the machine's network address)."""
     port = free_port()
     # One BLAS thread: on a 2-core machine shared with Chromium, OpenBLAS's spinning
     # worker threads slow training several times over (measured: 2.7 s -> 1.9 s loop).
@@ -56,11 +57,11 @@ def start_server(home, log):
         env["NNLAB_MNIST_DIR"] = str(MNIST)  # the app's own way to find MNIST (never required)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+         "--server.port", str(port), "--server.address", address, "--server.fileWatcherType", "none"],
         # (no --browser.gatherUsageStats here: .streamlit/config.toml turns the statistics off, which
         # test_the_browser_asks_nothing_of_other_hosts checks)
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{address}:{port}"
     deadline = time.time() + 60
     while True:
         try:

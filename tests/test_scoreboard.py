@@ -65,6 +65,11 @@ def test_datasets_the_rooms_own_first():
     assert sb.datasets([], SETUP) == []
 
 
+def test_text_a_spreadsheet_would_run_is_shown_with_a_quote_before_it():
+    df = sb.ranking([post("a", 0.9, name="=1+1", run_name="@x"), post("b", 0.8, name="a=b")], SETUP, "digits")
+    assert list(df["Learner"]) == ["'=1+1", "a=b"] and df.loc[0, "Run"] == "'@x"
+
+
 def test_top_curves_in_rank_order_at_most_n_and_only_runs_with_a_curve():
     posts = [post(f"l{i}", i / 20, curve=[0.1, i / 20]) for i in range(12)] + [post("z", 0.99, curve=[])]
     top = sb.top_curves(posts, "digits", n=8)

@@ -42,6 +42,12 @@ def clean(text) -> str:
     return " ".join("".join(kept).split())
 
 
+def _cell(v):
+    """A text cell a spreadsheet would read as a formula ("=HYPERLINK(...)") starts with a quote:
+    in our CSV, and in the tables on screen, whose toolbar downloads them as CSV too (unguarded)."""
+    return "'" + v if isinstance(v, str) and v.startswith(SPREADSHEET_FORMULA) else v
+
+
 def _text(name: str, value) -> str:
     """A setting's value as a link writes it ("64-32", "0.01", "full"); str() for unknown names."""
     setting = hyperparams.BY_NAME.get(name)
@@ -118,10 +124,10 @@ def ranking(posts, setup: dict, dataset: str) -> pd.DataFrame:
     for p in posts:
         if p.dataset == dataset:
             runs[p.learner] = runs.get(p.learner, 0) + 1
-    rows = [{"Rank": i + 1, "Learner": clean(p.name) or "?", "Validation %": _percent(p.val_accuracy),
+    rows = [{"Rank": i + 1, "Learner": _cell(clean(p.name)) or "?", "Validation %": _percent(p.val_accuracy),
              "Test %": _percent(p.test_accuracy), "Settings changed": settings_text(differing(p.settings, setup)),
-             "Seconds": None if p.seconds is None else round(p.seconds, 1), "Runs": runs[p.learner],
-             "Run": clean(p.run_name) + (" (sweep's best)" if p.kind == "sweep-best" else ""),
+             "Seconds": None if p.seconds is None else round(p.seconds, 2), "Runs": runs[p.learner],
+             "Run": _cell(clean(p.run_name)) + (" (sweep's best)" if p.kind == "sweep-best" else ""),
              "Posted": _time(p.posted), "id": p.id}
             for i, p in enumerate(best_per_learner(posts, dataset))]
     return pd.DataFrame(rows, columns=RANK_COLUMNS)
@@ -189,25 +195,19 @@ TABLE_COLUMNS = ["posted", "learner", "run", "kind", "dataset", "validation_accu
 
 
 def table(posts, setup: dict) -> pd.DataFrame:
-    """Every post, one row each, newest first (the CSV; the owner's list of hidden entries)."""
+    """Every post, one row each, newest first (the CSV; the owner's list of hidden entries); text cells
+    safe to open in a spreadsheet."""
     rows = [{"posted": _dt.datetime.fromtimestamp(p.posted).isoformat(timespec="seconds") if p.posted else "",
-             "learner": clean(p.name), "run": clean(p.run_name), "kind": p.kind, "dataset": clean(p.dataset),
+             "learner": _cell(clean(p.name)), "run": _cell(clean(p.run_name)), "kind": p.kind,
+             "dataset": _cell(clean(p.dataset)),
              "validation_accuracy": p.val_accuracy, "test_accuracy": p.test_accuracy, "seconds": p.seconds,
              "epochs": len(p.curve or []) or None, "settings_changed": settings_text(differing(p.settings, setup)),
              "id": p.id} for p in posts]
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def _cell(v):
-    """A text cell a spreadsheet would read as a formula ("=HYPERLINK(...)") starts with a quote."""
-    return "'" + v if isinstance(v, str) and v.startswith(SPREADSHEET_FORMULA) else v
-
-
 def csv_text(posts, setup: dict) -> str:
-    """The room's posts as CSV (UTF-8 text, a header row): table() with text cells made safe."""
-    df = table(posts, setup)
-    for c in ("learner", "run", "kind", "dataset", "settings_changed"):
-        df[c] = df[c].map(_cell)
+    """The room's posts as CSV (UTF-8 text, a header row): table()."""
     out = io.StringIO()
-    df.to_csv(out, index=False)
+    table(posts, setup).to_csv(out, index=False)
     return out.getvalue()

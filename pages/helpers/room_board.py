@@ -128,7 +128,7 @@ def ranking_ui(posts, room, dataset: str, owner: bool):
     df = scoreboard.ranking(posts, room.setup, dataset)
     config = {"Validation %": st.column_config.NumberColumn(format="%.1f"),
               "Test %": st.column_config.NumberColumn(format="%.1f"),
-              "Seconds": st.column_config.NumberColumn(format="%.1f"),
+              "Seconds": st.column_config.NumberColumn(format="%.2f", help="Training time of the run."),
               "Settings changed": st.column_config.TextColumn(help="What differs from the room's setup (empty: "
                                                                     "the setup as given).")}
     columns = [c for c in df.columns if c != "id"]
