@@ -224,6 +224,7 @@ def test_hide_removes_an_entry_show_again_brings_it_back_and_the_csv_has_what_is
     owner.run()
     button(owner, "Hide the selected entries").click().run()
     assert list(board(owner)["Learner"]) == ["Bob"]
+    assert button(owner, "Hide the selected entries").disabled  # the selection went with the entry
     assert [m.value for m in owner.metric][1] == "1"
     assert "Hidden entries (1)" in [e.label for e in owner.expander]
     rows = list(csv.DictReader(io.StringIO(files[f"room-{code}.csv"].decode())))
@@ -265,3 +266,19 @@ def test_a_step_is_not_posted_progress_is_and_a_sweeps_best_is():
     best = store().room_posts(code)[0]
     assert best.kind == "sweep-best" and best.run_name.startswith("sweep: l2=") and len(best.curve) == 4
     assert best.test_accuracy is not None and best.settings["l2"] in (0.01, 1.0)
+
+
+def test_the_projector_view_is_a_big_type_table_names_escaped_and_entries_still_hidden():
+    owner, code = open_room()
+    fake_learner(code, "**x** <b>", 0.9)
+    fake_learner(code, "Bob", 0.8)
+    owner.toggle(key="room_projector").set_value(True).run()
+    assert owner.session_state.presenting and not [d for d in owner.dataframe if "Rank" in d.value.columns]
+    table = owner.table[0].value
+    assert list(table["Learner"]) == [escape.markdown("**x** <b>"), "Bob"] and list(table["Validation %"]) == \
+        ["90.0", "80.0"]
+    owner.multiselect(key="rank_pick_digits").set_value([0]).run()
+    button(owner, "Hide the selected entries").click().run()
+    assert list(owner.table[0].value["Learner"]) == ["Bob"] and owner.multiselect(key="rank_pick_digits").value == []
+    owner.toggle(key="room_projector").set_value(False).run()
+    assert not owner.session_state.presenting and list(board(owner)["Learner"]) == ["Bob"]

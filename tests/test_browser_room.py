@@ -132,7 +132,7 @@ def shots(browser, url):
             try:
                 pg.get_by_text("What the room tried").wait_for()
                 pg.wait_for_timeout(1500)
-                shot(pg, f"room-{kind}{'-dark' if scheme == 'dark' else ''}.png", 2400 if kind == "phone" else 1500)
+                shot(pg, f"room-{kind}{'-dark' if scheme == 'dark' else ''}.png", 3800 if kind == "phone" else 2300)
             finally:
                 ctx.close()
     ctx, pg = tab(browser, url, viewport={"width": 1280, "height": 720})

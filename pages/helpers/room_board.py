@@ -28,7 +28,10 @@ CHART = {"displayModeBar": False}
 CODE_CSS = """<style>
 .st-key-room_code p { font-size: 1rem; line-height: 1.1; margin: 0; }
 .st-key-room_code strong { font-size: 3rem; letter-spacing: 0.12em; font-family: "Source Code Pro", monospace; }
+.st-key-room_counts [data-testid="stMetricValue"] p { font-size: 2.25rem !important; }  /* (presenter mode's text size
+   would shrink them) */
 </style>"""
+PROJECTOR_COLUMNS = ["Rank", "Learner", "Validation %", "Test %", "Settings changed", "Seconds"]
 
 
 def current_code() -> str | None:
@@ -85,7 +88,7 @@ def _live(code: str):
         return
     if _signature(counts, room) != st.session_state.room_board_seen:
         st.rerun()  # new posts (or hidden ones, or the room closed): the board is drawn again
-    row = st.container(horizontal=True, gap="large", key="room_counts")
+    row = st.container(horizontal=True, gap="medium", key="room_counts")
     row.metric("Learners joined", counts.get("learners", 0), width="content")
     row.metric("Runs posted", counts.get("runs", 0), width="content")
     row.metric("Running now", counts.get("running", 0), width="content")
@@ -132,14 +135,29 @@ def ranking_ui(posts, room, dataset: str, owner: bool):
               "Settings changed": st.column_config.TextColumn(help="What differs from the room's setup (empty: "
                                                                     "the setup as given).")}
     columns = [c for c in df.columns if c != "id"]
-    if not owner:
+    if st.session_state.presenting:  # big type: a static table scales with the page's text, the data grid does not
+        st.table(projector_table(df), hide_index=True)
+        rows = st.multiselect("Entries to hide", range(len(df)), key=f"rank_pick_{dataset}",
+                              format_func=lambda i: f"{df['Rank'].iloc[i]}. {df['Learner'].iloc[i]}") if owner else []
+    elif not owner:
         st.dataframe(df, hide_index=True, column_order=columns, column_config=config, key=f"rank_{dataset}")
     else:
-        event = st.dataframe(df, hide_index=True, column_order=columns, column_config=config,
-                             key=f"rank_{dataset}", on_select="rerun", selection_mode="multi-row")
-        room_owner.hide_ui(room, df, event.selection.rows)
+        rows = st.dataframe(df, hide_index=True, column_order=columns, column_config=config, key=f"rank_{dataset}",
+                            on_select="rerun", selection_mode="multi-row").selection.rows
+    if owner:
+        room_owner.hide_ui(room, df, rows, f"rank_pick_{dataset}" if st.session_state.presenting else f"rank_{dataset}")
     st.caption("Each learner's best run on this dataset (validation accuracy; the test accuracy of the same "
                "model beside it). Settings changed: what differs from the room's setup.")
+
+
+def projector_table(df):
+    """The ranking for st.table (which reads Markdown): learner text escaped, numbers as text."""
+    out = df[PROJECTOR_COLUMNS].copy()
+    for c in ("Learner", "Settings changed"):
+        out[c] = out[c].map(escape.markdown)
+    for c, fmt in (("Validation %", "{:.1f}"), ("Test %", "{:.1f}"), ("Seconds", "{:.2f}")):
+        out[c] = out[c].map(lambda v, fmt=fmt: "–" if v is None or v != v else fmt.format(v))
+    return out
 
 
 def charts_ui(posts, setup, dataset: str):

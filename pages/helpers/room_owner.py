@@ -71,20 +71,26 @@ def rooms_ui(current: str | None = None):
         row.caption(f"opened {when}{title}" + (" · closed" if r.closed else ""))
 
 
-def hide_ui(room, df, rows: list):
-    """Under the ranked table: hide the selected entries (their post), or everything their learners posted."""
+def hide_ui(room, df, rows: list, selection_key: str):
+    """Under the ranked table: hide the selected entries (their post), or everything their learners posted.
+    `selection_key`: the table's (or the projector view's list's) key, cleared once they are hidden."""
     ids = [int(df.iloc[i]["id"]) for i in rows if 0 <= i < len(df)]
     row = st.container(horizontal=True, gap="small")
     row.button("Hide the selected entries", icon=":material/visibility_off:", key="room_hide", disabled=not ids,
-               on_click=_hide, args=(room.code, ids, False),
+               on_click=_hide, args=(room.code, ids, False, True, selection_key),
                help="Select rows in the table first (the box at a row's left). A hidden entry leaves the scoreboard "
                     "and the CSV; it is listed below, to show again. The learner's next-best run may take its place.")
     row.button("Hide everything these learners posted", icon=":material/person_off:", key="room_hide_all",
-               disabled=not ids, on_click=_hide, args=(room.code, ids, True), type="tertiary",
+               disabled=not ids, on_click=_hide, args=(room.code, ids, True, True, selection_key), type="tertiary",
                help="For a name that should not be on the screen: all their runs so far.")
 
 
-def _hide(code: str, ids: list, whole: bool, hidden: bool = True):
+NO_SELECTION = {"selection": {"rows": [], "columns": [], "cells": []}}
+
+
+def _hide(code: str, ids: list, whole: bool, hidden: bool = True, selection_key: str = ""):
+    if selection_key:  # (the rows' numbers will name other entries once these are gone)
+        _s()[selection_key] = [] if selection_key.startswith("rank_pick") else NO_SELECTION
     try:
         if whole:
             posts = lab.store().room_posts(code, include_hidden=True, with_curves=False)
@@ -140,4 +146,4 @@ def hidden_ui(room):
                              column_order=["learner", "run", "dataset", "validation_accuracy", "posted"])
         ids = [int(df.iloc[i]["id"]) for i in event.selection.rows if 0 <= i < len(df)]
         st.button("Show the selected again", key="room_unhide", disabled=not ids, icon=":material/visibility:",
-                  on_click=_hide, args=(room.code, ids, False, False))
+                  on_click=_hide, args=(room.code, ids, False, False, "room_hidden"))
