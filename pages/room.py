@@ -29,10 +29,10 @@ def room_page():
     elif room is not None and room.closed and not owner:
         st.warning(f"Room {code} is closed: the presenter closed it.", icon=":material/lock:")
     elif room is not None:
-        room_board.header_ui(room)
+        counts = room_board.header_ui(room)
         if not owner:
             st.caption("You are watching this room's scoreboard; only the presenter who opened it can change it.")
-        room_board.board_ui(room, owner)
+        room_board.board_ui(room, owner, counts)
         st.divider()
     if room is None or owner:
         if room is None:

@@ -56,22 +56,23 @@ def join_link(code: str) -> str:
 
 
 def header_ui(room):
-    """The code, big; the join link as text and as a QR code."""
+    """The code, big, and the join link as text and as a QR code; returns the place for the counts
+    (under the link: the projector shows code, link, counts and the ranking's top on one screen)."""
     left, right = st.columns([3, 1], vertical_alignment="center")
     with left:
         st.html(CODE_CSS)
-        st.container(key="room_code").markdown(f"Room code  \n**{room.code}**")
-        if room.title:
-            st.markdown(f"**{escape.markdown(scoreboard.clean(room.title))}**")
+        title = f" — {escape.markdown(scoreboard.clean(room.title))}" if room.title else ""
+        st.container(key="room_code").markdown(f"Room code{title}  \n**{room.code}**")
         if room.closed:
             st.error("This room is **closed**: it takes no more runs or learners. Its scoreboard stays here.",
                      icon=":material/lock:")
-            return
-        st.markdown("Open this link, give a name, and press **Train**: each run you finish shows here.")
+            return left
         url = share.reachable_ui(join_link(room.code))
         st.code(url, language=None, wrap_lines=True)
     if url.startswith(("http://", "https://")):  # (a relative link, in tests, has nothing to scan)
-        right.image(qr.png(url, scale=5), caption=f"Scan to join room {room.code}.", width=220)
+        right.image(qr.png(url, scale=5), width=200)
+    right.caption("Scan or open the link, give a name and press **Train**: each run you finish shows here.")
+    return left
 
 
 def _signature(counts: dict, room) -> tuple:
@@ -94,8 +95,8 @@ def _live(code: str):
     row.metric("Running now", counts.get("running", 0), width="content")
 
 
-def board_ui(room, owner: bool):
-    """Everything below the header, drawn from one read of the store."""
+def board_ui(room, owner: bool, counts_place=None):
+    """Everything below the header (the counts in `counts_place`), drawn from one read of the store."""
     try:
         counts = lab.store().room_counts(room.code)
         posts = lab.store().room_posts(room.code)
@@ -103,7 +104,8 @@ def board_ui(room, owner: bool):
         st.error(f"The scoreboard cannot read the room now: {e}. It will try again when this page reruns.")
         return
     st.session_state.room_board_seen = _signature(counts, room)
-    _live(room.code)
+    with counts_place if counts_place is not None else st.container():
+        _live(room.code)
     if not posts:
         st.info("No runs yet. When learners finish a run on **Train** (or a sweep), it shows here within a "
                 "second or two.", icon=":material/hourglass_empty:")
