@@ -251,7 +251,8 @@ def test_a_step_is_not_posted_progress_is_and_a_sweeps_best_is():
     at = join(code, "Stepper")
     at.slider(key="ctl_epochs").set_value(3).run()
     button(at, "Step").click().run()
-    assert not store().room_posts(code)  # one Step is not a finished run
+    assert not store().room_posts(code)  # one Step is not a finished run ...
+    assert store().room_counts(code)["running"] == 0  # ... and it is not running after it
     button(at, "Train").click().run()
     posts = store().room_posts(code)
     assert len(posts) == 1 and len(posts[0].curve) == 3 and posts[0].kind == "run"

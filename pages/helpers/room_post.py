@@ -19,7 +19,7 @@ again at the next run's end or page run after RETRY_SECONDS).
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import streamlit as st
 
@@ -73,12 +73,26 @@ def ended() -> str:
     if not s.room or trainer is None or s.live.running or pending is None or pending[0] != s.model_serial:
         return retry()
     s.room_train = None
-    if not _finished(trainer, pending[1]) or s.room_posted == (s.model_serial, trainer.epoch):
-        return retry()
-    s.room_posted = (s.model_serial, trainer.epoch)
-    _writer().submit(lab.store().post_progress, s.room["code"], s.lab_token, trainer.epoch, None, False)
-    words = send(run_post(trainer))
+    words = ""
+    if _finished(trainer, pending[1]) and s.room_posted != (s.model_serial, trainer.epoch):
+        s.room_posted = (s.model_serial, trainer.epoch)
+        words = send(run_post(trainer))  # first: the scoreboard waits for this one
+    _not_running(trainer.epoch)
     return " ".join(w for w in (words, retry()) if w)
+
+
+def _not_running(epoch: int):
+    """The run's "running now" row says it stopped (after the helper thread's last post, so it is
+    not overwritten by it)."""
+    s = _s()
+    last, s.room_progress = s.room_progress, None
+    if not s.room or last is None:
+        return
+    wait([last[1]], timeout=PROGRESS_SECONDS)
+    try:
+        lab.store().post_progress(s.room["code"], s.lab_token, epoch, None, False)
+    except StoreError:
+        pass  # (it stops counting as running by itself, rooms.RUNNING_SECONDS later)
 
 
 def run_post(trainer) -> dict:
