@@ -4,6 +4,7 @@ closed room, a non-owner's read-only view, hiding an entry, the CSV, rate limits
 and a sweep's best."""
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,17 @@ def test_two_labs_join_train_and_the_owners_scoreboard_ranks_both():
     assert session(lab=ann.query_params["lab"]).session_state.room is None  # the lab left it
 
 
+def test_a_setup_link_with_a_room_loads_the_setup_and_asks_to_join():
+    _, code = open_room()
+    at = session(room=code, lr="0.01", epochs="7")
+    assert at.session_state["ctl_lr"] == 0.01 and at.session_state["ctl_epochs"] == 7
+    assert "Loaded the shared setup (2 settings" in texts(at.success)  # `room` is not a setting
+    assert f"Join room {code}?" in texts(at.markdown) and not at.warning
+    button(at, "Not now").click().run()
+    assert "Join room" not in texts(at.markdown) and "room" not in at.query_params
+    assert at.session_state.room is None and at.session_state["ctl_lr"] == 0.01
+
+
 HOSTILE = ["<script>alert(1)</script>", "**x**", "[a](javascript:alert(1))", "A" * 500,
            "ctl\x1b[31m\x07\u202eevil\u200b", ":red[big] $x$ # h"]
 
@@ -181,14 +193,27 @@ def test_a_closed_room_refuses_posts_and_joins_and_says_so():
     button(owner, "Yes, close it").click().run()
     assert store().room(code).closed and "is **closed**" in texts(owner.error)
     assert "Close the room…" not in labels(owner) and len(board(owner)) == 1  # the board stays for the owner
+    ann.run()  # the page's next run says so, once, and leaves the room
+    assert f"Room {code} is closed" in texts(ann.info) and ann.session_state.room is None
     train(ann, 4)
-    assert "Not posted: this room is closed" in texts(ann.warning) and ann.session_state.room is None
+    assert "Posted" not in texts(ann.caption) and not ann.warning
     assert len(store().room_posts(code)) == 1  # nothing more was posted; ann's run is in her lab
     assert [r.epochs for r in ann.session_state.run_log.runs] == [4]
     late = session(room=code)
     assert f"Room {code} is closed" in texts(late.info) and "Join room" not in texts(late.markdown)
     viewer = session(ROOM, room=code)
     assert f"Room {code} is closed" in texts(viewer.warning) and not viewer.dataframe
+
+
+def test_a_room_closed_during_a_run_refuses_its_post_and_the_learner_is_told(monkeypatch):
+    owner, code = open_room()
+    ann = join(code, "Ann")
+    store().close_room(code, owner.session_state.lab_token)
+    room = store().room(code)
+    monkeypatch.setattr(type(store()), "room", lambda self, c: replace(room, closed=False))  # (closed mid-run)
+    train(ann, 2)
+    assert f"Not posted: this room is closed: the presenter closed it. You have left room {code}" in texts(ann.warning)
+    assert ann.session_state.room is None and ann.session_state.run_log.runs[-1].epochs == 2
 
 
 def test_a_non_owner_sees_the_scoreboard_read_only():

@@ -113,9 +113,19 @@ def ask_ui():
 
 
 def line_ui():
-    """Where this lab's runs go: "Posting to room ABC234 as Otter" with Leave, under the title."""
+    """Where this lab's runs go: "Posting to room ABC234 as Otter" with Leave, under the title.
+    A room closed (or removed) since is said here, once, and left."""
     room = _s().room
     if not room:
+        return
+    try:
+        now = lab.store().room(room["code"])
+    except StoreError:
+        now = room  # (said when a post fails)
+    if now is None or getattr(now, "closed", False):
+        leave()
+        st.info(f"Room {room['code']} is closed: the presenter closed it. Your runs are no longer posted there; "
+                "they stay here, on **Compare**.", icon=":material/groups:")
         return
     row = st.container(horizontal=True, gap="small", vertical_alignment="center", key="room_line")
     row.caption(f":material/groups: Posting to room **{escape.markdown(room['code'])}** as "
