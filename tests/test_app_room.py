@@ -308,3 +308,16 @@ def test_the_projector_view_is_a_big_type_table_names_escaped_and_entries_still_
     assert list(owner.table[0].value["Learner"]) == ["Bob"] and owner.multiselect(key="rank_pick_digits").value == []
     owner.toggle(key="room_projector").set_value(False).run()
     assert not owner.session_state.presenting and list(board(owner)["Learner"]) == ["Bob"]
+
+
+def test_one_ranking_per_dataset_the_rooms_own_first():
+    owner, code = open_room()
+    fake_learner(code, "Ann", 0.9)
+    fake_learner(code, "Mo", 0.97, dataset="mnist")
+    fake_learner(code, "Eve", 0.5, dataset="**evil** [x](javascript:y)")
+    assert list(board(owner)["Learner"]) == ["Ann"]  # digits: the room's own dataset
+    group = next(w for w in owner.get("button_group") if w.key == "room_dataset")
+    labels = " ".join(o.content for o in group.proto.options)
+    assert "MNIST" in labels and "\\*\\*evil\\*\\*" in labels and "[x](javascript" not in labels
+    owner.session_state["room_dataset"] = "mnist"
+    assert list(board(owner)["Learner"]) == ["Mo"]

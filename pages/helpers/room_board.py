@@ -125,7 +125,7 @@ def dataset_ui(posts, setup) -> str:
         st.session_state.room_dataset = names[0]
     return st.segmented_control("Dataset", names, key="room_dataset", required=True,
                                 format_func=lambda n: wording.dataset_label(n) if n in ("digits", "mnist", "csv")
-                                else scoreboard.clean(n)) or names[0]
+                                else escape.markdown(scoreboard.clean(n))) or names[0]  # (labels read Markdown)
 
 
 def ranking_ui(posts, room, dataset: str, owner: bool):
