@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from nnlab.experiments import scoreboard as sb
@@ -228,20 +228,20 @@ def test_a_non_owner_sees_the_scoreboard_read_only():
 
 
 def test_hide_removes_an_entry_show_again_brings_it_back_and_the_csv_has_what_is_shown(monkeypatch):
-    files = {}
-    load = MemoryMediaFileStorage.load_and_get_id
+    files = {}  # file name -> what the download button gives (made when it is pressed)
+    add = MediaFileManager.add_deferred
 
-    def keep(self, data, mimetype, kind, filename=None):
-        files[filename] = data
-        return load(self, data, mimetype, kind, filename)
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        files[file_name] = data_callable
+        return add(self, data_callable, mimetype, coordinates, file_name, **kw)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
     owner, code = open_room()
     fake_learner(code, "=HYPERLINK(\"http://evil\")", 0.95)
     fake_learner(code, "Bob", 0.9, settings={"hidden": [32]})
     df = board(owner)
     assert list(df["Learner"]) == ['\'=HYPERLINK("http://evil")', "Bob"]  # (the table's own CSV export too)
-    rows = list(csv.DictReader(io.StringIO(files[f"room-{code}.csv"].decode())))
+    rows = list(csv.DictReader(io.StringIO(files[f"room-{code}.csv"]())))
     assert [r["learner"] for r in rows] == ["Bob", "'=HYPERLINK(\"http://evil\")"]  # newest first, no formula
     assert rows[0]["settings_changed"] == "hidden=32" and rows[0]["validation_accuracy"] == "0.9"
 
@@ -252,7 +252,7 @@ def test_hide_removes_an_entry_show_again_brings_it_back_and_the_csv_has_what_is
     assert button(owner, "Hide the selected entries").disabled  # the selection went with the entry
     assert [m.value for m in owner.metric][1] == "1"
     assert "Hidden entries (1)" in [e.label for e in owner.expander]
-    rows = list(csv.DictReader(io.StringIO(files[f"room-{code}.csv"].decode())))
+    rows = list(csv.DictReader(io.StringIO(files[f"room-{code}.csv"]())))
     assert [r["learner"] for r in rows] == ["Bob"]
 
     owner.session_state["room_hidden"] = {"selection": {"rows": [0], "columns": [], "cells": []}}

@@ -18,6 +18,7 @@ what is left for Markdown and charts (nnlab/viz/escape.py).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -36,7 +37,11 @@ SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a cell starting with o
 def clean(text) -> str:
     """`text` without control or format characters (bidirectional overrides, zero-width
     spaces), runs of white space as one space: what a name shows as, before escaping."""
-    text = "" if text is None else str(text)
+    return _clean("" if text is None else str(text))
+
+
+@functools.lru_cache(maxsize=8192)  # (a room's names and run names come back at every redraw)
+def _clean(text: str) -> str:
     kept = (" " if c.isspace() else c for c in text
             if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co") or c in KEEP_FORMAT)
     return " ".join("".join(kept).split())
@@ -50,6 +55,18 @@ def _cell(v):
 
 def _text(name: str, value) -> str:
     """A setting's value as a link writes it ("64-32", "0.01", "full"); str() for unknown names."""
+    try:
+        return _text_of(name, tuple(value) if isinstance(value, list) else value)
+    except TypeError:  # (unhashable: a dict, a list of lists)
+        return _format(name, value)
+
+
+@functools.lru_cache(maxsize=8192)  # (10,000 posts hold a few hundred distinct values)
+def _text_of(name: str, value) -> str:
+    return _format(name, list(value) if isinstance(value, tuple) else value)
+
+
+def _format(name: str, value) -> str:
     setting = hyperparams.BY_NAME.get(name)
     try:
         return setting.format(value) if setting is not None else clean(value)
@@ -64,11 +81,16 @@ def differing(settings: dict, setup: dict) -> dict:
     setup = setup if isinstance(setup, dict) else {}
     out = {}
     for name, value in (settings if isinstance(settings, dict) else {}).items():
-        if name == "dataset":
+        if name == "dataset" or name in setup and _same(value, setup[name]):
             continue
         if name not in setup or _text(name, value) != _text(name, setup[name]):
             out[name] = value
     return out
+
+
+def _same(a, b) -> bool:
+    """Equal as plain values (most settings of most runs: no text needed); 1 and True are not."""
+    return type(a) is type(b) and a == b
 
 
 def settings_text(diff: dict) -> str:
@@ -149,7 +171,8 @@ def top_curves(posts, dataset: str, n: int = TOP) -> list:
 
 @dataclass
 class Tried:
-    """One setting the room changed: a point per post (x its value, y its validation accuracy %)."""
+    """One setting the room changed: a point per learner and value (x the value, y the validation accuracy %
+    of their best run with it)."""
 
     name: str
     label: str
@@ -161,8 +184,8 @@ class Tried:
 
 def tried(posts, setup: dict, dataset: str, most: int = MAX_TRIED) -> list:
     """The settings people changed on `dataset` (the `most` changed by the most learners), each
-    with the value of every post that has it (posts hold a run's whole settings) and its validation
-    accuracy."""
+    with a point per learner and value of it — their best run with that value (posts hold a run's
+    whole settings) — at its validation accuracy."""
     mine = [p for p in posts if p.dataset == dataset and p.val_accuracy is not None]
     diffs = [(p, differing(p.settings, setup)) for p in mine]
     who: dict = {}
@@ -174,13 +197,16 @@ def tried(posts, setup: dict, dataset: str, most: int = MAX_TRIED) -> list:
     out = []
     for name in names:
         s = hyperparams.BY_NAME[name]
-        points = []
+        best: dict = {}  # (learner, value) -> the point of their best run with it: one point each
         for p, diff in diffs:
             if name not in p.settings:
                 continue  # (an optimizer's own setting the run's optimizer does not have)
             value = p.settings[name]
-            points.append({"x": value, "text": _text(name, value), "y": round(100 * p.val_accuracy, 2),
-                           "who": clean(p.name) or "?", "changed": name in diff})
+            key = (p.learner, _text(name, value))
+            if key not in best or p.val_accuracy > best[key][0].val_accuracy:
+                best[key] = (p, value, name in diff)
+        points = [{"x": value, "text": key[1], "y": round(100 * p.val_accuracy, 2), "who": clean(p.name) or "?",
+                   "changed": changed} for key, (p, value, changed) in best.items()]
         numeric = all(isinstance(q["x"], (int, float)) and not isinstance(q["x"], bool) for q in points)
         if not numeric:
             for q in points:

@@ -92,7 +92,7 @@ STATE = {
     "room_unsent": None,     # (time.monotonic(), post) a room refused for now (too many posts): sent again later
     "room_progress": None,   # (time.monotonic(), Future, said) of the last "running now" post
     "room_board": "",        # the room the Room page shows
-    "room_board_seen": None, # (runs, hidden, closed) the scoreboard drew: redrawn when the store's differ
+    "room_board_seen": None, # ((runs, hidden, closed) it drew, time.monotonic() then, its cost): the scoreboard
     "room_close_asked": "",  # the room whose Close was pressed: the Room page asks first
 }
 
