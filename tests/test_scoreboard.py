@@ -93,6 +93,13 @@ def test_what_the_room_tried_one_chart_per_setting_changed_with_every_post_that_
     assert l2.name == "l2" and l2.log  # regularisation strengths on a log axis too
 
 
+def test_what_the_room_tried_keeps_a_learners_best_run_per_value():
+    posts = [post("a", 0.5, lr=0.01), post("a", 0.9, lr=0.01), post("a", 0.7, lr=0.1), post("b", 0.6, lr=0.01)]
+    (lr,) = sb.tried(posts, SETUP, "digits")
+    assert sorted((q["who"], q["x"], q["y"]) for q in lr.points) == [("A", 0.01, 90.0), ("A", 0.1, 70.0),
+                                                                      ("B", 0.01, 60.0)]
+
+
 def test_the_csv_has_every_post_and_no_cell_a_spreadsheet_would_run():
     posts = [post("a", 0.9, 0.8, name="=HYPERLINK(\"http://x\")", run_name="+1", lr=0.01),
              post("b", None, name="Bob, \"the\" builder\n", run_name="@run")]
