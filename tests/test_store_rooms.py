@@ -119,6 +119,11 @@ def test_a_room_round_trips_its_posts_newest_first(any_store, clock):
     assert got[1].kind == "sweep-best" and got[2].curve == [0.5]
     assert [q.curve for q in s.room_posts(room.code, with_curves=False)] == [[], [], []]
     assert [q.id for q in s.room_posts(room.code, limit=2)] == ids[:0:-1]
+    other = s.open_room(ann, {})
+    s.join_room(other.code, ann, "Ann")
+    elsewhere = s.post_run(other.code, ann, post(curve=[0.25]))
+    assert s.room_curves(room.code, [ids[0], ids[2], elsewhere, 10 ** 9]) == {ids[0]: [0.5], ids[2]: p.curve}
+    assert s.room_curves(other.code, [elsewhere]) == {elsewhere: [0.25]} and s.room_curves(room.code, []) == {}
     assert s.room_counts(room.code) == {"learners": 2, "runs": 3, "hidden": 0, "running": 0, "progress": 0}
     assert s.room_posts(new_room_code()) == [] and s.room_counts("bad")["runs"] == 0
 

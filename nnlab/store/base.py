@@ -196,6 +196,11 @@ class LabStore(ABC):
         """The room's posts (RoomPost), newest first; `curve` is [] without curves."""
 
     @abstractmethod
+    def room_curves(self, code: str, post_ids) -> dict:
+        """{post id: curve} of these posts of the room (ids of other rooms are left out): the
+        scoreboard reads its table with_curves=False, then the curves of the runs it draws."""
+
+    @abstractmethod
     def room_counts(self, code: str) -> dict:
         """{"learners", "runs" (shown), "hidden", "running" (progress rows saying running,
         updated in the last rooms.RUNNING_SECONDS), "progress" (progress posts kept)}."""

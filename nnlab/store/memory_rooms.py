@@ -149,6 +149,11 @@ class MemoryRooms:
         out.sort(key=lambda p: (p.posted, p.id), reverse=True)
         return out if limit is None else out[:max(0, int(limit))]
 
+    def room_curves(self, code, post_ids):
+        code, ids = parse_room_code(code), {int(i) for i in post_ids}
+        with self._lock:
+            return {p.id: list(p.curve) for p in self._posts if p.room == code and p.id in ids}
+
     def room_counts(self, code):
         code = parse_room_code(code)
         r = self._rooms.get(code)

@@ -199,6 +199,16 @@ class SQLRooms(LabStore):
         return [RoomPost(r[0], r[1], r[2], r[3], r[4], r[5], s, r[7], r[8], r[9], c, r[11], r[12], bool(r[13]))
                 for r, s, c in zip(rows, settings, curves)]
 
+    def room_curves(self, code, post_ids):
+        code, ids = parse_room_code(code), sorted({int(i) for i in post_ids})
+        out = {}
+        for start in range(0, len(ids), 500):  # (bounded statements: SQLite allows 32,766 parameters)
+            chunk = ids[start:start + 500]
+            sql = f"SELECT id, curve FROM room_posts WHERE room = ? AND id IN ({', '.join('?' * len(chunk))})"
+            rows = self._read(lambda db: db.execute(sql, (code, *chunk)).fetchall())
+            out.update(zip((r[0] for r in rows), read_json_many([r[1] for r in rows], [])))
+        return out
+
     def room_counts(self, code):
         code = parse_room_code(code)
         row = self._read(lambda db: db.execute(_COUNTS, (code, code, code, code, time.time() - RUNNING_SECONDS,

@@ -8,7 +8,8 @@ filler learners, written straight into the tables), then N learner processes (se
 processes, one store connection each, as N app sessions on N servers would be at worst)
 join it and, for --seconds, each post their progress twice a second and a finished run
 every 5 s (a 30-point curve), at a random phase.  Meanwhile a presenter process reads the
-scoreboard every 2 s (room_posts with curves + room_counts) as the Room page does.
+scoreboard every 2 s as the Room page would (`scoreboard`: the posts without curves, the
+10 best runs' curves, the counts; afterwards also with every post's curve).
 Reports the write latency p50/p99 per kind (progress, run, join), the scoreboard time
 under the load and afterwards, and counts every post back (room_counts and the posts' ids
 against what the learners were told was kept: "lost" must be 0).
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
 import statistics
 import subprocess
@@ -106,6 +108,18 @@ def learner(kind, where, code, n, barrier, go, start_at, seconds, out):
     out.put({"lat": lat, "ids": ids, "kept": kept, "dropped": dropped, "errors": errors, "late": late})
 
 
+def scoreboard(store, code, lean=True):
+    """What the Room page reads every 2 s.  Lean: the table without curves, then the curves of the
+    10 best runs (room_curves), and the counts; else every post with its curve."""
+    if lean:
+        posts = store.room_posts(code, with_curves=False)
+        best = sorted((p for p in posts if p.val_accuracy is not None), key=lambda p: -p.val_accuracy)[:10]
+        store.room_curves(code, [p.id for p in best])
+    else:
+        posts = store.room_posts(code)
+    return posts, store.room_counts(code)
+
+
 def presenter(kind, where, code, barrier, go, start_at, seconds, out):
     store = open_at(kind, where)
     barrier.wait()
@@ -113,8 +127,7 @@ def presenter(kind, where, code, barrier, go, start_at, seconds, out):
     end, times = start_at.value + seconds, []
     while time.time() < end:
         t0 = time.perf_counter()
-        store.room_posts(code)
-        store.room_counts(code)
+        scoreboard(store, code)
         times.append(time.perf_counter() - t0)
         time.sleep(max(0.0, SCOREBOARD_EVERY - (time.perf_counter() - t0)))
     store.close()
@@ -149,6 +162,7 @@ def fill(store, code, n_posts):
 
 
 def measure(kind, where, n, seconds, n_fill):
+    load_before = round(os.getloadavg()[0], 1)  # other jobs on the machine (the 1-minute load average)
     store = open_at(kind, where)
     room = store.open_room("presenter-token-of-32-characters", {"lr": 0.01}, title="load")
     fill(store, room.code, n_fill)
@@ -174,12 +188,14 @@ def measure(kind, where, n, seconds, n_fill):
     for r in learners:
         for k, v in r["errors"].items():
             errors[k] = errors.get(k, 0) + v
-    idle = []
+    idle, idle_full = [], []
     for _ in range(5):
         t0 = time.perf_counter()
-        posts = store.room_posts(room.code)
-        counts = store.room_counts(room.code)
+        scoreboard(store, room.code)
         idle.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        posts, counts = scoreboard(store, room.code, lean=False)
+        idle_full.append(time.perf_counter() - t0)
     stored = {p.id for p in posts}
     lost = len(set(ids) - stored) + abs(n_fill + len(ids) - counts["runs"]) + abs(kept - counts["progress"])
     store.close()
@@ -191,7 +207,9 @@ def measure(kind, where, n, seconds, n_fill):
             "run_p50_ms": ms(pct(lat["run"], 0.5)), "run_p99_ms": ms(pct(lat["run"], 0.99)),
             "join_p50_ms": ms(pct(lat["join"], 0.5)), "join_p99_ms": ms(pct(lat["join"], 0.99)),
             "scoreboard_under_load_p50_ms": ms(pct(board, 0.5)), "scoreboard_under_load_max_ms": ms(max(board or [0])),
-            "scoreboard_idle_ms": ms(statistics.median(idle)), "lost": lost, "counted_back": lost == 0}
+            "scoreboard_idle_ms": ms(statistics.median(idle)),
+            "scoreboard_full_idle_ms": ms(statistics.median(idle_full)), "lost": lost, "counted_back": lost == 0,
+            "load_before": load_before}
 
 
 def cpu_model() -> str:
@@ -228,8 +246,10 @@ def main():
                 rows.append(row)
                 print(f"{kind:8s} N={n:4d}: progress p50 {row['progress_p50_ms']} ms p99 {row['progress_p99_ms']} ms; "
                       f"run p50 {row['run_p50_ms']} ms p99 {row['run_p99_ms']} ms; scoreboard ({row['runs_in_room']} "
-                      f"runs) under load {row['scoreboard_under_load_p50_ms']} ms, idle {row['scoreboard_idle_ms']} ms;"
-                      f" {row['writes_per_s']} writes/s; lost {row['lost']}; errors {row['errors'] or 'none'}",
+                      f"runs) under load {row['scoreboard_under_load_p50_ms']} ms, idle {row['scoreboard_idle_ms']} ms"
+                      f" (every curve: {row['scoreboard_full_idle_ms']} ms);"
+                      f" {row['writes_per_s']} writes/s; lost {row['lost']}; errors {row['errors'] or 'none'};"
+                      f" load average before {row['load_before']}",
                       flush=True)
         finally:
             if cluster is not None:
