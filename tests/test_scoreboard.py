@@ -77,6 +77,13 @@ def test_top_curves_in_rank_order_at_most_n_and_only_runs_with_a_curve():
     assert top[0][1] == [{"epoch": 1, "val_accuracy": 0.1}, {"epoch": 2, "val_accuracy": 0.55}]
 
 
+def test_top_curves_from_curves_read_apart():
+    posts = [post("a", 0.9, curve=[]), post("b", 0.8, curve=[])]
+    assert sb.curves_wanted(posts, "digits") == [posts[0].id, posts[1].id]
+    top = sb.top_curves(posts, "digits", curves={posts[1].id: [0.4, 0.8]})
+    assert [label for label, _ in top] == ["2. B"]
+
+
 def test_what_the_room_tried_one_chart_per_setting_changed_with_every_post_that_has_it():
     posts = [post("a", 0.9, lr=0.01), post("b", 0.8, lr=0.1), post("c", 0.85), post("d", 0.7, hidden=[32]),
              post("e", 0.6, optimizer="sgd", lr=0.5), post("f", None, lr=1.0)]

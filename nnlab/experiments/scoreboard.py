@@ -155,12 +155,19 @@ def ranking(posts, setup: dict, dataset: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RANK_COLUMNS)
 
 
-def top_curves(posts, dataset: str, n: int = TOP) -> list:
+def curves_wanted(posts, dataset: str, n: int = TOP) -> list:
+    """The ids of the posts whose curves top_curves may draw (read the posts without their curves,
+    then only these: the store's room_curves)."""
+    return [p.id for p in best_per_learner(posts, dataset)[:2 * n]]  # (twice: a diverged run has none)
+
+
+def top_curves(posts, dataset: str, n: int = TOP, curves: dict | None = None) -> list:
     """(label, history) of the best run of the top `n` learners that has a curve, in rank order:
-    history = [{"epoch": 1, "val_accuracy": 0.9}, ...] as the run figures read it."""
+    history = [{"epoch": 1, "val_accuracy": 0.9}, ...] as the run figures read it.  `curves`:
+    {post id: curve} where the posts were read without theirs."""
     out = []
     for rank, p in enumerate(best_per_learner(posts, dataset), start=1):
-        curve = list(p.curve or [])
+        curve = list((curves.get(p.id) if curves is not None else p.curve) or [])
         if any(v is not None for v in curve):
             history = [{"epoch": e, "val_accuracy": v} for e, v in enumerate(curve, start=1)]
             out.append((f"{rank}. {clean(p.name) or '?'}", history))

@@ -25,7 +25,7 @@ from pages.helpers import lab, qr, room_owner, share, wording
 
 QUERY = "room"
 POLL_SECONDS = 0.5   # the counts are read this often (two small queries) ...
-REDRAW_SHARE = 0.25  # ... and the board redrawn on a change, but at most this share of the time (10,000 posts)
+REDRAW_SHARE = 0.1   # ... and the board redrawn on a change, but at most this share of the time (10,000 posts)
 TRIED_COLUMNS = 3
 CHART = {"displayModeBar": False}
 # The code, large enough to read from the back of a room (a keyed container's class: st-key-<key>).
@@ -105,7 +105,7 @@ def board_ui(room, owner: bool, counts_place=None):
     started = time.monotonic()
     try:
         counts = lab.store().room_counts(room.code)
-        posts = lab.store().room_posts(room.code)
+        posts = lab.store().room_posts(room.code, with_curves=False)  # (the curves drawn are read below)
     except StoreError as e:
         st.error(f"The scoreboard cannot read the room now: {e}. It will try again when this page reruns.")
         return
@@ -122,7 +122,7 @@ def board_ui(room, owner: bool, counts_place=None):
     else:
         dataset = dataset_ui(posts, room.setup)
         ranking_ui(posts, room, dataset, owner)
-        charts_ui(posts, room.setup, dataset)
+        charts_ui(posts, room, dataset)
     if owner:
         room_owner.tools_ui(room)
     st.session_state.room_board_seen = (*st.session_state.room_board_seen[:2], time.monotonic() - started)
@@ -173,8 +173,13 @@ def projector_table(df):
     return out
 
 
-def charts_ui(posts, setup, dataset: str):
-    top = scoreboard.top_curves(posts, dataset)
+def charts_ui(posts, room, dataset: str):
+    setup = room.setup
+    try:
+        curves = lab.store().room_curves(room.code, scoreboard.curves_wanted(posts, dataset))
+    except StoreError:
+        curves = {}
+    top = scoreboard.top_curves(posts, dataset, curves=curves)
     if top:
         st.plotly_chart(figures_room.top_curves_figure(top), config=CHART, key="room_top_curves")
     tried = scoreboard.tried(posts, setup, dataset)
