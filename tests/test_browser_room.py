@@ -114,6 +114,9 @@ def test_two_learners_join_train_and_the_presenters_scoreboard_lists_each_within
     learners = []
     try:
         code, link = open_room(presenter)
+        presenter.get_by_text("No runs yet").wait_for()
+        presenter.wait_for_timeout(800)
+        presenter.screenshot(path=str(SHOTS / "room-opened.png"))  # what the presenter sees first
         assert link.startswith(server + "/train?room="), link  # the network address, the QR code beside it
         assert presenter.get_by_test_id("stImage").count()  # the QR code
         latencies = {}

@@ -17,6 +17,8 @@ def top_curves_figure(top: list) -> go.Figure:
     """`top`: scoreboard.top_curves() — (label, history) in rank order."""
     fig = compare_figure(top, "accuracy", "Validation accuracy of the top runs", percent=True)
     fig.layout.yaxis.title.text = "validation accuracy (%)"
+    if not top:  # (an empty room: the axes the curves will come on)
+        fig.layout.xaxis.range, fig.layout.yaxis.range = (1, 10), (0, 100)
     return fig
 
 

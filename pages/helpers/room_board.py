@@ -119,6 +119,7 @@ def board_ui(room, owner: bool, counts_place=None):
                      column_order=[c for c in scoreboard.RANK_COLUMNS if c != "id"])
         st.info("No runs yet. When learners finish a run on **Train** (or a sweep), it shows here within a "
                 "second or two.", icon=":material/hourglass_empty:")
+        st.plotly_chart(figures_room.top_curves_figure([]), config=CHART, key="room_top_curves")  # (plotly too)
     else:
         dataset = dataset_ui(posts, room.setup)
         ranking_ui(posts, room, dataset, owner)
