@@ -321,3 +321,11 @@ def test_one_ranking_per_dataset_the_rooms_own_first():
     assert "MNIST" in labels and "\\*\\*evil\\*\\*" in labels and "[x](javascript" not in labels
     owner.session_state["room_dataset"] = "mnist"
     assert list(board(owner)["Learner"]) == ["Mo"]
+
+
+def test_a_room_removed_meanwhile_is_said_and_left(monkeypatch):
+    _, code = open_room()
+    ann = join(code, "Ann")
+    monkeypatch.setattr(type(store()), "room", lambda self, c: None)  # (removed after 30 days unused)
+    ann.run()
+    assert f"Room {code} no longer exists" in texts(ann.info) and ann.session_state.room is None

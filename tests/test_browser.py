@@ -208,7 +208,7 @@ def test_a_deep_link_as_the_first_request_shows_the_real_pages(browser, server):
         nav.wait_for()
         links = [t.strip().splitlines()[-1] for t in nav.locator("a").all_inner_texts()]  # icon name, then title
         assert links == ["Data", "Train", "Evaluate", "Draw", "Inside", "Compare", "Sweep", "Playground",
-                         "Lessons"], links
+                         "Lessons", "Room"], links
     finally:
         context.close()
 
@@ -227,7 +227,7 @@ def new_tab(browser, server, path="/train", **context):
 def test_every_page_has_a_url_of_its_name(browser, server):
     """/train was "Page not found" (Train lived at /); / still opens Train."""
     for path, title in [("/train", "Train"), ("/data", "Data"), ("/evaluate", "Evaluate"), ("/draw", "Draw"),
-                        ("/lessons", "Lessons"), ("/", "Train")]:
+                        ("/lessons", "Lessons"), ("/room", "Room"), ("/", "Train")]:
         ctx, pg = new_tab(browser, server, path)
         try:
             pg.get_by_role("heading", name=title, exact=True).wait_for()
@@ -252,7 +252,7 @@ def test_an_unknown_page_says_so_and_links_every_page(browser, server):
         assert "/nosuchpage" in main.inner_text()
         links = [t.strip().splitlines()[-1] for t in main.get_by_test_id("stPageLink").all_inner_texts()]
         assert links == ["Data", "Train", "Evaluate", "Draw", "Inside", "Compare", "Sweep", "Playground",
-                         "Lessons"], links
+                         "Lessons", "Room"], links
         main.get_by_test_id("stPageLink").filter(has_text="Evaluate").click()
         pg.get_by_role("heading", name="Evaluate", exact=True).wait_for()
     finally:

@@ -124,8 +124,10 @@ def line_ui():
         now = room  # (said when a post fails)
     if now is None or getattr(now, "closed", False):
         leave()
-        st.info(f"Room {room['code']} is closed: the presenter closed it. Your runs are no longer posted there; "
-                "they stay here, on **Compare**.", icon=":material/groups:")
+        why = "is closed: the presenter closed it" if now is not None else \
+            "no longer exists (rooms unused for a while are removed)"
+        st.info(f"Room {room['code']} {why}. Your runs are no longer posted there; they stay here, on **Compare**.",
+                icon=":material/groups:")
         return
     row = st.container(horizontal=True, gap="small", vertical_alignment="center", key="room_line")
     row.caption(f":material/groups: Posting to room **{escape.markdown(room['code'])}** as "
