@@ -9,8 +9,9 @@ queries) and draws them; when the posts changed (a run posted or hidden, the roo
 reruns the page, which draws the board again — so the tables and charts are redrawn only
 when there is something new, and a run shows within POLL_SECONDS plus one page run of its
 post.  A board that takes long to draw (a room of thousands of runs) is redrawn at most
-REDRAW_SHARE of the time.  Learner text is escaped wherever it is shown: tables show it as plain text, charts and
-Markdown through nnlab/viz/escape.py (scoreboard.clean first drops control characters).
+REDRAW_SHARE of the time.  Learner text is escaped wherever it is shown: tables show it as
+plain text, charts and Markdown through nnlab/viz/escape.py (scoreboard.clean first drops
+control characters).
 """
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ def board_ui(room, owner: bool, counts_place=None):
         ranking_ui(posts, room, dataset, owner)
         charts_ui(posts, room, dataset)
     if owner:
-        room_owner.tools_ui(room)
+        room_owner.tools_ui(room, counts.get("hidden", 0))
     st.session_state.room_board_seen = (*st.session_state.room_board_seen[:2], time.monotonic() - started)
 
 

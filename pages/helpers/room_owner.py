@@ -114,8 +114,8 @@ def _ask_close(code: str, yes: bool = True):
     _s().room_close_asked = code if yes else ""
 
 
-def tools_ui(room):
-    """The presenter's tools under the scoreboard: CSV, hidden entries, close the room."""
+def tools_ui(room, hidden: int = 0):
+    """The presenter's tools under the scoreboard: CSV, close the room, the `hidden` entries."""
     st.subheader("Presenter's tools")
     row = st.container(horizontal=True, gap="small")
     # (the file is made when the button is pressed, in a thread of its own: 10,000 posts take 0.15 s)
@@ -124,7 +124,8 @@ def tools_ui(room):
                         file_name=f"room-{room.code}.csv", mime="text/csv", icon=":material/download:",
                         on_click="ignore", help="Every run posted (not the hidden ones), one row each.")
     if not room.closed:
-        row.button("Close the room…", icon=":material/lock:", key="room_close", on_click=_ask_close, args=(room.code,),
+        row.button("Close the room…", icon=":material/lock:", key="room_close", on_click=_ask_close,
+                   args=(room.code,),
                    help="No more runs or learners; the scoreboard stays.")
     if _s().room_close_asked == room.code and not room.closed:
         st.warning(f"**Close room {room.code}?** Learners' runs are no longer posted (they are told so), and its "
@@ -132,7 +133,8 @@ def tools_ui(room):
         ask = st.container(horizontal=True, gap="small")
         ask.button("Yes, close it", type="primary", key="room_close_yes", on_click=_close, args=(room.code,))
         ask.button("Keep it open", key="room_close_no", on_click=_ask_close, args=(room.code, False))
-    hidden_ui(room)
+    if hidden:
+        hidden_ui(room)
 
 
 def _csv(store, code: str, setup: dict) -> str:
