@@ -289,6 +289,7 @@ def test_kill_9_in_the_middle_of_a_save_loop_loses_nothing_before_it(shared_stor
     again = connect(*store_args)  # as a restarted server
     assert again.kind != "sqlite" or again.integrity() == "ok"
     lab = again.load_lab(token)
+    again.close()
     n = int(lab.parts["n"])
     assert n >= seen and lab.parts["before"] == b"kept"
     assert lab.parts["blob"] == bytes([n % 256]) * 500_000  # the last save whole, never half of one
