@@ -56,5 +56,6 @@ PAGES = [
     st.Page("pages/sweep.py", title="Sweep", icon=":material/tune:", url_path="sweep"),
     st.Page("pages/playground.py", title="Playground", icon=":material/scatter_plot:", url_path="playground"),
     st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
+    st.Page("pages/room.py", title="Room", icon=":material/groups:", url_path="room"),
 ]
 errors.run(st.navigation(PAGES))

@@ -11,7 +11,7 @@ import streamlit as st
 from nnlab.core import hyperparams
 from nnlab.experiments import sweep
 from nnlab.viz import figures_runs
-from pages.helpers import common, controls, errors, share, state
+from pages.helpers import common, controls, errors, room_join, room_post, share, state
 
 SUGGESTED = {"l2": "logspace:-2:2:10", "l1": "logspace:-4:0:5", "lr": "logspace:-3:0:7",
              "dropout": "0,0.1,0.2,0.3,0.5", "epochs": "50,100,200,400", "batch_size": "16,32,64,128",
@@ -105,6 +105,8 @@ def run_ui(data, net_cfg, train_cfg, axes, seeds, n_jobs, scheduler):
     best = sweep.best(st.session_state.sweep_results, axes)
     with st.spinner("Training the best setting again and testing it…"):
         st.session_state.sweep_best = sweep.retrain_best(data, net_cfg, train_cfg, best, axes, seed=seeds[0])
+    room_post.said_ui(room_post.sweep_best(st.session_state.sweep_best, axes, controls.read_controls(data),
+                                           data.name))  # a room gets the sweep's best
     for live in (bar, chart, table):  # the results are drawn once more below, with the best
         live.empty()
 
@@ -133,6 +135,7 @@ def results_ui(chart, table, axes, results, live=False):
 def sweep_page():
     common.frame(notices=False)
     share.title_ui("Sweep", "sweep")
+    room_join.line_ui()
     data = state.current_data()
     st.markdown("Train the **Train page's setup** for several values of one setting — say the L2 strength λ — "
                 "and see which value gives the best **validation** accuracy. The best is then trained again and "

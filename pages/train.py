@@ -5,7 +5,7 @@ import streamlit as st
 from nnlab.core.network import Network
 from nnlab.experiments import estimate, presets
 from nnlab.viz import escape, figures
-from pages.helpers import code_ui, common, controls, controls_ui, errors, present, share, state, wording
+from pages.helpers import code_ui, common, controls, controls_ui, errors, present, room_join, share, state, wording
 from pages.helpers import lessons_text as lessons
 from pages.helpers import training_run as tr
 
@@ -168,6 +168,7 @@ def train_page():
     token = st.session_state.live.claim()  # first thing: this run owns the trainer (live_run.py)
     data = state.current_data()
     share.title_ui("Train", "train")
+    room_join.line_ui()  # "Posting to room ABC234 as ...": each finished run goes there
     sizes = data.sizes()
     if st.session_state.get("apply_preset") or st.session_state.get("offer_preset"):
         _leave_lesson()  # a preset replaced the lesson's setup

@@ -46,8 +46,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(home, log):
-    """`streamlit run app.py` on a free port with its own lab store in `home`: (process, url)."""
+def start_server(home, log, address="127.0.0.1"):
+    """`streamlit run app.py` on a free port with its own lab store in `home`: (process, url).
+    `address`: the one it listens on (tests/test_browser_room.py: the machine's network address)."""
     port = free_port()
     # One BLAS thread: on a 2-core machine shared with Chromium, OpenBLAS's spinning
     # worker threads slow training several times over (measured: 2.7 s -> 1.9 s loop).
@@ -56,11 +57,11 @@ def start_server(home, log):
         env["NNLAB_MNIST_DIR"] = str(MNIST)  # the app's own way to find MNIST (never required)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+         "--server.port", str(port), "--server.address", address, "--server.fileWatcherType", "none"],
         # (no --browser.gatherUsageStats here: .streamlit/config.toml turns the statistics off, which
         # test_the_browser_asks_nothing_of_other_hosts checks)
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{address}:{port}"
     deadline = time.time() + 60
     while True:
         try:
@@ -207,7 +208,7 @@ def test_a_deep_link_as_the_first_request_shows_the_real_pages(browser, server):
         nav.wait_for()
         links = [t.strip().splitlines()[-1] for t in nav.locator("a").all_inner_texts()]  # icon name, then title
         assert links == ["Data", "Train", "Evaluate", "Draw", "Inside", "Compare", "Sweep", "Playground",
-                         "Lessons"], links
+                         "Lessons", "Room"], links
     finally:
         context.close()
 
@@ -226,7 +227,7 @@ def new_tab(browser, server, path="/train", **context):
 def test_every_page_has_a_url_of_its_name(browser, server):
     """/train was "Page not found" (Train lived at /); / still opens Train."""
     for path, title in [("/train", "Train"), ("/data", "Data"), ("/evaluate", "Evaluate"), ("/draw", "Draw"),
-                        ("/lessons", "Lessons"), ("/", "Train")]:
+                        ("/lessons", "Lessons"), ("/room", "Room"), ("/", "Train")]:
         ctx, pg = new_tab(browser, server, path)
         try:
             pg.get_by_role("heading", name=title, exact=True).wait_for()
@@ -251,7 +252,7 @@ def test_an_unknown_page_says_so_and_links_every_page(browser, server):
         assert "/nosuchpage" in main.inner_text()
         links = [t.strip().splitlines()[-1] for t in main.get_by_test_id("stPageLink").all_inner_texts()]
         assert links == ["Data", "Train", "Evaluate", "Draw", "Inside", "Compare", "Sweep", "Playground",
-                         "Lessons"], links
+                         "Lessons", "Room"], links
         main.get_by_test_id("stPageLink").filter(has_text="Evaluate").click()
         pg.get_by_role("heading", name="Evaluate", exact=True).wait_for()
     finally:

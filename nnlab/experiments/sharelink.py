@@ -33,7 +33,8 @@ from nnlab.experiments import sweep
 
 MAX_TEXT = 200       # characters in one value (a sweep's values list is the longest)
 MAX_KEYS = 100       # parameters read from one link; the rest are listed as ignored
-NOT_SETUP = ("lab",)  # in the address but not a setup: the lab's token (nnlab/store), never in a link
+NOT_SETUP = ("lab", "room")  # in the address but not a setup: the lab's token (nnlab/store), never in a
+# link, and a room to join (docs/room.md), which a join link holds alone
 UPLOADED = ("csv",)  # datasets made from a file the sharing browser uploaded: not in links
 
 

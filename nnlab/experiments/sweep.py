@@ -214,5 +214,7 @@ def retrain_best(data, net_cfg, train_cfg, best_row: dict, axes, seed: int) -> d
     for _ in trainer.run():
         pass
     test_loss, test_acc = net.evaluate(data.X_test, data.y_test)[:2]
+    # (its curve and time too: a room's scoreboard shows them, pages/helpers/room_post.py)
     return {**setting, "val_accuracy": best_row["val_accuracy_mean"], "test_accuracy": float(test_acc),
-            "test_loss": float(test_loss)}
+            "test_loss": float(test_loss), "seconds": round(trainer.train_seconds, 3),
+            "curve": [r.get("val_accuracy") for r in trainer.history]}

@@ -8,7 +8,7 @@ import streamlit as st
 
 from nnlab.data.dataerror import Unreachable
 from nnlab.viz import escape
-from pages.helpers import controls, lab, lab_ui, present, share, state, streamlit_compat, style, wording
+from pages.helpers import controls, lab, lab_ui, present, room_join, share, state, streamlit_compat, style, wording
 
 # The Draw page's "train a good default" offer: epochs per dataset preset.  The
 # digits preset runs 300 epochs (~7 s); 100 of them (~2-3 s) already read every
@@ -60,7 +60,8 @@ def model_status_ui():
     st.caption(line + f" ({escape.markdown(st.session_state.model_source)}).")  # a run's or a file's name
 
 
-def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: bool = True, notices: bool = True):
+def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: bool = True, notices: bool = True,
+          joins: bool = True):
     """Returns the sidebar's model-status placeholder (redraw it after training
     with `with status.container(): model_status_ui()`).  `shared_sidebar=False`
     (the Playground, which has data and a model of its own): no dataset box and
@@ -68,7 +69,8 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
     whose controls a link opened here sets (the Playground's are its own).
     `data_error_here=False`: the page shows why its dataset fell back itself, under
     its title (data_error_ui).  `notices=False`: the page shows a link's notices
-    itself, under its title (share.title_ui).
+    itself, under its title (share.title_ui).  `joins=False` (the Room page, whose `?room=` is
+    the scoreboard to show): a `?room=` is not a join link there (room_join.py).
 
     What every page starts with: state, the kept control values and the shared
     sidebar (dataset + the tab's model).
@@ -82,6 +84,7 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
     style.apply()
     state.init_state()
     lab.open_lab()  # the lab of the address: its controls, runs and model, before any widget is drawn
+    room_join.apply(joins)  # a join link (?room=CODE): checked once, asked about above the page
     controls.init_controls()
     share.apply_link(page)  # before any widget is drawn: a link sets their values
     present.apply()
@@ -91,6 +94,7 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
         st.session_state[key] = names[0]
     if not shared_sidebar:
         lab_ui.notice_ui()
+        room_join.ask_ui()
         return None
     _check_dataset(key)
     with st.sidebar:
@@ -99,6 +103,7 @@ def frame(shared_sidebar: bool = True, page: str = "train", data_error_here: boo
         st.divider()
         lab_ui.lab_ui()  # New lab, Delete; the warning when the work is not being saved
     lab_ui.notice_ui()
+    room_join.ask_ui()
     if data_error_here:
         data_error_ui()
     if notices:

@@ -102,6 +102,8 @@ def restore(lab):
         s.run_log, dropped = parts.runlog_from(p["runs"], lab.models)
         if dropped:
             problems.append(f"the models of {dropped} runs (their curves are kept)")
+    room = parts.from_json(p.get("room"), None)  # the room it posts to (room_join.py writes it)
+    s.room = room if isinstance(room, dict) and isinstance(room.get("code"), str) else None
     sweep = parts.from_json(p.get("sweep"), {}) or {}
     if sweep.get("results"):
         s.sweep_results, s.sweep_axes, s.sweep_best = sweep["results"], sweep.get("axes") or {}, sweep.get("best")

@@ -214,6 +214,34 @@ def network_url() -> str | None:
     return server_util.get_url(address)
 
 
+def reachable_ui(url: str) -> str:
+    """`url` as the room can open it: a local host (localhost reaches nobody else) replaced by
+    this server's network address, saying so; a warning where no other address is known.
+    (The Share box, and a room's join link: pages/helpers/room_board.py.)"""
+    host = urllib.parse.urlsplit(url).hostname
+    if not url.startswith(("http://", "https://")) or not sharelink.local_host(host):
+        return url
+    network = network_url()
+    if network:
+        st.info(f"You opened the app as **{host}**, which only this computer reaches: the link uses "
+                f"this server's network address, **{urllib.parse.urlsplit(network).netloc}**.",
+                icon=":material/wifi:")
+        return sharelink.rebase(url, network)
+    st.warning(f"**{host}** is this computer only: nobody else can open this link. Open the app at "
+               "an address the room can reach (the *Network URL* that `streamlit run` prints).",
+               icon=":material/wifi_off:")
+    return url
+
+
+def app_url(path: str) -> str:
+    """The app's own address with `path` ("train?room=X") in place of this page's, as the browser
+    shows it ("/" + path where the browser's URL is unknown, as in tests)."""
+    url = browser_url().split("?")[0].split("#")[0].rstrip("/")
+    here = st.context.url and urllib.parse.urlsplit(url).path.rstrip("/").rsplit("/", 1)
+    base = url[:-len(here[1]) - 1] if here and len(here) == 2 and here[1] else url
+    return f"{base}/{path}"
+
+
 def link(page: str) -> str:
     """The page's setup as a full link (a relative one where the browser's URL is unknown, as in tests)."""
     values = current_values(page)
@@ -244,19 +272,7 @@ def share_ui(page: str):
                            format_func=labels.get, placeholder="all of them",
                            help="The link shows only these controls, on the page itself; the others keep the "
                                 "link's values, hidden. One idea at a time.")
-        url = link(page)
-        host = urllib.parse.urlsplit(url).hostname
-        if url.startswith(("http://", "https://")) and sharelink.local_host(host):
-            network = network_url()
-            if network:
-                url = sharelink.rebase(url, network)
-                st.info(f"You opened the app as **{host}**, which only this computer reaches: the link uses "
-                        f"this server's network address, **{urllib.parse.urlsplit(network).netloc}**.",
-                        icon=":material/wifi:")
-            else:
-                st.warning(f"**{host}** is this computer only: nobody else can open this link. Open the app at "
-                           "an address the room can reach (the *Network URL* that `streamlit run` prints).",
-                           icon=":material/wifi_off:")
+        url = reachable_ui(link(page))
         st.code(url, language=None, wrap_lines=True)
         if url.startswith(("http://", "https://")):  # (a relative link, in tests, has nothing to scan)
             st.image(qr.png(url), caption="Scan to open this link.", width=220)

@@ -82,6 +82,18 @@ STATE = {
     "lab_off": "",           # why this tab's work is no longer saved (the store failed), in the sidebar
     "lab_busy": 0.0,         # time.monotonic() when a write last found the database locked (0: it was not)
     "lab_checkpoint": (0.0, 0.0),  # (time.monotonic() of the Train loop's last checkpoint, its cost in s)
+    # rooms (pages/helpers/room_join.py, room_post.py, room_board.py; docs/room.md):
+    "room": None,            # the room this lab posts to, {"code", "name"}: kept in the lab (its part "room")
+    "room_asked": "",        # the join link (?room=...) already answered in this tab: Join, Not now, or said bad
+    "room_invite": "",       # a good room's code whose join question is on screen
+    "room_notice": "",       # about a join link or a post: one plain sentence, shown once
+    "room_train": None,      # (model serial, Step?) of the Train page's run under way: posted when it ends
+    "room_posted": None,     # (model serial, epoch) posted last: a run is posted once
+    "room_unsent": None,     # (time.monotonic(), post) a room refused for now (too many posts): sent again later
+    "room_progress": None,   # (time.monotonic(), Future, said) of the last "running now" post
+    "room_board": "",        # the room the Room page shows
+    "room_board_seen": None, # ((runs, hidden, closed) it drew, time.monotonic() then, its cost): the scoreboard
+    "room_close_asked": "",  # the room whose Close was pressed: the Room page asks first
 }
 
 WIDGET_PREFIX = "ctl_"

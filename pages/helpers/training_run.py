@@ -27,7 +27,7 @@ from nnlab.train import engines
 from nnlab.train.optimizers import suggest_lr
 from nnlab.train.trainer import DIVERGED, EARLY_STOPPING, MAX_EPOCHS_REACHED, Trainer
 from nnlab.viz import figures
-from pages.helpers import common, controls, lab, live_run, state, wording
+from pages.helpers import common, controls, lab, live_run, room_post, state, wording
 
 # Redraw rates while training.  A chart redraw costs ~20 ms of plotly on the
 # server (in the training thread) plus a re-render in the browser, which shares
@@ -251,8 +251,8 @@ def run_training(view: TrainView, token, epochs=None):
     trainer = st.session_state.trainer
     # Long (MNIST) epochs also yield progress records, so the bar moves inside an epoch.
     loop = live_run.Loop(trainer.run(epochs, progress_seconds=PROGRESS_SECONDS), st.session_state.live.lock,
-                         owns=lambda: st.session_state.live.token is token,
-                         keep=lambda record: lab.checkpoint(trainer, record))  # the lab keeps the model (lab.py)
+                         owns=lambda: st.session_state.live.token is token, keep=lambda record: _keep(trainer, record))
+    room_post.started(step=epochs is not None)  # a room gets the run when it ends (room_post.py)
     view.live = True
     start_epoch, start_seconds = trainer.epoch, trainer.train_seconds
     last_chart = started = time.perf_counter()
@@ -263,6 +263,7 @@ def run_training(view: TrainView, token, epochs=None):
             st.session_state.live.running = False
             view.record_last_run(trainer, start_epoch, start_seconds, started)
             lab.save()  # no end of the script run follows to save it
+            room_post.ended()
 
     with live_run.header_stop(paused):
         for record in loop:
@@ -282,13 +283,21 @@ def run_training(view: TrainView, token, epochs=None):
     view.draw(trainer, trainer.history)  # the final charts count as drawing too
     view.record_last_run(trainer, start_epoch, start_seconds, started)
     view.draw_last_run()
+    room_post.said_ui(room_post.ended())
+
+
+def _keep(trainer, record):
+    lab.checkpoint(trainer, record)      # the lab keeps the model (lab.py)
+    room_post.progress(trainer, record)  # a room sees it running (room_post.py)
 
 
 def draw_idle(view: TrainView):
-    """Draw the tab's history once an epoch still running in an older run has finished."""
+    """Draw the tab's history once an epoch still running in an older run has finished
+    (and post a run the app's Stop ended in the script run before: room_post.py)."""
     with st.session_state.live.lock:
         view.draw(st.session_state.trainer, st.session_state.history)
     view.draw_last_run()
+    room_post.said_ui(room_post.ended())
 
 
 def outcome_ui(trainer, view: TrainView):
