@@ -3,7 +3,8 @@
 The configuration passes `nginx -t`; Ctrl-C, SIGTERM and kill -9 of deploy/serve.py leave no
 process behind, and an app process that dies is started again; in Chromium, each browser
 stays on one process (page, WebSocket, reruns, uploads, media) while browsers are spread
-over both, and a lab trained through one process opens through the other.
+over both, and a lab trained through one process opens through the other; a learner who
+trains through one process is on the room's scoreboard the other serves (the store on PostgreSQL).
 
 Skipped (with the reason) only when nginx or Chromium is missing and CI is not set; in CI
 they are failures (.ci/run installs both).
@@ -29,8 +30,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 from datafiles import image_csv
-from test_browser import (CHROMIUM_ARGS, LONG, VIEWPORT, chromium_path, click_train_and_wait, free_port, lab_of,
-                          shows_the_lab, wait_idle)
+from test_browser import (CHROMIUM_ARGS, LONG, VIEWPORT, button, chromium_path, click_train_and_wait, free_port,
+                          lab_of, shows_the_lab, wait_idle)
 
 from deploy import serve
 
@@ -408,3 +409,40 @@ def test_a_tab_whose_process_is_killed_comes_back_to_that_process_with_its_lab(d
     # The tab reloaded itself when its connection came back (pages/helpers/streamlit_compat.py):
     # its first click in the sidebar keeps its lab, not a new, empty one.
     assert kept, "after a reconnect to the restarted process, the tab's first click lost its lab"
+
+
+@pytest.mark.browser
+def test_a_learner_on_one_process_is_on_the_scoreboard_the_other_process_serves(deployment, browser):
+    """A room across processes (issue 24): the presenter's scoreboard is served by one process,
+    a learner joins and trains through the other; the row is there within 2 s of the run's end
+    (the scoreboard polls the shared store — PostgreSQL here — not its own process's memory)."""
+    from test_browser_room import LATENCY, join, on_board, open_room
+
+    up_presenter = deployment.upstreams[0]
+    up_learner = deployment.other(up_presenter)
+    ctx_p, presenter = tab(browser, deployment, "/room", route=deployment.route_to(up_presenter))
+    ctx_l = None
+    try:
+        code, link = open_room(presenter)
+        presenter.get_by_text("No runs yet").wait_for()
+        ctx_l, learner = tab(browser, deployment, f"/train?room={code}&epochs=5",
+                             route=deployment.route_to(up_learner))
+        join(learner, code, "Grace <b>H</b>")
+        button(learner, "Train").click()
+        learner.get_by_text(re.compile(r"^Epoch 5 of 5")).wait_for()
+        ended = time.time()
+        row = on_board(presenter, "Grace <b>H</b>")
+        while not row.count() and time.time() < ended + 15:
+            presenter.wait_for_timeout(50)
+        shown = time.time()
+        assert row.count(), "the learner's run is not on the scoreboard 15 s after it ended"
+        print(f"\n[deploy] a run through one process on the other's scoreboard: {shown - ended:.2f} s after its end")
+        assert shown - ended <= LATENCY
+        routes = {route_of(ctx_p): up_presenter, route_of(ctx_l): up_learner}
+    finally:
+        for ctx in (ctx_l, ctx_p):
+            if ctx is not None:
+                ctx.close()
+    time.sleep(0.5)
+    for route, upstream in routes.items():  # each browser stayed on its own process throughout
+        assert {r["upstream"] for r in deployment.requests_of(route)} == {upstream}
