@@ -19,6 +19,10 @@ Streamlit's running-status widget (its "Running… Stop" in the header) stays hi
 as toolbarMode "minimal" hid it: a second Stop beside the page's own confused
 learners.  "viewer" is set instead only to keep the menu's Light / Dark choice
 (.streamlit/config.toml).
+
+A script-only st.html (streamlit_compat.reload_after_reconnect) has no height but its
+element container would still take one gap (1rem) above the title: it is hidden (a
+script runs once inserted, shown or not).
 """
 import streamlit as st
 
@@ -31,6 +35,7 @@ CSS = """
   fill: currentColor !important;
 }
 [data-testid="stStatusWidget"] { display: none; }
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) { display: none; }
 @media (min-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
 }
