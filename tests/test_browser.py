@@ -420,13 +420,13 @@ def test_mnist_progress_moves_inside_an_epoch_and_stop_pauses_it(page):
     page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
     page.get_by_role("option", name=dataset_label("mnist"), exact=True).click()
     wait_idle(page, 1000)
-    # the digits defaults on MNIST: the page offers MNIST's preset and says how long 40 epochs would take
+    # the digits defaults on MNIST: the page offers MNIST's preset.  (Their 40 epochs take about
+    # 20 s here, right at the line above which the page says how long a run will take.)
     page.get_by_text(re.compile(r"has a preset made for it: mnist")).wait_for()
-    page.get_by_text(re.compile(r"^40 epochs: about \d+ (min|s)")).wait_for()
-    assert "/mnist" not in page.get_by_test_id("stMainBlockContainer").inner_text()  # no server folder
     button(page, "Apply the mnist preset").click()  # 784-512-256: seconds per epoch
     wait_idle(page, 1000)
-    page.get_by_text(re.compile(r"^20 epochs: about \d+ (min|s)")).wait_for()
+    page.get_by_text(re.compile(r"^20 epochs: about \d+ (min|s)")).wait_for()  # how long, before it starts
+    assert "/mnist" not in page.get_by_test_id("stMainBlockContainer").inner_text()  # no server folder
     button(page, "Train").click()
     page.get_by_text(re.compile(r"^Epoch 0 of 20 · epoch 1: batch \d+ of 430$")).wait_for()
     # while it still trains, the sidebar's model line keeps up with the charts (not "0 epochs")
