@@ -93,8 +93,7 @@ async def idle(page, settle_ms=300):
 
 
 async def train(page, t0):
-    main = page.get_by_test_id("stMainBlockContainer")
-    await main.get_by_role("button", name="Train", exact=True).click()
+    await tb.button(page, "Train").click()  # "Train" and its keyboard shortcut
     await page.get_by_text(re.compile(r"^Last run: ")).wait_for()
     seconds = time.perf_counter() - t0
     errors = await page.get_by_test_id("stException").count()
@@ -147,7 +146,7 @@ async def closed_tab(browser, url, pid):
     await page.keyboard.press("End")  # the slider's last value: a run of minutes
     await idle(page)
     sampler = ServerSampler(pid)
-    await page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True).click()
+    await tb.button(page, "Train").click()
     await asyncio.sleep(2.0)
     training = sampler.cpu()
     await asyncio.sleep(1.0)
