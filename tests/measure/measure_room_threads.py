@@ -5,10 +5,9 @@ sessions run them.  A measurement, not a test.
 
 Each training is the Train page's default setup (the digits-quick preset, sized
 to the dataset) with progress every 0.25 s, as the page asks for it; all start
-at once, after one
-uncounted warm-up training.  Prints per N: wall seconds, each training's seconds, the process's CPU
-seconds, and the ratio to one training alone (measure_room.py measures the same
-with browsers on the same cores).
+at once, after one uncounted warm-up training.  Prints per N: wall seconds, each
+training's seconds, the process's CPU seconds, and the ratio to one training
+alone (measure_room.py measures the same with browsers on the same cores).
 """
 from __future__ import annotations
 
