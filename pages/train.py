@@ -5,7 +5,7 @@ import streamlit as st
 from nnlab.core.network import Network
 from nnlab.experiments import estimate, presets
 from nnlab.viz import escape, figures
-from pages.helpers import code_ui, common, controls, controls_ui, errors, present, room_join, share, state, wording
+from pages.helpers import code_ui, common, controls, controls_ui, errors, present, room_join, share, state, train_view, wording
 from pages.helpers import lessons_text as lessons
 from pages.helpers import training_run as tr
 
@@ -217,7 +217,7 @@ def train_page():
         estimate_ui(ctl, data)
 
     trainer = st.session_state.trainer
-    view = tr.TrainView(model_status=status)  # progress, verdict and charts: above the fold at 1280x720
+    view = train_view.TrainView(model_status=status)  # progress, verdict and charts: above the fold at 1280x720
     if trainer is not None and st.session_state.live.step_pending:
         st.session_state.live.step_pending = False
         tr.run_training(view, token, epochs=1)

@@ -197,10 +197,10 @@ def test_a_training_cut_off_comes_back_paused_at_its_last_checkpoint(monkeypatch
     checkpoints reached the store.  The lab comes back paused there; Train goes on."""
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    from pages.helpers import lab, training_run
+    from pages.helpers import lab, train_view, training_run
 
     draws = {"n": 0}
-    draw = training_run.TrainView.draw
+    draw = train_view.TrainView.draw
 
     def cut_off(self, trainer, history):
         draws["n"] += 1
@@ -209,7 +209,7 @@ def test_a_training_cut_off_comes_back_paused_at_its_last_checkpoint(monkeypatch
         return draw(self, trainer, history)
 
     monkeypatch.setattr(training_run, "CHART_SECONDS", 0)
-    monkeypatch.setattr(training_run.TrainView, "draw", cut_off)
+    monkeypatch.setattr(train_view.TrainView, "draw", cut_off)
     at = session()
     at.slider(key="ctl_epochs").set_value(40).run()
     monkeypatch.setattr(lab, "save", lambda: None)  # only the loop's checkpoints are written

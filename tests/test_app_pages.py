@@ -601,18 +601,18 @@ def sidebar_epochs(at):
 def test_progress_sidebar_and_charts_count_the_same_epochs_during_a_run(monkeypatch):
     """The progress line said epoch 152 while the sidebar and charts said 135: they
     are now drawn together.  Charts held back (CHART_SECONDS huge), progress free."""
-    from pages.helpers import training_run
+    from pages.helpers import train_view, training_run
 
     monkeypatch.setattr(training_run, "CHART_SECONDS", 1e9)
     monkeypatch.setattr(training_run, "PROGRESS_SECONDS", 0)
     seen = []
-    draw_progress = training_run.TrainView.draw_progress
+    draw_progress = train_view.TrainView.draw_progress
 
     def spy(self, trainer, history):
         seen.append((trainer.epoch, self.charted))
         return draw_progress(self, trainer, history)
 
-    monkeypatch.setattr(training_run.TrainView, "draw_progress", spy)
+    monkeypatch.setattr(train_view.TrainView, "draw_progress", spy)
     at = new_app()
     seen.clear()
     train(at, epochs=5)
@@ -627,10 +627,10 @@ def test_streamlit_header_stop_leaves_the_run_paused_like_the_app_stop(monkeypat
     new run.  Before: `running` stayed True and the next visit to Train trained on."""
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    from pages.helpers import training_run
+    from pages.helpers import train_view, training_run
 
     draws = {"n": 0}
-    draw = training_run.TrainView.draw
+    draw = train_view.TrainView.draw
 
     def stop_on_third_draw(self, trainer, history):
         draws["n"] += 1
@@ -640,7 +640,7 @@ def test_streamlit_header_stop_leaves_the_run_paused_like_the_app_stop(monkeypat
 
     monkeypatch.setattr(training_run, "CHART_SECONDS", 0)
     monkeypatch.setattr(training_run, "CHART_COST_SHARE", 1e9)  # a chart every record, however slow (a loaded CI)
-    monkeypatch.setattr(training_run.TrainView, "draw", stop_on_third_draw)
+    monkeypatch.setattr(train_view.TrainView, "draw", stop_on_third_draw)
     at = new_app()
     at.slider(key="ctl_epochs").set_value(30)
     at.run()

@@ -13,6 +13,7 @@ from nnlab.viz import figures, inspect
 from nnlab.viz import figures_inside as fi
 from pages.helpers import common
 from pages.helpers import training_run as tr
+from pages.helpers.train_view import TrainView
 
 BATCH = 1000  # the fixed batch every statistic is measured on: the first 1,000 validation examples
 RECORD_HELP = (hyperparams.get("record_grads").help + " New models on this tab record them unless you turn this "
@@ -37,7 +38,7 @@ def snapshot():
         return inspect.snapshot(st.session_state.net)
 
 
-class InsideView(tr.TrainView):
+class InsideView(TrainView):
     """What run_training redraws, for the Inside page: the progress line and the
     sections' charts (each section adds a `painter(snapshot, history, key_suffix)`)."""
 
