@@ -239,9 +239,11 @@ def test_controls_the_app_cannot_read_start_afresh_with_a_notice(lab_home):
     assert not at.exception and at.session_state.trainer is not None
 
 
-def test_a_busy_database_is_said_and_tried_again_later(monkeypatch):
-    """Locked by another process beyond the timeout: a warning, the work stays in the tab, and
-    saving goes on once the lock is gone (not switched off for good)."""
+@pytest.mark.parametrize("kind, said", [("locked", "busy"), ("no-server", "server does not answer")])
+def test_a_busy_database_is_said_and_tried_again_later(monkeypatch, kind, said):
+    """Locked by another process beyond the timeout, or a database server that does not
+    answer for a moment (restarted): a warning, the work stays in the tab, and saving goes
+    on once the store is back (not switched off for good)."""
     from pages.helpers import lab
 
     class Busy(MemoryStore):
@@ -249,13 +251,13 @@ def test_a_busy_database_is_said_and_tried_again_later(monkeypatch):
 
         def save_parts(self, token, parts):
             if self.locked:
-                raise StoreError("locked")
+                raise StoreError(kind)
             super().save_parts(token, parts)
 
     busy = Busy()
     monkeypatch.setattr(lab, "store", lambda: busy)
     at = train(session(), 2)
-    assert "busy" in texts(at.sidebar.warning) and at.session_state.trainer.epoch == 2
+    assert said in texts(at.sidebar.warning) and at.session_state.trainer.epoch == 2
     token = token_of(at)
     assert "model" not in busy.load_lab(token).parts
     busy.locked = False
@@ -263,4 +265,32 @@ def test_a_busy_database_is_said_and_tried_again_later(monkeypatch):
     at.run()  # (its sidebar was drawn before the save at the end of the run)
     assert "model" in busy.load_lab(token).parts
     at.run()
-    assert "busy" not in texts(at.sidebar.warning)
+    assert said not in texts(at.sidebar.warning)
+
+
+def test_a_lab_that_cannot_be_opened_is_not_overwritten_by_the_tab(monkeypatch):
+    """The database server did not answer when a tab opened its lab (a restart): the tab
+    starts empty, says to reload, and saves nothing over the lab, which a reload brings back."""
+    from pages.helpers import lab
+
+    class Silent(MemoryStore):
+        down = False
+
+        def load_lab(self, token):
+            if self.down:
+                raise StoreError("no-server")
+            return super().load_lab(token)
+
+    store = Silent()
+    monkeypatch.setattr(lab, "store", lambda: store)
+    first = train(session(), 3)
+    token = token_of(first)
+    assert store.load_lab(token).parts.get("model")
+    store.down = True
+    at = session(token)
+    assert "could not be opened" in texts(at.sidebar.warning) and "Reload" in texts(at.sidebar.warning)
+    assert token_of(at) == token  # the address still leads to the lab
+    train(at, 1)  # a new model in this tab, and controls changed
+    store.down = False
+    back = session(token)
+    assert back.session_state.trainer.epoch == 3  # the lab as it was, not the tab's

@@ -10,7 +10,10 @@ by the address.  Not a page.
     (the sidebar's New lab, Delete this lab and the warning: pages/helpers/lab_ui.py)
 
 Nothing here shows where the data folder is.  A store that fails (read-only, full,
-locked, corrupt) stops saving for this tab, with one warning; the tab goes on in memory.
+corrupt) stops saving for this tab, with one warning; the tab goes on in memory.  A
+passing failure (a database locked by another process, a database server that does not
+answer for a moment) is tried again RETRY_SECONDS later.  A lab that could not be opened
+is never written by this tab: its saved work would be overwritten by an empty tab's.
 """
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from pages.helpers import state
 
 QUERY = "lab"               # ?lab=TOKEN
 CHECKPOINT_SECONDS = 5.0    # inside a long epoch: a checkpoint at most this often
-RETRY_SECONDS = 30.0        # a database found locked (by another process) is tried again this much later
+RETRY_SECONDS = 30.0        # a database found locked, or a server that did not answer, is tried again this much later
+PASSING = ("locked", "no-server")  # StoreError kinds that mend themselves (tried again)
 CHECKPOINT_SHARE = 0.05     # ... and checkpoints take at most this share of the time (issue 23: < 5 %)
 # The controls a lab keeps: the training controls, the Playground's, the Sweep's axes.
 CONTROL_PREFIXES = ("ctl_", "pg_", "sweep_param_", "sweep_values_")
@@ -43,17 +47,18 @@ def _s():
 
 
 def fail(e: StoreError):
-    """A write failed: a busy database is tried again RETRY_SECONDS later; anything else
-    stops this tab's saving (a read-only, full or damaged store does not mend itself)."""
-    if e.kind == "locked":
-        _s().lab_busy = time.monotonic()
+    """A write failed: a busy database or a server that did not answer is tried again
+    RETRY_SECONDS later (the sidebar says which); anything else stops this tab's saving
+    (a read-only, full or damaged store does not mend itself)."""
+    if e.kind in PASSING:
+        _s().lab_busy, _s().lab_busy_kind = time.monotonic(), e.kind
         return
     _s().lab_off = (f"Your work is no longer being saved: {e}. This tab keeps it until it is closed; "
                     "download a model on **Evaluate** to keep it.")
 
 
 def _busy() -> bool:
-    """A write found the database locked less than RETRY_SECONDS ago."""
+    """A write found the database locked (or its server silent) less than RETRY_SECONDS ago."""
     return bool(_s().get("lab_busy")) and time.monotonic() - _s().lab_busy < RETRY_SECONDS
 
 
@@ -74,7 +79,11 @@ def open_lab():
                                     "for a while are removed): this is a new, empty lab.")
                 token = store().create_lab()
         except StoreError as e:
-            fail(e)
+            if token and lab is None and e.kind in PASSING:  # the lab may be there: never write over it
+                s.lab_off = (f"Your lab could not be opened: {e}. Reload this page in a moment to bring it "
+                             "back; until then nothing you do in this tab is saved, so nothing overwrites it.")
+            else:
+                fail(e)
             token = token or new_token()  # (a valid token stays: the lab is there when the store is back)
         s.lab_token = token
         if lab is not None:

@@ -32,8 +32,10 @@ def _new_lab(delete: bool = False):
 def lab_ui():
     """The sidebar's lab section: what is kept, New lab, Delete this lab; the warning when nothing is."""
     s = st.session_state
+    why = ("its database server does not answer" if s.get("lab_busy_kind") == "no-server"
+           else "the lab's database is busy (locked by another process)")
     warning = s.lab_off or lab.store().warning or (
-        "Your work could not be saved just now: the lab's database is busy (locked by another process). "
+        f"Your work could not be saved just now: {why}. "
         "It is kept in this tab; saving is tried again in a moment." if s.get("lab_busy") else "")
     if warning:
         st.warning(warning, icon=":material/cloud_off:")
