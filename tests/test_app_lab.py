@@ -294,3 +294,30 @@ def test_a_lab_that_cannot_be_opened_is_not_overwritten_by_the_tab(monkeypatch):
     store.down = False
     back = session(token)
     assert back.session_state.trainer.epoch == 3  # the lab as it was, not the tab's
+
+
+def test_a_new_lab_the_store_could_not_make_is_made_once_it_answers(monkeypatch):
+    """A new tab while the database server does not answer: the tab works in memory, says so,
+    and once the server is back its lab is made and its work saved there (not "deleted")."""
+    from pages.helpers import lab
+
+    class Silent(MemoryStore):
+        down = True
+
+        def create_lab(self):
+            if self.down:
+                raise StoreError("no-server")
+            return super().create_lab()
+
+    store = Silent()
+    monkeypatch.setattr(lab, "store", lambda: store)
+    at = train(session(), 2)
+    assert "server does not answer" in texts(at.sidebar.warning)
+    store.down = False
+    monkeypatch.setattr(lab, "RETRY_SECONDS", 0.0)
+    at.run()
+    at.run()
+    token = token_of(at)
+    assert store.lab_exists(token) and store.load_lab(token).parts.get("model")
+    assert not texts(at.sidebar.warning)
+    assert session(token).session_state.trainer.epoch == 2

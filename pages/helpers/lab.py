@@ -70,24 +70,31 @@ def open_lab():
     if s.lab_token is None:
         given = st.query_params.get_all(QUERY)
         token = parse_token(given[-1]) if given else None
-        lab = None
+        lab, opened = None, False  # opened: the address's lab was read (or there was none to read)
         try:
             lab = store().load_lab(token) if token else None
+            opened = True
             if lab is None:
                 if given:
                     s.lab_notice = ("The address held a lab that does not exist (a wrong or old link; labs unused "
                                     "for a while are removed): this is a new, empty lab.")
                 token = store().create_lab()
         except StoreError as e:
-            if token and lab is None and e.kind in PASSING:  # the lab may be there: never write over it
+            if not opened and e.kind in PASSING:  # the address's lab may be there: never write over it
                 s.lab_off = (f"Your lab could not be opened: {e}. Reload this page in a moment to bring it "
                              "back; until then nothing you do in this tab is saved, so nothing overwrites it.")
             else:
+                s.lab_uncreated = e.kind in PASSING  # a new lab: made at a page run once the store is back
                 fail(e)
             token = token or new_token()  # (a valid token stays: the lab is there when the store is back)
         s.lab_token = token
         if lab is not None:
             restore(lab)
+    elif s.get("lab_uncreated") and not _busy():
+        try:
+            s.lab_token, s.lab_uncreated, s.lab_busy = store().create_lab(), False, 0.0
+        except StoreError as e:
+            fail(e)
     if st.query_params.get(QUERY) != s.lab_token:
         st.query_params[QUERY] = s.lab_token
 
@@ -225,7 +232,7 @@ def _model_parts() -> dict:
 def save():
     """Save every part that changed since it was last saved (each write one transaction)."""
     s = _s()
-    if not s.get("lab_token") or s.get("lab_off") or _busy():
+    if not s.get("lab_token") or s.get("lab_off") or s.get("lab_uncreated") or _busy():
         return
     now, saved = signatures(), s.lab_saved
     changed = [name for name in now if saved.get(name) != now[name]]
@@ -279,7 +286,7 @@ def checkpoint(trainer, record) -> None:
     the model at an epoch's end, and every CHECKPOINT_SECONDS inside a long epoch — but
     never more than CHECKPOINT_SHARE of the time (tiny epochs: every few epochs)."""
     s = _s()
-    if not s.get("lab_token") or s.get("lab_off") or s.trainer is not trainer or _busy():
+    if not s.get("lab_token") or s.get("lab_off") or s.get("lab_uncreated") or s.trainer is not trainer or _busy():
         return
     last, cost = s.lab_checkpoint
     if not checkpoint_due(time.monotonic() - last, cost, bool(record.get("progress"))):

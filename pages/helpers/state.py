@@ -82,6 +82,7 @@ STATE = {
     "lab_off": "",           # why this tab's work is no longer saved (the store failed), in the sidebar
     "lab_busy": 0.0,         # time.monotonic() when a write last found the database locked (0: it was not)
     "lab_busy_kind": "",     # why: "locked" or "no-server" (lab.PASSING)
+    "lab_uncreated": False,  # the store did not answer when this tab's new lab was made: made later
     "lab_checkpoint": (0.0, 0.0),  # (time.monotonic() of the Train loop's last checkpoint, its cost in s)
     # rooms (pages/helpers/room_join.py, room_post.py, room_board.py; docs/room.md):
     "room": None,            # the room this lab posts to, {"code", "name"}: kept in the lab (its part "room")
