@@ -393,3 +393,24 @@ def test_the_network_address_is_the_one_streamlit_prints(monkeypatch):
     monkeypatch.setattr(net_util, "get_internal_ip", lambda: "127.0.0.1")  # offline
     del manual["browser.serverAddress"]
     assert share.network_url() is None
+
+
+@pytest.mark.parametrize("query", ["present=1", "present=1&controls=lr"])
+def test_a_link_that_only_asks_for_the_presenter_s_view_keeps_the_tab_s_setup(query):
+    """The presenter set up Train, then opened the room's projector view (/room?room=CODE&present=1)
+    or a bookmark of presenter mode: their setup stays (it was reset to a new tab's)."""
+    at = open_link("")
+    at.slider(key="ctl_epochs").set_value(17).run()
+    at.slider(key="ctl_layers").set_value(3).run()
+    for name, texts in urllib.parse.parse_qs(query).items():
+        at.query_params[name] = texts
+    at.run()
+    assert not at.exception and at.session_state.presenting
+    c = shown(at)
+    assert c["epochs"] == 17 and len(c["hidden"]) == 3
+    assert not at.success  # nothing "loaded"
+    with_setup = open_link("")
+    with_setup.slider(key="ctl_epochs").set_value(17).run()
+    with_setup.query_params["present"], with_setup.query_params["lr"] = ["1"], ["0.01"]
+    with_setup.run()
+    assert shown(with_setup)["epochs"] == controls.START["epochs"]  # a setup in the link replaces the tab's
