@@ -68,6 +68,15 @@ class Cluster:
         self.url = f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres"
         return self.url
 
+    def pause(self):
+        """Stop the server, keeping its data (a restart, a crash: `resume` starts it again)."""
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "stop", "-m", "fast")
+
+    def resume(self):
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 " + \
+            " ".join(f"-c {k}={v}" for k, v in self.settings.items())
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
+
     def log(self) -> str:
         try:
             return (self.dir / "log").read_text()[-2000:]

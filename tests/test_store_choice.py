@@ -112,3 +112,39 @@ def test_processes_posting_to_one_postgresql_room_lose_nothing(pg_url):
     s = PostgresStore(url)
     posting_processes_lose_nothing(("postgres", url), s)
     s.close()
+
+
+def test_a_postgresql_server_restarted_under_a_running_store_is_said_then_used_again(pg_url):
+    """The database server restarts while app processes hold pooled connections: a write
+    meanwhile is StoreError("no-server") within seconds (the page says so and tries again:
+    pages/helpers/lab.py), and once the server is back the same store works, the lab intact."""
+    import time
+
+    import pgcluster
+
+    from nnlab.store.postgres import PostgresStore
+
+    cluster = pgcluster.Cluster()  # its own (pg_url: the session's, here only to skip without PostgreSQL)
+    url = cluster.start()
+    try:
+        store = PostgresStore(url, pool_size=(1, 2))
+        token = store.create_lab()
+        store.save_part(token, "controls", b"before")
+        cluster.pause()
+        t0 = time.monotonic()
+        with pytest.raises(StoreError) as e:
+            store.save_part(token, "controls", b"while down")
+        assert e.value.kind == "no-server" and time.monotonic() - t0 < 30
+        cluster.resume()
+        deadline = time.monotonic() + 30
+        while True:  # the pool's broken connections are replaced
+            try:
+                store.save_part(token, "controls", b"after")
+                break
+            except StoreError:
+                assert time.monotonic() < deadline, "the store never recovered"
+                time.sleep(0.5)
+        assert store.load_lab(token).parts["controls"] == b"after"
+        store.close()
+    finally:
+        cluster.stop()
