@@ -56,9 +56,7 @@ class Cluster:
             shutil.chown(self.dir, "postgres", "postgres")
         data = self.dir / "data"
         self._run("initdb", "-D", str(data), "-A", "trust", "-U", self.user, "-E", "UTF8", "--no-sync")
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 " + \
-            " ".join(f"-c {k}={v}" for k, v in self.settings.items())
-        self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
+        self.resume()
         deadline = time.time() + 60
         while subprocess.run([str(self.bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
                              capture_output=True).returncode != 0:
@@ -73,6 +71,7 @@ class Cluster:
         self._run("pg_ctl", "-D", str(self.dir / "data"), "stop", "-m", "fast")
 
     def resume(self):
+        """Start the server on the cluster's data (what `start` made), waiting until it runs."""
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 " + \
             " ".join(f"-c {k}={v}" for k, v in self.settings.items())
         self._run("pg_ctl", "-D", str(self.dir / "data"), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
@@ -87,7 +86,7 @@ class Cluster:
         if self.dir is None:
             return
         try:
-            self._run("pg_ctl", "-D", str(self.dir / "data"), "stop", "-m", "fast")
+            self.pause()
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             pass
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -83,20 +83,21 @@ def apply(link: sharelink.Link, page: str = "train"):
     # A link with a setup replaces the page's; one that only asks for the presenter's view
     # (`present`, `controls`: /room?room=CODE&present=1, a bookmark) keeps the tab's own.
     setup = any(name in sharelink.SETTING_KEYS for name in [*link.values, *(n for n, _, _ in ignored)])
-    if sharelink.PAGES[page].prefix and setup:  # the Playground
-        ignored += _playground_only(settings, link.values, page)
+    playground = bool(sharelink.PAGES[page].prefix)
     if setup:
+        if playground:
+            ignored += _playground_only(settings, link.values, page)
         set_controls(settings, page)
         for key in _state_keys(page):
             if key.name in link.values:
                 s[key.state] = link.values[key.name]
             else:
                 s.pop(key.state, None)  # the page's own default
-    if sharelink.PAGES[page].prefix and setup:
-        ignored += _snap_options(page)
+        if playground:
+            ignored += _snap_options(page)
+        else:  # Train's controls no longer hold a lesson's setup (lessons.py sets it)
+            s.lesson = s.lesson_before = None
     s.presenting = link.values.get("present", False)
-    if not sharelink.PAGES[page].prefix and setup:  # Train's controls no longer hold a lesson's setup
-        s.lesson = s.lesson_before = None
     listed, own = link.values.get("controls", ()), sharelink.controls_of(page)
     s[show_only_key(page)] = tuple(n for n in listed if n in own)
     ignored += [("controls", n, "no such control on this page") for n in listed if n not in own]
